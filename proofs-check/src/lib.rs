@@ -1,0 +1,4 @@
+//! # largestep-proofs (WIP)
+pub mod exact;
+pub mod expr;
+pub mod interval;
