@@ -18,11 +18,7 @@ const SEEDS: [u32; 4] = [0, 1, 5, 1234];
 fn assert_bits(what: &str, actual: &[f64], expected: &[f64]) {
     assert_eq!(actual.len(), expected.len(), "{what}: length");
     for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
-        assert_eq!(
-            a.to_bits(),
-            e.to_bits(),
-            "{what}[{i}]: got {a:?}, numpy gives {e:?}"
-        );
+        assert_eq!(a.to_bits(), e.to_bits(), "{what}[{i}]: got {a:?}, numpy gives {e:?}");
     }
 }
 
@@ -51,34 +47,10 @@ fn raw_mt19937_words() {
 #[test]
 fn random_sample_first_values() {
     let expected: [[f64; 5]; 4] = [
-        [
-            0.5488135039273248,
-            0.7151893663724195,
-            0.6027633760716439,
-            0.5448831829968969,
-            0.4236547993389047,
-        ],
-        [
-            0.417022004702574,
-            0.7203244934421581,
-            0.00011437481734488664,
-            0.30233257263183977,
-            0.14675589081711304,
-        ],
-        [
-            0.22199317108973948,
-            0.8707323061773764,
-            0.20671915533942642,
-            0.9186109079379216,
-            0.48841118879482914,
-        ],
-        [
-            0.1915194503788923,
-            0.6221087710398319,
-            0.4377277390071145,
-            0.7853585837137692,
-            0.7799758081188035,
-        ],
+        [0.5488135039273248, 0.7151893663724195, 0.6027633760716439, 0.5448831829968969, 0.4236547993389047],
+        [0.417022004702574, 0.7203244934421581, 0.00011437481734488664, 0.30233257263183977, 0.14675589081711304],
+        [0.22199317108973948, 0.8707323061773764, 0.20671915533942642, 0.9186109079379216, 0.48841118879482914],
+        [0.1915194503788923, 0.6221087710398319, 0.4377277390071145, 0.7853585837137692, 0.7799758081188035],
     ];
     for (seed, want) in SEEDS.iter().zip(expected) {
         let mut r = NumpySource::new(*seed);
@@ -180,12 +152,7 @@ fn randint_12() {
 /// normal drawn next is still the seed's first normal.
 #[test]
 fn randint_1_draws_nothing() {
-    let first_uniform = [
-        0.5488135039273248,
-        0.417022004702574,
-        0.22199317108973948,
-        0.1915194503788923,
-    ];
+    let first_uniform = [0.5488135039273248, 0.417022004702574, 0.22199317108973948, 0.1915194503788923];
     for (seed, u) in SEEDS.iter().zip(first_uniform) {
         let mut r = NumpySource::new(*seed);
         let got: Vec<usize> = (0..3).map(|_| r.index(1)).collect();
@@ -194,10 +161,7 @@ fn randint_1_draws_nothing() {
     }
     let mut r = NumpySource::new(0);
     assert_eq!(r.index(1), 0);
-    assert_eq!(
-        r.standard_normal().to_bits(),
-        f64::to_bits(1.764052345967664)
-    );
+    assert_eq!(r.standard_normal().to_bits(), f64::to_bits(1.764052345967664));
 }
 
 /// Ranges beyond 32 bits take the 64-bit masked path (`randint(2**40)`, `randint(5*2**33+7)`);
@@ -207,10 +171,7 @@ fn randint_1_draws_nothing() {
 fn randint_wide_ranges() {
     let mut r = NumpySource::new(0);
     let got: Vec<usize> = (0..4).map(|_| r.index(1 << 40)).collect();
-    assert_eq!(
-        got,
-        [741280623151, 506137267392, 291447657211, 841157541223]
-    );
+    assert_eq!(got, [741280623151, 506137267392, 291447657211, 841157541223]);
     // Each 64-bit draw consumed two 32-bit words: the next random_sample is numpy's fifth.
     assert_eq!(r.uniform().to_bits(), f64::to_bits(0.4236547993389047));
 
@@ -220,23 +181,11 @@ fn randint_wide_ranges() {
 
     let mut r = NumpySource::new(0);
     let got: Vec<usize> = (0..5).map(|_| r.index((1 << 31) + 1)).collect();
-    assert_eq!(
-        got,
-        [1819583497, 1650906866, 1879422756, 1277901399, 243580376]
-    );
+    assert_eq!(got, [1819583497, 1650906866, 1879422756, 1277901399, 243580376]);
 
     let mut r = NumpySource::new(0);
     let got: Vec<usize> = (0..5).map(|_| r.index(5 * (1 << 33) + 7)).collect();
-    assert_eq!(
-        got,
-        [
-            25100930240,
-            16569750267,
-            16523820391,
-            41332891347,
-            23125743346
-        ]
-    );
+    assert_eq!(got, [25100930240, 16569750267, 16523820391, 41332891347, 23125743346]);
 }
 
 /// The Gaussian cache survives `randint` and `random_sample` calls, as in numpy:
@@ -244,40 +193,22 @@ fn randint_wide_ranges() {
 #[test]
 fn interleaved_calls() {
     let mut r = NumpySource::new(0);
-    assert_eq!(
-        r.standard_normal().to_bits(),
-        f64::to_bits(1.764052345967664)
-    );
+    assert_eq!(r.standard_normal().to_bits(), f64::to_bits(1.764052345967664));
     assert_eq!(r.index(80), 67);
     // The cached second value of the first pair.
-    assert_eq!(
-        r.standard_normal().to_bits(),
-        f64::to_bits(0.4001572083672233)
-    );
-    assert_eq!(
-        r.standard_normal().to_bits(),
-        f64::to_bits(0.07085925794500358)
-    );
+    assert_eq!(r.standard_normal().to_bits(), f64::to_bits(0.4001572083672233));
+    assert_eq!(r.standard_normal().to_bits(), f64::to_bits(0.07085925794500358));
     assert_eq!(r.uniform().to_bits(), f64::to_bits(0.6235636967859723));
-    assert_eq!(
-        r.standard_normal().to_bits(),
-        f64::to_bits(0.07304142216313661)
-    );
+    assert_eq!(r.standard_normal().to_bits(), f64::to_bits(0.07304142216313661));
     assert_eq!(r.index(12), 2);
-    assert_eq!(
-        r.standard_normal().to_bits(),
-        f64::to_bits(0.9500884175255894)
-    );
+    assert_eq!(r.standard_normal().to_bits(), f64::to_bits(0.9500884175255894));
 }
 
 /// `np.random.seed(0); np.random.uniform(-2, 3)` = `-2 + 5 * random_sample()`.
 #[test]
 fn uniform_in_matches_numpy_uniform() {
     let mut r = NumpySource::new(0);
-    assert_eq!(
-        r.uniform_in(-2.0, 3.0).to_bits(),
-        f64::to_bits(0.7440675196366238)
-    );
+    assert_eq!(r.uniform_in(-2.0, 3.0).to_bits(), f64::to_bits(0.7440675196366238));
 }
 
 /// Draws that cross the 624-word state regeneration, and the largest seed.
@@ -310,24 +241,10 @@ fn multivariate_normal_identity() {
     assert_bits(
         "X[0, :5]",
         &x[..5],
-        &[
-            1.764052345967664,
-            0.4001572083672233,
-            0.9787379841057392,
-            2.240893199201458,
-            1.8675579901499675,
-        ],
+        &[1.764052345967664, 0.4001572083672233, 0.9787379841057392, 2.240893199201458, 1.8675579901499675],
     );
-    assert_eq!(
-        x[41 * 200 + 117].to_bits(),
-        f64::to_bits(-1.1237210750886788),
-        "X[41, 117]"
-    );
-    assert_eq!(
-        x[79 * 200 + 199].to_bits(),
-        f64::to_bits(-0.10630248751464731),
-        "X[79, 199]"
-    );
+    assert_eq!(x[41 * 200 + 117].to_bits(), f64::to_bits(-1.1237210750886788), "X[41, 117]");
+    assert_eq!(x[79 * 200 + 199].to_bits(), f64::to_bits(-0.10630248751464731), "X[79, 199]");
 }
 
 /// The release's diagonal-net data draw, in the notebook's order:
@@ -347,39 +264,19 @@ fn release_diagonal_net_data_seed_0() {
     let x = r.gaussian_matrix(80, 200);
     let x_test = r.gaussian_matrix(1000, 200);
     let g = r.normals(200);
-    assert_bits(
-        "X[0, :3]",
-        &x[..3],
-        &[1.764052345967664, 0.4001572083672233, 0.9787379841057392],
-    );
+    assert_bits("X[0, :3]", &x[..3], &[1.764052345967664, 0.4001572083672233, 0.9787379841057392]);
     assert_bits(
         "X_test[999, -3:]",
         &x_test[999 * 200 + 197..],
         &[0.08017165959204095, -1.5098059041502536, 0.8045543528680955],
     );
-    assert_bits(
-        "g[:3]",
-        &g[..3],
-        &[-1.084550874553624, 0.381815163324615, -1.0278473237387664],
-    );
-    assert_eq!(
-        g[199].to_bits(),
-        f64::to_bits(-0.022192691668804547),
-        "g[-1]"
-    );
+    assert_bits("g[:3]", &g[..3], &[-1.084550874553624, 0.381815163324615, -1.0278473237387664]);
+    assert_eq!(g[199].to_bits(), f64::to_bits(-0.022192691668804547), "g[-1]");
 
     let all = x.iter().chain(&x_test).chain(&g);
-    let (sum, xor) = all.fold((0u64, 0u64), |(s, x), v| {
-        (s.wrapping_add(v.to_bits()), x ^ v.to_bits())
-    });
-    assert_eq!(
-        sum, 3944398686253660328,
-        "np.sum(z.view(np.uint64), dtype=np.uint64)"
-    );
-    assert_eq!(
-        xor, 18310205694931517706,
-        "np.bitwise_xor.reduce(z.view(np.uint64))"
-    );
+    let (sum, xor) = all.fold((0u64, 0u64), |(s, x), v| (s.wrapping_add(v.to_bits()), x ^ v.to_bits()));
+    assert_eq!(sum, 3944398686253660328, "np.sum(z.view(np.uint64), dtype=np.uint64)");
+    assert_eq!(xor, 18310205694931517706, "np.bitwise_xor.reduce(z.view(np.uint64))");
 }
 
 /// The release's SGD index stream: `np.random.seed(1)` then `np.random.randint(80)` once per step.
@@ -387,10 +284,7 @@ fn release_diagonal_net_data_seed_0() {
 fn release_sgd_indices_seed_1() {
     let mut r = NumpySource::new(1);
     let idx: Vec<usize> = (0..100_000).map(|_| r.index(80)).collect();
-    assert_eq!(
-        idx[..20],
-        [37, 12, 72, 9, 75, 5, 79, 64, 16, 1, 76, 71, 6, 25, 50, 20, 18, 11, 28, 29]
-    );
+    assert_eq!(idx[..20], [37, 12, 72, 9, 75, 5, 79, 64, 16, 1, 76, 71, 6, 25, 50, 20, 18, 11, 28, 29]);
     assert_eq!(idx[99_999], 33);
     assert_eq!(idx.iter().sum::<usize>(), 3_950_476);
 }

@@ -80,16 +80,9 @@ impl NumpySource {
         key[0] = seed;
         for i in 1..N {
             let prev = key[i - 1];
-            key[i] = 1_812_433_253u32
-                .wrapping_mul(prev ^ (prev >> 30))
-                .wrapping_add(i as u32);
+            key[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
         }
-        Self {
-            key,
-            pos: N,
-            has_gauss: false,
-            gauss: 0.0,
-        }
+        Self { key, pos: N, has_gauss: false, gauss: 0.0 }
     }
 
     /// Regenerates the 624 state words (`mt19937_gen`): for each `i`,
@@ -226,10 +219,7 @@ impl RandomSource for NumpySource {
     /// computes `rng = n − 1` and calls [`NumpySource::bounded_u64`]. For `n = 1` nothing is
     /// drawn. Panics if `n == 0` (numpy raises `ValueError: high <= 0`).
     fn index(&mut self, n: usize) -> usize {
-        assert!(
-            n >= 1,
-            "NumpySource::index: n must be at least 1 (numpy: high <= 0)"
-        );
+        assert!(n >= 1, "NumpySource::index: n must be at least 1 (numpy: high <= 0)");
         self.bounded_u64(n as u64 - 1) as usize
     }
 

@@ -1,0 +1,44 @@
+//! The command-line interface: `reproduce`, `run`, `list` (clap).
+
+mod reproduce;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Executable checks and fast reproductions of "SGD with Large Step Sizes Learns Sparse Features".
+#[derive(Debug, Parser)]
+#[command(name = "largestep", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Reproduce a paper figure from its embedded config (or `all`).
+    Reproduce(reproduce::ReproduceArgs),
+    /// Run an experiment from a TOML config file.
+    Run(reproduce::RunArgs),
+    /// List the embedded experiments.
+    List,
+}
+
+/// Entry point: parses the arguments, runs, prints errors as one line, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Reproduce(a) => reproduce::reproduce(&a),
+        Command::Run(a) => reproduce::run_file(&a),
+        Command::List => {
+            reproduce::list();
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

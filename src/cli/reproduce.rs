@@ -1,0 +1,148 @@
+//! `largestep reproduce`, `largestep run`, `largestep list`.
+
+use crate::config::ExperimentConfig;
+use crate::experiment::{self, registry, Outcome, RunOptions};
+use crate::rng::RngKind;
+use anyhow::{anyhow, Result};
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Options shared by `reproduce` and `run`.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Output folder (default: results/<experiment>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Seed offset added to the config's data and training seeds.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Repeat each run over this many seeds (seed, seed+1, …); the summary gives median and range.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    seeds: u64,
+    /// Reduced run length for a fast look.
+    #[arg(long)]
+    quick: bool,
+    /// Random generator: chacha (default) or numpy (the release's legacy MT19937 stream).
+    #[arg(long, value_enum)]
+    rng: Option<RngArg>,
+    /// Do not write the PNG/SVG figure.
+    #[arg(long)]
+    no_plot: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RngArg {
+    Chacha,
+    Numpy,
+}
+
+/// `largestep reproduce <figure>|all`.
+#[derive(Debug, Args)]
+pub struct ReproduceArgs {
+    /// Figure name (see `largestep list`) or `all`.
+    figure: String,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// `largestep run CONFIG.toml`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Path of a TOML experiment config.
+    config: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+pub fn list() {
+    println!("{:<10} title", "name");
+    for name in registry::names() {
+        let title = registry::get(name).and_then(|c| c.ok()).map(|c| c.title).unwrap_or_default();
+        println!("{name:<10} {title}");
+    }
+}
+
+pub fn reproduce(a: &ReproduceArgs) -> Result<ExitCode> {
+    let names: Vec<&str> = if a.figure == "all" { registry::names() } else { vec![a.figure.as_str()] };
+    let mut code = ExitCode::SUCCESS;
+    for name in names {
+        let cfg = registry::get(name)
+            .ok_or_else(|| anyhow!("unknown figure {name:?}; known: {} (or `all`)", registry::names().join(", ")))??;
+        if execute(cfg, &a.common, a.figure == "all")? != ExitCode::SUCCESS {
+            code = ExitCode::from(1);
+        }
+    }
+    Ok(code)
+}
+
+pub fn run_file(a: &RunArgs) -> Result<ExitCode> {
+    let cfg = ExperimentConfig::load(&a.config)?;
+    execute(cfg, &a.common, false)
+}
+
+fn execute(mut cfg: ExperimentConfig, c: &CommonArgs, nested: bool) -> Result<ExitCode> {
+    if let Some(r) = c.rng {
+        cfg.rng = match r {
+            RngArg::Chacha => RngKind::Chacha,
+            RngArg::Numpy => RngKind::Numpy,
+        };
+    }
+    let out = match (&c.out, nested) {
+        (Some(o), true) => o.join(&cfg.name),
+        (Some(o), false) => o.clone(),
+        (None, _) => PathBuf::from("results").join(&cfg.name),
+    };
+    let opts =
+        RunOptions { out, seed: c.seed, seeds: c.seeds as usize, quick: c.quick, progress: true, plot: !c.no_plot };
+    let start = Instant::now();
+    let outcome = experiment::run(&cfg, &opts)?;
+    print_summary(&outcome);
+    println!(
+        "{}: {} runs × {} seeds in {:.2} s → {}",
+        cfg.name,
+        cfg.runs.len(),
+        opts.seeds,
+        start.elapsed().as_secs_f64(),
+        opts.out.display()
+    );
+    let diverged = outcome.diverged();
+    for (run, seed, t) in &diverged {
+        eprintln!("warning: run {run} (seed {seed}) diverged at iteration {t}; its rows up to there are kept");
+    }
+    Ok(if diverged.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Prints one line per run: median [min, max] over seeds of the final values and the plateau.
+pub fn print_summary(o: &Outcome) {
+    let names: Vec<String> =
+        o.aggregate(0).into_iter().map(|(n, _)| n.trim_start_matches("final_").to_string()).collect();
+    print!("{:<14}", "run");
+    for n in &names {
+        print!(" {n:>24}");
+    }
+    println!();
+    for (r, spec) in o.config.runs.iter().enumerate() {
+        print!("{:<14}", spec.name);
+        for (_, a) in o.aggregate(r) {
+            let cell = if o.datasets.len() > 1 {
+                format!("{} [{}, {}]", g(a.median), g(a.min), g(a.max))
+            } else {
+                g(a.median)
+            };
+            print!(" {cell:>24}");
+        }
+        println!();
+    }
+}
+
+fn g(v: f64) -> String {
+    if v.is_nan() {
+        "nan".into()
+    } else if v == v.trunc() && v.abs() < 1e6 {
+        format!("{v}")
+    } else {
+        format!("{v:.3e}")
+    }
+}

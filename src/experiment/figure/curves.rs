@@ -1,0 +1,60 @@
+//! The metric-curves layout (Figs. 2, 5, 11, 14, …): train loss, test loss and each recorded
+//! metric against the iteration, one line per run (median over seeds at each grid point).
+
+use crate::experiment::Outcome;
+use crate::linalg::median;
+use crate::plot::{Figure, Panel, Series};
+use crate::record::Row;
+
+/// Median over seeds of `value(row)` for run `r` at each logged iteration.
+pub fn median_curve(o: &Outcome, r: usize, value: impl Fn(&Row) -> f64) -> Vec<(f64, f64)> {
+    let runs = o.config.runs.len();
+    let logs: Vec<_> = o.logs.iter().skip(r).step_by(runs).collect();
+    let len = logs.iter().map(|l| l.rows.len()).max().unwrap_or(0);
+    (0..len)
+        .filter_map(|i| {
+            let vals: Vec<f64> = logs.iter().filter_map(|l| l.rows.get(i)).map(&value).collect();
+            let t = logs.iter().find_map(|l| l.rows.get(i))?.iteration as f64;
+            Some((t, median(&vals)))
+        })
+        .collect()
+}
+
+fn pretty(column: &str) -> String {
+    match column {
+        "jacobian_rank" => "Rank of the Jacobian".into(),
+        "support_size" => "‖u⊙v‖₀".into(),
+        c if c.starts_with("feature_sparsity_l") => {
+            format!("Feature sparsity, layer {}", &c["feature_sparsity_l".len()..])
+        }
+        c => c.replace('_', " "),
+    }
+}
+
+/// Panels: train loss (log), test loss (log), then one per metric column.
+pub fn curve_panels(o: &Outcome) -> Vec<Panel> {
+    let mut panels = vec![
+        Panel::new("Train loss", "Iteration", "Train loss").log_y(),
+        Panel::new("Test loss", "Iteration", "Test loss").log_y(),
+    ];
+    panels.extend(o.columns.iter().map(|c| Panel::new(pretty(c), "Iteration", pretty(c))));
+    for (r, spec) in o.config.runs.iter().enumerate() {
+        let label = spec.label.clone().unwrap_or_else(|| spec.name.clone());
+        panels[0].series.push(Series::line(label.clone(), r, median_curve(o, r, |row| row.train_loss)));
+        panels[1].series.push(Series::line("", r, median_curve(o, r, |row| row.test_loss)));
+        for (c, panel) in panels[2..].iter_mut().enumerate() {
+            panel.series.push(Series::line("", r, median_curve(o, r, |row| row.metrics[c])));
+        }
+    }
+    panels
+}
+
+/// The curves figure.
+pub fn figure(o: &Outcome) -> Figure {
+    let panels = curve_panels(o);
+    let cols = panels.len().min(4);
+    let seeds = o.datasets.len();
+    let title =
+        if seeds > 1 { format!("{} (median over {seeds} seeds)", o.config.title) } else { o.config.title.clone() };
+    Figure::new(title, panels, cols)
+}

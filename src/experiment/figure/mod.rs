@@ -1,0 +1,24 @@
+//! Figure layouts: each config names one (`figure = "…"`), and [`figures`] builds its
+//! [`Figure`]s from an [`Outcome`].
+
+mod curves;
+mod trajectories;
+
+use super::Outcome;
+use crate::plot::Figure;
+use anyhow::{bail, Result};
+
+pub use curves::{curve_panels, median_curve};
+
+/// The layouts known to [`figures`].
+pub const LAYOUTS: &[&str] = &["losses", "trajectories"];
+
+/// The figures of an outcome, as (file stem, figure).
+pub fn figures(o: &Outcome) -> Result<Vec<(String, Figure)>> {
+    let name = o.config.name.clone();
+    Ok(match o.config.figure.as_str() {
+        "losses" => vec![(name, curves::figure(o))],
+        "trajectories" => vec![(name.clone(), trajectories::figure(o)?), (format!("{name}_curves"), curves::figure(o))],
+        other => bail!("{}: field `figure`: unknown layout {other:?}; allowed: {}", o.config.name, LAYOUTS.join(", ")),
+    })
+}

@@ -1,0 +1,31 @@
+//! # largestep
+//!
+//! Executable checks and fast reproductions of *SGD with Large Step Sizes Learns Sparse Features*
+//! (Andriushchenko, Varre, Pillaud-Vivien, Flammarion, ICML 2023).
+//!
+//! The library has one generic training path:
+//!
+//! * a [`model::Model`] maps flat parameters θ ∈ ℝᵖ and an input x to h_θ(x), with its analytic
+//!   gradient ∇_θ h_θ(x) and the Jacobian φ_θ(X) = [∇_θ h_θ(x_i)ᵀ]ᵢ of Eq. (8);
+//! * a [`schedule::Schedule`] gives the step size η_t;
+//! * an [`optim::Optimizer`] (SGD with batch B, full-batch GD, …) advances θ by one iteration;
+//! * a [`record::Recorder`] evaluates the metrics of [`metrics`] on the release's logging grid and
+//!   streams rows to CSV;
+//! * [`experiment`] runs the runs × seeds of a configuration, and [`plot`] draws the figure.
+//!
+//! Every random draw goes through [`rng::RandomSource`] with an explicit seed.
+
+pub mod cli;
+pub mod config;
+pub mod data;
+pub mod experiment;
+pub mod linalg;
+pub mod loss;
+pub mod metrics;
+pub mod model;
+pub mod optim;
+pub mod output;
+pub mod plot;
+pub mod record;
+pub mod rng;
+pub mod schedule;

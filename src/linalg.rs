@@ -1,0 +1,103 @@
+//! Small dense linear-algebra helpers: a row-major point matrix and singular-value rank.
+
+use faer::Mat;
+
+/// `n` points of dimension `dim`, stored row-major (point `i` is `data[i*dim..(i+1)*dim]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    data: Vec<f64>,
+    dim: usize,
+}
+
+impl Points {
+    /// Wraps row-major `data`; `data.len()` must be a multiple of `dim`.
+    ///
+    /// # Panics
+    /// If `dim == 0` or `data.len() % dim != 0` (a programming error, not user input).
+    pub fn new(data: Vec<f64>, dim: usize) -> Self {
+        assert!(dim > 0 && data.len() % dim == 0, "Points: {} values do not form rows of {dim}", data.len());
+        Self { data, dim }
+    }
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.data.len() / self.dim
+    }
+    /// Whether there are no points.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+    /// Dimension of each point.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+    /// Point `i`.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.data[i * self.dim..(i + 1) * self.dim]
+    }
+    /// Iterator over the points.
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = &[f64]> + '_ {
+        self.data.chunks_exact(self.dim)
+    }
+    /// The raw row-major values.
+    pub fn as_slice(&self) -> &[f64] {
+        &self.data
+    }
+    /// The first `k` points.
+    pub fn head(&self, k: usize) -> Points {
+        Points::new(self.data[..k.min(self.len()) * self.dim].to_vec(), self.dim)
+    }
+    /// As a faer matrix (n × dim).
+    pub fn to_mat(&self) -> Mat<f64> {
+        Mat::from_fn(self.len(), self.dim, |i, j| self.data[i * self.dim + j])
+    }
+}
+
+/// Singular values of `m` (descending), computed by faer.
+///
+/// Returns an error string when faer's SVD does not converge.
+pub fn singular_values(m: &Mat<f64>) -> Result<Vec<f64>, String> {
+    if m.nrows() == 0 || m.ncols() == 0 {
+        return Ok(Vec::new());
+    }
+    let mut s = m.singular_values().map_err(|e| format!("singular value decomposition failed: {e:?}"))?;
+    s.sort_by(|a, b| b.total_cmp(a));
+    Ok(s)
+}
+
+/// Numerical rank of singular values `s` (any order): #{σ : σ / σ_max > τ}, strict, as the
+/// release computes it (DESIGN §4). Zero when every σ is zero or `s` is empty; a NaN σ is never
+/// counted.
+pub fn rank_from_singular_values(s: &[f64], tol: f64) -> usize {
+    let smax = s.iter().copied().fold(0.0_f64, f64::max);
+    if smax <= 0.0 || !smax.is_finite() {
+        return 0;
+    }
+    s.iter().filter(|&&v| v / smax > tol).count()
+}
+
+/// Rank of `m` at relative tolerance `tol` (see [`rank_from_singular_values`]).
+pub fn rank(m: &Mat<f64>, tol: f64) -> Result<usize, String> {
+    Ok(rank_from_singular_values(&singular_values(m)?, tol))
+}
+
+/// Dot product.
+#[inline]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Median of finite values (NaN and ±∞ ignored); NaN when none.
+pub fn median(values: &[f64]) -> f64 {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        0.5 * (v[m - 1] + v[m])
+    }
+}

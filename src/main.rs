@@ -1,0 +1,5 @@
+//! The `largestep` command line (see `largestep --help`).
+
+fn main() -> std::process::ExitCode {
+    largestep::cli::main()
+}

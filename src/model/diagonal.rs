@@ -1,0 +1,100 @@
+//! Diagonal linear network h_{u,v}(x) = ⟨u ⊙ v, x⟩ (§2.3.1, Eq. 9).
+
+use super::{Model, PointSet};
+use crate::linalg::{self, Points};
+use crate::rng::RandomSource;
+use faer::Mat;
+
+/// Diagonal linear network with θ = (u, v) ∈ ℝ^{2d}, h_θ(x) = ⟨u ⊙ v, x⟩.
+///
+/// ∇_u h = v ⊙ x and ∇_v h = u ⊙ x, so φ_θ(X)ᵀc = [(Xᵀc) ⊙ v, (Xᵀc) ⊙ u] costs one
+/// matrix–vector product. Initialization (DESIGN §3): u₀ = α·𝟙, v₀ = 0 (no randomness drawn).
+#[derive(Debug, Clone)]
+pub struct DiagonalNet {
+    /// Input dimension d.
+    pub dim: usize,
+    /// Initialization scale α of u₀ = α·𝟙.
+    pub init_scale: f64,
+}
+
+impl DiagonalNet {
+    /// A network on ℝᵈ with u₀ = `init_scale`·𝟙, v₀ = 0.
+    pub fn new(dim: usize, init_scale: f64) -> Self {
+        Self { dim, init_scale }
+    }
+    fn split<'a>(&self, theta: &'a [f64]) -> (&'a [f64], &'a [f64]) {
+        theta.split_at(self.dim)
+    }
+}
+
+/// The R factor of X_eval = QR, shared by every rank evaluation of a run.
+struct QrFactor(Mat<f64>);
+
+impl Model for DiagonalNet {
+    fn num_params(&self) -> usize {
+        2 * self.dim
+    }
+    fn input_dim(&self) -> usize {
+        self.dim
+    }
+    fn init(&self, _rng: &mut dyn RandomSource) -> Vec<f64> {
+        let mut theta = vec![0.0; 2 * self.dim];
+        theta[..self.dim].fill(self.init_scale);
+        theta
+    }
+    fn grad(&self, theta: &[f64], x: &[f64], out: &mut [f64]) -> f64 {
+        let (u, v) = self.split(theta);
+        let (gu, gv) = out.split_at_mut(self.dim);
+        let mut h = 0.0;
+        for i in 0..self.dim {
+            h += u[i] * v[i] * x[i];
+            gu[i] = v[i] * x[i];
+            gv[i] = u[i] * x[i];
+        }
+        h
+    }
+    fn predict(&self, theta: &[f64], x: &[f64]) -> f64 {
+        let (u, v) = self.split(theta);
+        let mut h = 0.0;
+        for i in 0..self.dim {
+            h += u[i] * v[i] * x[i];
+        }
+        h
+    }
+    fn predict_all(&self, theta: &[f64], xs: &Points, out: &mut [f64]) {
+        let beta = self.linear_predictor(theta).expect("diagonal net is linear");
+        for (o, x) in out.iter_mut().zip(xs.rows()) {
+            *o = linalg::dot(&beta, x);
+        }
+    }
+    fn jacobian_t_mul(&self, theta: &[f64], xs: &Points, c: &[f64], out: &mut [f64]) {
+        let (u, v) = self.split(theta);
+        let mut s = vec![0.0; self.dim];
+        for (ci, x) in c.iter().zip(xs.rows()) {
+            for (sj, xj) in s.iter_mut().zip(x) {
+                *sj += ci * xj;
+            }
+        }
+        let (ou, ov) = out.split_at_mut(self.dim);
+        for j in 0..self.dim {
+            ou[j] = s[j] * v[j];
+            ov[j] = s[j] * u[j];
+        }
+    }
+    /// φ_θ(X) φ_θ(X)ᵀ = X diag(u² + v²) Xᵀ, so φ has the singular values of
+    /// X diag(√(u² + v²)); with X = QR (computed once per point set), those are the singular
+    /// values of R diag(√(u² + v²)) (min(n, d) × d). DESIGN §4; proved against the plain SVD in
+    /// `tests/rank.rs`.
+    fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
+        let Some(xs) = set.get() else { return Ok(Vec::new()) };
+        let (u, v) = self.split(theta);
+        let r = set.cached(|| QrFactor(xs.to_mat().qr().thin_R().to_owned()));
+        let scale: Vec<f64> = u.iter().zip(v).map(|(a, b)| (a * a + b * b).sqrt()).collect();
+        let m = Mat::from_fn(r.0.nrows(), r.0.ncols(), |i, j| r.0[(i, j)] * scale[j]);
+        linalg::singular_values(&m)
+    }
+    fn linear_predictor(&self, theta: &[f64]) -> Option<Vec<f64>> {
+        let (u, v) = self.split(theta);
+        Some(u.iter().zip(v).map(|(a, b)| a * b).collect())
+    }
+}

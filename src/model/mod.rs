@@ -1,0 +1,128 @@
+//! Models: parametric predictors h_θ : ℝᵈ → ℝ with analytic gradients.
+//!
+//! A [`Model`] owns its architecture (sizes), never its parameters: θ is a flat `&[f64]` so that
+//! every trainer, the SDE integrator and the theory checks share one representation. Each model
+//! gives h_θ(x) and ∇_θ h_θ(x); everything else — the Jacobian φ_θ(X) of Eq. (8), the gradient
+//! of the loss of Eq. (1), the SGD noise φ_θ(X)ᵀz — has a generic default built from those two
+//! that a model may override when its structure gives a faster route with the same numbers.
+
+mod diagonal;
+
+pub use diagonal::DiagonalNet;
+
+use crate::linalg::{self, Points};
+use crate::rng::RandomSource;
+use faer::Mat;
+use std::any::Any;
+use std::sync::{Arc, OnceLock};
+
+/// A fixed set of evaluation points (for the Jacobian rank) with room for one model-specific
+/// precomputation on them (e.g. the diagonal net's QR factor), built on first use.
+#[derive(Debug, Default)]
+pub struct PointSet {
+    /// The points.
+    pub points: Option<Points>,
+    cache: OnceLock<Arc<dyn Any + Send + Sync>>,
+}
+
+impl PointSet {
+    /// Wraps `points`.
+    pub fn new(points: Points) -> Self {
+        Self { points: Some(points), cache: OnceLock::new() }
+    }
+    /// The points (empty set: no rank metric).
+    pub fn get(&self) -> Option<&Points> {
+        self.points.as_ref()
+    }
+    /// The cached precomputation of type `T`, built by `init` the first time.
+    pub fn cached<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
+        let any = self.cache.get_or_init(|| Arc::new(init()) as Arc<dyn Any + Send + Sync>).clone();
+        any.downcast::<T>().unwrap_or_else(|_| panic!("PointSet cache holds another type"))
+    }
+}
+
+/// A parametric predictor h_θ(x) with flat parameters θ ∈ ℝᵖ.
+///
+/// Required: [`num_params`](Model::num_params), [`input_dim`](Model::input_dim),
+/// [`init`](Model::init), [`grad`](Model::grad). Everything else has a generic default.
+pub trait Model: Send + Sync {
+    /// Number of parameters p.
+    fn num_params(&self) -> usize;
+    /// Input dimension d.
+    fn input_dim(&self) -> usize;
+    /// Draws the initial parameters θ₀ from `rng` (each model documents its draw order).
+    fn init(&self, rng: &mut dyn RandomSource) -> Vec<f64>;
+    /// Writes ∇_θ h_θ(x) into `out` (length p, overwritten) and returns h_θ(x).
+    fn grad(&self, theta: &[f64], x: &[f64], out: &mut [f64]) -> f64;
+
+    /// h_θ(x). Default: through [`grad`](Model::grad).
+    fn predict(&self, theta: &[f64], x: &[f64]) -> f64 {
+        let mut g = vec![0.0; self.num_params()];
+        self.grad(theta, x, &mut g)
+    }
+
+    /// h_θ(x_i) for every point, into `out`.
+    fn predict_all(&self, theta: &[f64], xs: &Points, out: &mut [f64]) {
+        for (o, x) in out.iter_mut().zip(xs.rows()) {
+            *o = self.predict(theta, x);
+        }
+    }
+
+    /// φ_θ(X)ᵀ c = Σᵢ cᵢ ∇_θ h_θ(xᵢ) into `out` (length p, overwritten).
+    ///
+    /// With cᵢ = rᵢ/n this is the gradient of the half-MSE loss (Eq. 1); with c = z ~ N(0, Iₙ) it
+    /// is the SGD noise of the SDE (Eq. 8).
+    fn jacobian_t_mul(&self, theta: &[f64], xs: &Points, c: &[f64], out: &mut [f64]) {
+        out.fill(0.0);
+        let mut g = vec![0.0; self.num_params()];
+        for (ci, x) in c.iter().zip(xs.rows()) {
+            if *ci != 0.0 {
+                self.grad(theta, x, &mut g);
+                for (o, gi) in out.iter_mut().zip(&g) {
+                    *o += ci * gi;
+                }
+            }
+        }
+    }
+
+    /// The Jacobian φ_θ(X) = [∇_θ h_θ(x_i)ᵀ]ᵢ ∈ ℝ^{n×p} of Eq. (8).
+    fn jacobian(&self, theta: &[f64], xs: &Points) -> Mat<f64> {
+        let p = self.num_params();
+        let mut m = Mat::zeros(xs.len(), p);
+        let mut g = vec![0.0; p];
+        for (i, x) in xs.rows().enumerate() {
+            self.grad(theta, x, &mut g);
+            for (j, gj) in g.iter().enumerate() {
+                m[(i, j)] = *gj;
+            }
+        }
+        m
+    }
+
+    /// Singular values of φ_θ(X) on a fixed point set (descending). Default: SVD of
+    /// [`jacobian`](Model::jacobian). Models override it with a smaller matrix that has the same
+    /// singular values.
+    fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
+        match set.get() {
+            Some(xs) => linalg::singular_values(&self.jacobian(theta, xs)),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Number of hidden layers whose features the sparsity metric can inspect.
+    fn hidden_layers(&self) -> usize {
+        0
+    }
+
+    /// Post-activation features of hidden layer `layer` (0-based) on the points: an n × width
+    /// matrix, `None` when the model has no such layer.
+    fn features(&self, _theta: &[f64], _xs: &Points, _layer: usize) -> Option<Mat<f64>> {
+        None
+    }
+
+    /// The linear predictor β with h_θ(x) = ⟨β, x⟩, for models that are linear in x (the
+    /// diagonal net: β = u ⊙ v); `None` otherwise.
+    fn linear_predictor(&self, _theta: &[f64]) -> Option<Vec<f64>> {
+        None
+    }
+}

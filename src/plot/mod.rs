@@ -1,0 +1,115 @@
+//! Figures as data, rendered to PNG and SVG with plotters.
+//!
+//! A [`Figure`] is a grid of [`Panel`]s; a panel holds [`Series`] (lines, markers, arrows,
+//! polylines) and its axes (linear or log). Every paper figure is built as a `Figure` by the
+//! experiment that owns it and rendered by the one function [`Figure::render`], so all figures
+//! share fonts, colours and layout.
+
+mod render;
+
+use std::path::Path;
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// A solid line through the points.
+    Line,
+    /// A dashed line.
+    Dashed,
+    /// Markers at the points.
+    Markers,
+    /// Arrows from points[2k] to points[2k+1].
+    Arrows,
+    /// Independent segments points[2k]–points[2k+1] (thin; contours).
+    Segments,
+}
+
+/// One data series of a panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Legend label (empty: no legend entry).
+    pub label: String,
+    /// Points (x, y).
+    pub points: Vec<(f64, f64)>,
+    /// Colour index into the palette (matplotlib's tab10 order); `None` = grey.
+    pub color: Option<usize>,
+    /// Drawing style.
+    pub style: Style,
+}
+
+impl Series {
+    /// A line series.
+    pub fn line(label: impl Into<String>, color: usize, points: Vec<(f64, f64)>) -> Self {
+        Self { label: label.into(), points, color: Some(color), style: Style::Line }
+    }
+    /// A series with an explicit style.
+    pub fn styled(label: impl Into<String>, color: Option<usize>, style: Style, points: Vec<(f64, f64)>) -> Self {
+        Self { label: label.into(), points, color, style }
+    }
+}
+
+/// One panel (axes) of a figure.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Panel {
+    /// Title above the panel.
+    pub title: String,
+    /// x-axis label.
+    pub x_label: String,
+    /// y-axis label.
+    pub y_label: String,
+    /// Log-scale x axis.
+    pub x_log: bool,
+    /// Log-scale y axis.
+    pub y_log: bool,
+    /// Equal aspect (same units per pixel on both axes), for trajectories and weight arrows.
+    pub equal_aspect: bool,
+    /// The series.
+    pub series: Vec<Series>,
+}
+
+impl Panel {
+    /// An empty panel with a title and axis labels.
+    pub fn new(title: impl Into<String>, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
+        Self { title: title.into(), x_label: x_label.into(), y_label: y_label.into(), ..Default::default() }
+    }
+    /// Sets a log y axis.
+    pub fn log_y(mut self) -> Self {
+        self.y_log = true;
+        self
+    }
+    /// Sets a log x axis.
+    pub fn log_x(mut self) -> Self {
+        self.x_log = true;
+        self
+    }
+    /// Adds a series.
+    pub fn with(mut self, s: Series) -> Self {
+        self.series.push(s);
+        self
+    }
+}
+
+/// A figure: panels laid out row-major in `cols` columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Title over the whole figure.
+    pub title: String,
+    /// Panels.
+    pub panels: Vec<Panel>,
+    /// Number of columns of the grid.
+    pub cols: usize,
+    /// Size of one panel in pixels.
+    pub panel_size: (u32, u32),
+}
+
+impl Figure {
+    /// A figure of `panels` in `cols` columns.
+    pub fn new(title: impl Into<String>, panels: Vec<Panel>, cols: usize) -> Self {
+        Self { title: title.into(), panels, cols: cols.max(1), panel_size: (420, 340) }
+    }
+
+    /// Writes `<stem>.png` and `<stem>.svg` (each atomically).
+    pub fn render(&self, stem: &Path) -> anyhow::Result<()> {
+        render::render(self, stem)
+    }
+}

@@ -1,0 +1,180 @@
+//! The plotters backend of [`Figure`].
+
+use super::{Figure, Panel, Style};
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+use std::sync::Once;
+
+const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+
+/// matplotlib's tab10 palette.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+fn register() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The font is embedded, so registration can only fail on a corrupt build.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+pub(super) fn render(fig: &Figure, stem: &Path) -> Result<()> {
+    register();
+    let rows = fig.panels.len().div_ceil(fig.cols).max(1);
+    let size = (fig.panel_size.0 * fig.cols as u32, fig.panel_size.1 * rows as u32 + 40);
+    let dir = stem.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = stem.file_name().and_then(|s| s.to_str()).unwrap_or("figure").to_string();
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw(fig, &root, rows)?;
+        root.present().map_err(|e| anyhow!("rendering {name}.svg: {e}"))?;
+    }
+    crate::output::atomic_write(&dir.join(format!("{name}.svg")), svg.as_bytes())?;
+
+    // plotters' bitmap backend encodes by file name: draw into a temporary .png in the same
+    // folder, then rename it into place (atomic).
+    let tmp = tempfile::Builder::new().prefix(".plot").suffix(".png").tempfile_in(dir)?;
+    {
+        let root = BitMapBackend::new(tmp.path(), size).into_drawing_area();
+        draw(fig, &root, rows)?;
+        root.present().map_err(|e| anyhow!("rendering {name}.png: {e}"))?;
+    }
+    tmp.persist(dir.join(format!("{name}.png"))).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>, rows: usize) -> Result<()> {
+    root.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
+    let (top, body) = root.split_vertically(40);
+    top.titled(&fig.title, ("sans-serif", 20)).map_err(|e| anyhow!("{e:?}"))?;
+    let areas = body.split_evenly((rows, fig.cols));
+    for (panel, area) in fig.panels.iter().zip(areas.iter()) {
+        draw_panel(panel, area)?;
+    }
+    Ok(())
+}
+
+fn bounds(panel: &Panel) -> ((f64, f64), (f64, f64)) {
+    let ok_x = |x: f64| x.is_finite() && (!panel.x_log || x > 0.0);
+    let ok_y = |y: f64| y.is_finite() && (!panel.y_log || y > 0.0);
+    let pts = panel.series.iter().flat_map(|s| s.points.iter()).filter(|(x, y)| ok_x(*x) && ok_y(*y));
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for &(x, y) in pts {
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        y0 = y0.min(y);
+        y1 = y1.max(y);
+    }
+    if !x0.is_finite() {
+        (x0, x1, y0, y1) = (1.0, 10.0, 1.0, 10.0);
+    }
+    let pad = |lo: f64, hi: f64, log: bool| -> (f64, f64) {
+        if log {
+            let (a, b) = (lo.log10(), hi.log10());
+            let m = ((b - a) * 0.05).max(0.05);
+            (10f64.powf(a - m), 10f64.powf(b + m))
+        } else {
+            let m = ((hi - lo) * 0.05).max(1e-12 + lo.abs() * 1e-3);
+            (lo - m, hi + m)
+        }
+    };
+    let (mut xr, mut yr) = (pad(x0, x1, panel.x_log), pad(y0, y1, panel.y_log));
+    if panel.equal_aspect && !panel.x_log && !panel.y_log {
+        let (wx, wy) = (xr.1 - xr.0, yr.1 - yr.0);
+        let w = wx.max(wy);
+        let (cx, cy) = (0.5 * (xr.0 + xr.1), 0.5 * (yr.0 + yr.1));
+        xr = (cx - w / 2.0, cx + w / 2.0);
+        yr = (cy - w / 2.0, cy + w / 2.0);
+    }
+    (xr, yr)
+}
+
+fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> Result<()> {
+    let ((x0, x1), (y0, y1)) = bounds(panel);
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
+    let mut builder = ChartBuilder::on(area);
+    builder.caption(&panel.title, ("sans-serif", 15)).margin(8).x_label_area_size(36).y_label_area_size(58);
+    macro_rules! body {
+        ($chart:expr) => {{
+            let mut chart = $chart;
+            chart
+                .configure_mesh()
+                .x_desc(panel.x_label.as_str())
+                .y_desc(panel.y_label.as_str())
+                .label_style(("sans-serif", 11))
+                .light_line_style(WHITE.mix(0.0))
+                .draw()
+                .map_err(e)?;
+            let mut legend = false;
+            for s in &panel.series {
+                let color = s.color.map_or(RGBColor(150, 150, 150), |c| PALETTE[c % PALETTE.len()]);
+                let keep = |&&(x, y): &&(f64, f64)| {
+                    x.is_finite() && y.is_finite() && (!panel.x_log || x > 0.0) && (!panel.y_log || y > 0.0)
+                };
+                let pts: Vec<(f64, f64)> = s.points.iter().filter(keep).copied().collect();
+                if s.style == Style::Arrows {
+                    chart
+                        .draw_series(s.points.chunks_exact(2).map(|w| Circle::new(w[1], 3, color.filled())))
+                        .map_err(e)?;
+                }
+                let anno = match s.style {
+                    Style::Line => chart.draw_series(LineSeries::new(pts, color.stroke_width(2))).map_err(e)?,
+                    Style::Dashed => {
+                        chart.draw_series(DashedLineSeries::new(pts, 6, 4, color.stroke_width(2).into())).map_err(e)?
+                    }
+                    Style::Markers => {
+                        chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled()))).map_err(e)?
+                    }
+                    Style::Segments => chart
+                        .draw_series(
+                            s.points.chunks_exact(2).map(|w| PathElement::new(vec![w[0], w[1]], color.stroke_width(1))),
+                        )
+                        .map_err(e)?,
+                    Style::Arrows => chart
+                        .draw_series(
+                            s.points.chunks_exact(2).map(|w| PathElement::new(vec![w[0], w[1]], color.stroke_width(2))),
+                        )
+                        .map_err(e)?,
+                };
+                if !s.label.is_empty() {
+                    legend = true;
+                    anno.label(s.label.clone())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+                }
+            }
+            if legend {
+                chart
+                    .configure_series_labels()
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(BLACK.mix(0.3))
+                    .label_font(("sans-serif", 11))
+                    .position(SeriesLabelPosition::UpperRight)
+                    .draw()
+                    .map_err(e)?;
+            }
+        }};
+    }
+    match (panel.x_log, panel.y_log) {
+        (false, false) => body!(builder.build_cartesian_2d(x0..x1, y0..y1).map_err(e)?),
+        (false, true) => body!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale()).map_err(e)?),
+        (true, false) => body!(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1).map_err(e)?),
+        (true, true) => body!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()).map_err(e)?),
+    }
+    Ok(())
+}
