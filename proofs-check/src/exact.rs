@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 
 use num_bigint::BigInt;
-use num_integer::Roots;
 use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
@@ -59,7 +58,7 @@ pub fn sqrt_exact(x: &Q) -> Option<Q> {
         return None;
     }
     let (n, d) = (x.numer(), x.denom());
-    let (rn, rd) = (n.sqrt(), d.sqrt());
+    let (rn, rd) = (num_integer::Roots::sqrt(n), num_integer::Roots::sqrt(d));
     (&rn * &rn == *n && &rd * &rd == *d).then(|| Q::new(rn, rd))
 }
 

@@ -92,10 +92,6 @@ impl Graph {
         }
     }
 
-    fn is_const(&self, id: Id, v: i64) -> bool {
-        self.as_const(id).is_some_and(|c| q(v, 1).is_some_and(|w| *c == w))
-    }
-
     fn push(&mut self, op: Op) -> Id {
         if let Some(&id) = self.index.get(&op) {
             return id;
@@ -147,7 +143,11 @@ impl Graph {
                 (Some(x), _) | (_, Some(x)) if x.is_zero() => self.int(0),
                 (Some(x), _) if x.is_one() => b,
                 (_, Some(y)) if y.is_one() => a,
-                _ => self.push(Op::Mul(a.min(b), a.max(b))),
+                _ => match self.nodes[a] {
+                    // √x·√x = x wherever √x is defined.
+                    Op::Sqrt(x) if a == b => x,
+                    _ => self.push(Op::Mul(a.min(b), a.max(b))),
+                },
             },
             Op::Div(a, b) => match (c(self, a), c(self, b)) {
                 (Some(x), Some(y)) if !y.is_zero() => self.constant(x / y),
@@ -363,6 +363,27 @@ impl Expr {
             Expr::Node(g, id) if Rc::ptr_eq(g, graph) => Some(*id),
             _ => None,
         }
+    }
+
+    /// `∂ self / ∂ var` for a variable `var` of the same graph (symbolic).
+    pub fn diff(&self, var: &Expr) -> Expr {
+        match (self, var) {
+            (Expr::Const(_), Expr::Node(..)) => Expr::ratio(0, 1),
+            (Expr::Node(g, id), Expr::Node(g2, v)) if Rc::ptr_eq(g, g2) => {
+                let i = match g.borrow().op(*v) {
+                    Op::Var(i) => *i,
+                    _ => return Expr::Undefined,
+                };
+                let d = g.borrow_mut().diff(*id, i);
+                Expr::Node(g.clone(), d)
+            }
+            _ => Expr::Undefined,
+        }
+    }
+
+    /// The integer constant `n`.
+    pub fn int(n: i64) -> Self {
+        Expr::ratio(n, 1)
     }
 
     fn graph(&self) -> Option<Shared> {

@@ -1,0 +1,108 @@
+//! Proposition B.1 (extended Prop. 2.2): the range of γ, the loss levels of Eq. 22 / Eq. 6, and
+//! the bouncing of Eq. 7.
+
+use largestep_theory::appendix_b::{h, loss, EPS_CAP, GAMMA_HI, I1_LO, LOSS_UPPER, THETA_BOUND};
+
+use super::{c, derived, ineq, k, p, pieces, sim, Check, Claim};
+use crate::expr::Expr;
+use crate::prover::{Ends, Piece, Rel};
+
+/// `¼c(1 − u²)² > ¼(2ε − ε²)²` for c ∈ (1, 1.25), ε ∈ (0, 0.02), s ∈ (0, 1), u = `u_of(ε, s)`.
+fn lower_piece(u_of: fn(Expr, Expr) -> Expr) -> Piece {
+    let params = vec![
+        p("c", (1, 1), (5, 4), Ends::Open),
+        p("ε", (0, 1), (1, 50), Ends::Open),
+        p("s", (0, 1), (1, 1), Ends::Open),
+    ];
+    Piece::new(params, move |v| {
+        let eps = v[1].clone();
+        let u = u_of(eps.clone(), v[2].clone());
+        let d = c(2, 1) * eps.clone() - eps.clone() * eps;
+        (loss(v[0].clone(), u), Rel::Gt, d.clone() * d / c(4, 1))
+    })
+}
+
+pub(super) fn claims() -> Vec<Claim> {
+    // γ = ηθ*²z² with A = ηθ*²x_min² ∈ (1, 1.25), B = ηθ*²x_max² = A + s(1.25 − A) ∈ [A, 1.25),
+    // z² = x_min² + w(x_max² − x_min²): γ = A + w·s·(1.25 − A).
+    let gamma_of = |v: &[Expr]| v[0].clone() + v[2].clone() * v[1].clone() * (k(GAMMA_HI) - v[0].clone());
+    let box3 = || {
+        vec![
+            p("A", (1, 1), (5, 4), Ends::Open),
+            p("s", (0, 1), (1, 1), Ends::ClosedOpen),
+            p("w", (0, 1), (1, 1), Ends::Closed),
+        ]
+    };
+    vec![
+        pieces(
+            "B.1/Gamma",
+            "Γ := supp ρ̂_γ ⊆ (1, 1.25), where γ = ηθ*²z², z ∈ supp ρ̂ ⊆ [x_min, x_max]",
+            "η ∈ ((θ*x_min)⁻², 1.25(θ*x_max)⁻²); A = ηθ*²x_min² ∈ (1,1.25), ηθ*²x_max² = A + s(1.25−A), s ∈ [0,1), z² = x_min² + w(x_max²−x_min²), w ∈ [0,1]",
+            vec![
+                Piece::new(box3(), move |v| (gamma_of(v), Rel::Gt, c(1, 1))),
+                Piece::new(box3(), move |v| (gamma_of(v), Rel::Lt, k(GAMMA_HI))),
+            ],
+        ),
+        ineq(
+            "B.1/eq22-lower",
+            "F(θ_t) > ε₀²θ*² for all t ∈ ℕ (Eq. 22), instance t = 0",
+            "θ* = 1, ρ̂ = δ₁ (x ≡ 1), η ∈ [1.06, 1.25) so ε₀ = 0.02, θ₀ ∈ (0, 1)",
+            vec![p("θ₀", (0, 1), (1, 1), Ends::Open)],
+            |v| (loss(c(1, 1), v[0].clone()), Rel::Gt, k(EPS_CAP) * k(EPS_CAP)),
+        )
+        .note("Eq. 22 claims the lower level for every t, including t = 0 where θ₀ ∈ (0, θ*) is arbitrary."),
+        ineq(
+            "B.1/eq22-upper",
+            "F(θ_t) < 0.17θ*² for all t ∈ ℕ (Eq. 22), instance t = 0",
+            "θ* = 1, ρ̂ = δ_X (x ≡ X), X ∈ [1, 4], η = 1.1/X² ∈ (X⁻², 1.25X⁻²), θ₀ ∈ (0, 1)",
+            vec![p("X", (1, 1), (4, 1), Ends::Closed), p("θ₀", (0, 1), (1, 1), Ends::Open)],
+            |v| (loss(v[0].clone() * v[0].clone(), v[1].clone()), Rel::Lt, k(LOSS_UPPER)),
+        )
+        .note("F scales with E[x²]θ*⁴ while the bound scales with θ*²: Eq. 22 is not scale-invariant."),
+        ineq(
+            "2.2/eq6-lower",
+            "δ₁ < F(θ_t) for all t > 0 (Eq. 6) with δ₁ = ε₀²θ*² (Eq. 22), instance t = 1",
+            "θ* = 1, x ≡ 1, η ∈ [1.06, 1.25) (ε₀ = 0.02), θ₀ ∈ (0, 1), θ₁ = h_η(θ₀)",
+            vec![p("η", (53, 50), (5, 4), Ends::ClosedOpen), p("θ₀", (0, 1), (1, 1), Ends::Open)],
+            |v| (loss(c(1, 1), h(v[0].clone(), v[1].clone())), Rel::Gt, k(EPS_CAP) * k(EPS_CAP)),
+        ),
+        ineq(
+            "2.2/eq6-upper",
+            "F(θ_t) < δ₂ for all t > 0 (Eq. 6) with δ₂ = 0.17θ*² (Eq. 22), instance t = 1",
+            "θ* = 1, x ≡ X ∈ [1, 4], η = 1.1/X² (γ = 1.1), θ₀ ∈ (0, 1), θ₁ = h_γ(θ₀)",
+            vec![p("X", (1, 1), (4, 1), Ends::Closed), p("θ₀", (0, 1), (1, 1), Ends::Open)],
+            |v| (loss(v[0].clone() * v[0].clone(), h(c(11, 10), v[1].clone())), Rel::Lt, k(LOSS_UPPER)),
+        ),
+        pieces(
+            "B.1/eq22-corrected",
+            "Once bouncing (t ≥ T(ε), Lemma B.3): ¼(2ε−ε²)² < ηF(θ_t)/θ*² < 0.17, where ηF/θ*² = ¼E[γ](1−u²)², u = θ_t/θ*",
+            "E[γ] = c ∈ (1, 1.25); u ∈ (0.65, 1−ε) ∪ (1+ε, 1.162); ε ∈ (0, 0.02)",
+            {
+                let mut v = vec![Piece::new(
+                    vec![p("c", (1, 1), (5, 4), Ends::Open), p("u", (65, 100), (1162, 1000), Ends::Open)],
+                    |v| (loss(v[0].clone(), v[1].clone()), Rel::Lt, k(LOSS_UPPER)),
+                )];
+                v.push(lower_piece(|eps, s| k(I1_LO) + s * (c(1, 1) - eps - k(I1_LO))));
+                v.push(lower_piece(|eps, s| c(1, 1) + eps.clone() + s * (k(THETA_BOUND) - c(1, 1) - eps)));
+                v
+            },
+        )
+        .correcting("B.1/eq22-lower")
+        .note("Nearest true form: normalise by θ*²/η (the loss scales like θ*²/η) and state it from the time the iterates bounce; the upper level 0.17 then holds with room (sup ≈ 0.1043) and the lower level is ¼(2ε−ε²)² = ε²(1−ε/2)² (ε₀² is slightly too high). The proof's conclusion (loss stabilisation, Eq. 7) survives."),
+        derived(
+            "2.2/eq7",
+            "∃T, ∀k > T: θ_{t+2k} < θ* < θ_{t+2k+1} a.s. (Eq. 7; Lemma B.3 Eq. 32)",
+            "Γ ⊆ (1, 1.25), θ₀ ∈ (0, 1)",
+            vec!["B.1/Gamma", "B.3/P1", "B.3/P2", "B.5/P3", "B.8/P4"],
+        )
+        .note("Lemma B.3 combines P1–P4: the iterate reaches I₁ ∪ I₂ ∪ I₃ (P1), moves from I₃ to I₁ ∪ I₂ (P2), from I₂ to I₁ in an even number of steps (P3), and bounces between I₁ and (1+ε, 1.162) (P4)."),
+        super::Claim {
+            id: "2.2/eq7-sim",
+            statement: "Simulation: from θ₀ ~ U(0,1) and i.i.d. γ_t ~ U[γ_min, γ_max], the iterates eventually alternate between I₁ and (1+ε, 1.162) and ηF/θ*² stays in the corrected band",
+            domain: "400 runs × 3000 steps, (γ_min, γ_max) ∈ {(1.01, 1.05), (1.05, 1.24), (1.2, 1.249)}, ε = ε₀/2",
+            check: Check::Simulation(sim::bouncing),
+            corrects: None,
+            note: "Non-rigorous cross-check of the quantified statement (f64).",
+        },
+    ]
+}
