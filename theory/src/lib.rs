@@ -6,3 +6,7 @@
 //! verify` command check the statements.
 
 pub mod appendix_b;
+pub mod counterexample;
+pub mod distribution;
+pub mod label_noise;
+pub mod stabilization;
