@@ -1,0 +1,109 @@
+//! Layers: convolution, batch norm, linear.
+
+use super::params::ParamStore;
+use crate::rng::RandomSource;
+use anyhow::Result;
+use candle_core::{Tensor, Var};
+
+/// A 2-D convolution without bias, weights Kaiming-normal with fan-out:
+/// w ~ N(0, 2/(c_out·k²)) (the release's initialization of its ResNets).
+#[derive(Debug, Clone)]
+pub struct Conv {
+    /// Weights (c_out, c_in, k, k).
+    pub weight: Tensor,
+    stride: usize,
+    padding: usize,
+}
+
+impl Conv {
+    /// A k×k convolution c_in → c_out with this stride, padding k/2.
+    pub fn new(
+        p: &mut ParamStore,
+        name: &str,
+        (c_in, c_out, k, stride): (usize, usize, usize, usize),
+        rng: &mut dyn RandomSource,
+    ) -> Result<Self> {
+        let std = (2.0 / (c_out * k * k) as f64).sqrt();
+        let weight = p.normal(format!("{name}.weight"), &[c_out, c_in, k, k], std, rng)?;
+        Ok(Self { weight, stride, padding: k / 2 })
+    }
+    /// y = w ⋆ x.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(x.conv2d(&self.weight, self.padding, self.stride, 1, 1)?)
+    }
+}
+
+/// Batch normalization over (N, H, W) per channel: y = γ·(x − μ)/√(σ² + ε) + β, ε = 1e-5.
+/// Training mode uses the batch's μ, σ² (biased) and updates the running statistics
+/// r ← 0.9·r + 0.1·s (the running variance with the unbiased batch variance); evaluation mode
+/// uses the running statistics. γ = 1, β = 0 at init.
+#[derive(Debug, Clone)]
+pub struct BatchNorm {
+    gamma: Tensor,
+    beta: Tensor,
+    running_mean: Var,
+    running_var: Var,
+}
+
+const BN_EPS: f64 = 1e-5;
+const BN_MOMENTUM: f64 = 0.1;
+
+impl BatchNorm {
+    /// Batch norm over `c` channels.
+    pub fn new(p: &mut ParamStore, name: &str, c: usize) -> Result<Self> {
+        Ok(Self {
+            gamma: p.fill(format!("{name}.weight"), &[c], 1.0)?,
+            beta: p.fill(format!("{name}.bias"), &[c], 0.0)?,
+            running_mean: p.buffer(format!("{name}.running_mean"), vec![0.0; c], &[c])?,
+            running_var: p.buffer(format!("{name}.running_var"), vec![1.0; c], &[c])?,
+        })
+    }
+    /// Normalizes `x` (N, C, H, W).
+    pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        let c = self.gamma.dim(0)?;
+        let (mean, var) = if train {
+            let mean = x.mean_keepdim((0, 2, 3))?;
+            let var = x.broadcast_sub(&mean)?.sqr()?.mean_keepdim((0, 2, 3))?;
+            let n = (x.elem_count() / c) as f64;
+            let rm = ((self.running_mean.as_tensor() * (1.0 - BN_MOMENTUM))?
+                + (mean.detach().flatten_all()? * BN_MOMENTUM)?)?;
+            let unbiased = n / (n - 1.0).max(1.0);
+            let rv = ((self.running_var.as_tensor() * (1.0 - BN_MOMENTUM))?
+                + (var.detach().flatten_all()? * (BN_MOMENTUM * unbiased))?)?;
+            self.running_mean.set(&rm)?;
+            self.running_var.set(&rv)?;
+            (mean, var)
+        } else {
+            (self.running_mean.as_tensor().reshape((1, c, 1, 1))?, self.running_var.as_tensor().reshape((1, c, 1, 1))?)
+        };
+        let scale = (var + BN_EPS)?.sqrt()?.recip()?.broadcast_mul(&self.gamma.reshape((1, c, 1, 1))?)?;
+        let shift = self.beta.reshape((1, c, 1, 1))?.broadcast_sub(&mean.broadcast_mul(&scale)?)?;
+        Ok(x.broadcast_mul(&scale)?.broadcast_add(&shift)?)
+    }
+}
+
+/// A dense layer y = W x + b with PyTorch's default initialization W, b ~ U(±1/√fan_in).
+#[derive(Debug, Clone)]
+pub struct Linear {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+impl Linear {
+    /// `d_in → d_out`.
+    pub fn new(p: &mut ParamStore, name: &str, d_in: usize, d_out: usize, rng: &mut dyn RandomSource) -> Result<Self> {
+        let bound = 1.0 / (d_in as f64).sqrt();
+        let weight = p.uniform(format!("{name}.weight"), &[d_out, d_in], bound, rng)?;
+        let bias = p.uniform(format!("{name}.bias"), &[d_out], bound, rng)?;
+        Ok(Self { weight, bias })
+    }
+    /// `x` (N, d_in) ↦ (N, d_out).
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)?)
+    }
+}
+
+/// Global average pooling (N, C, H, W) ↦ (N, C).
+pub fn global_avg_pool(x: &Tensor) -> Result<Tensor> {
+    Ok(x.mean((2, 3))?)
+}
