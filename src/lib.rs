@@ -18,6 +18,8 @@
 pub mod cli;
 pub mod config;
 pub mod data;
+#[cfg(feature = "deep")]
+pub mod deep;
 pub mod experiment;
 pub mod linalg;
 pub mod loss;

@@ -1,5 +1,6 @@
 //! The command-line interface: `reproduce`, `run`, `list` (clap).
 
+mod deep;
 mod reproduce;
 
 use clap::{Parser, Subcommand};
@@ -21,6 +22,8 @@ enum Command {
     Run(reproduce::RunArgs),
     /// List the embedded experiments.
     List,
+    /// Deep networks on CIFAR (needs `--features deep`).
+    Deep(deep::DeepArgs),
 }
 
 /// Entry point: parses the arguments, runs, prints errors as one line, returns the exit code.
@@ -29,6 +32,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Reproduce(a) => reproduce::reproduce(&a),
         Command::Run(a) => reproduce::run_file(&a),
+        Command::Deep(a) => deep::deep(&a),
         Command::List => {
             reproduce::list();
             Ok(ExitCode::SUCCESS)
