@@ -31,3 +31,4 @@ pub mod plot;
 pub mod record;
 pub mod rng;
 pub mod schedule;
+pub mod sde;

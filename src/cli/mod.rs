@@ -2,6 +2,7 @@
 
 mod deep;
 mod reproduce;
+mod sde;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ enum Command {
     Run(reproduce::RunArgs),
     /// List the embedded experiments.
     List,
+    /// SGD vs its SDE model (Eq. 58) vs gradient flow for every small model (Fig. 9 report).
+    SdeVsSgd(sde::SdeArgs),
     /// Deep networks on CIFAR (needs `--features deep`).
     Deep(deep::DeepArgs),
 }
@@ -32,6 +35,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Reproduce(a) => reproduce::reproduce(&a),
         Command::Run(a) => reproduce::run_file(&a),
+        Command::SdeVsSgd(a) => sde::sde_vs_sgd(&a),
         Command::Deep(a) => deep::deep(&a),
         Command::List => {
             reproduce::list();

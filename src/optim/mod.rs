@@ -4,6 +4,7 @@ mod gd;
 mod sgd;
 
 pub use gd::Gd;
+pub use gd::loss_gradient;
 pub use sgd::Sgd;
 
 use crate::data::Dataset;

@@ -1,0 +1,278 @@
+//! SGD, the SDE of Eq. (58) and gradient flow side by side (Appendix C, Fig. 9).
+//!
+//! For each seed the three runs share the base experiment's dataset (drawn as
+//! [`experiment::run`](crate::experiment::run) draws it) and θ₀ (drawn from the run's training
+//! stream, which each run then continues: SGD for its indices, the SDE for its Z_k). The SGD run is
+//! the base experiment's run, bit for bit, traced by a [`LossTape`]; the SDE and gradient flow are
+//! the [`Eq58`] optimizer in the same training loop and recorder, so all three are logged on the
+//! same grid (row t of the SDE is its EM step 10t) into one `metrics.csv`.
+
+use super::{Eq58, LossTape};
+use crate::config::{ExperimentConfig, RunSpec};
+use crate::data::Dataset;
+use crate::experiment::{train, Outcome};
+use crate::metrics::log_grid;
+use crate::model::Model;
+use crate::optim::Optimizer;
+use crate::record::{Recorder, RunLog};
+use anyhow::Result;
+use rayon::prelude::*;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+/// The three runs of a comparison, in log order within a seed.
+pub const RUNS: [&str; 3] = ["sgd", "sde", "gf"];
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct CompareSettings {
+    /// Noise constant c.
+    pub c: f64,
+    /// EM steps per SGD iteration.
+    pub substeps: usize,
+    /// First seed offset.
+    pub seed: u64,
+    /// Number of seeds.
+    pub seeds: usize,
+    /// SGD iterations N.
+    pub total: usize,
+    /// Record the base's extra metrics (rank, sparsity); off for calibration runs.
+    pub metrics: bool,
+    /// Run gradient flow.
+    pub gradient_flow: bool,
+}
+
+/// A comparison's outcome: the logs as an [`Outcome`] whose runs are `sgd`, `sde`, `gf`, the
+/// CSV rows of each log (job order) and timings.
+pub struct Comparison {
+    /// Runs × seeds, seed-major (see [`RUNS`]).
+    pub outcome: Outcome,
+    /// CSV data rows of each log, same order as `outcome.logs`.
+    pub rows: Vec<Vec<u8>>,
+    /// Wall-clock seconds of the SGD phase and of the SDE + GF phase.
+    pub seconds: (f64, f64),
+}
+
+/// A `Write` into a shared buffer (the recorder owns its sink).
+#[derive(Clone, Default)]
+struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The effective config of a comparison: the base with its runs replaced by SGD, SDE and GF on
+/// `run`'s schedule (and without metrics when `metrics` is off).
+pub fn comparison_config(base: &ExperimentConfig, run: &RunSpec, name: &str, title: &str, metrics: bool) -> ExperimentConfig {
+    let mut cfg = base.clone();
+    cfg.name = name.into();
+    cfg.title = title.into();
+    cfg.figure = "losses".into();
+    cfg.training.snapshots = false;
+    if !metrics {
+        cfg.metrics.jacobian_rank = None;
+        cfg.metrics.support_size = false;
+        cfg.metrics.feature_sparsity = None;
+    }
+    let label = run.label.clone().unwrap_or_else(|| run.name.clone());
+    cfg.runs = RUNS
+        .iter()
+        .zip([format!("SGD ({label})"), "SDE (Eq. 58)".into(), "Gradient flow".into()])
+        .map(|(n, l)| RunSpec { name: (*n).into(), label: Some(l), algorithm: None, schedule: run.schedule.clone() })
+        .collect();
+    cfg
+}
+
+struct Job<'a> {
+    cfg: &'a ExperimentConfig,
+    model: &'a dyn Model,
+    data: &'a Dataset,
+    grid: &'a [usize],
+    total: usize,
+    seed: u64,
+}
+
+impl Job<'_> {
+    /// Trains run `r` of the comparison config with `opt` from the seed's θ₀.
+    fn run(&self, r: usize, opt: &mut dyn Optimizer) -> Result<(RunLog, Vec<u8>)> {
+        let spec = &self.cfg.runs[r];
+        let schedule = spec.schedule.build(self.total);
+        let mut rng = self.cfg.rng.source(self.cfg.training.seed + self.seed);
+        let mut theta = self.model.init(rng.as_mut());
+        let log = RunLog {
+            run: spec.name.clone(),
+            label: spec.label.clone().unwrap_or_else(|| spec.name.clone()),
+            seed: self.seed,
+            initial: theta.clone(),
+            large_phase_end: schedule.large_phase_end(self.total),
+            total: self.total,
+            ..Default::default()
+        };
+        let buf = SharedBuf::default();
+        let sink: Box<dyn Write + Send> = Box::new(buf.clone());
+        let m = &self.cfg.metrics;
+        let mut rec = Recorder::new(m, self.cfg.training.loss, sink, false, log);
+        train(
+            self.model,
+            self.data,
+            opt,
+            schedule.as_ref(),
+            self.total,
+            self.grid,
+            &mut theta,
+            &mut rec,
+            rng.as_mut(),
+            &|_| {},
+        )?;
+        let log = rec.finish()?;
+        let bytes = std::mem::take(&mut *buf.0.lock().map_err(|_| anyhow::anyhow!("poisoned buffer"))?);
+        Ok((log, bytes))
+    }
+}
+
+/// Runs SGD, then the SDE and gradient flow, for every seed of `s` on `cfg` (a
+/// [`comparison_config`]). Parallel over seeds and runs; each job has its own seeded stream, so
+/// the results do not depend on the thread count.
+pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison> {
+    faer::set_global_parallelism(faer::Par::Seq);
+    let total = s.total;
+    let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
+    let rank_points = cfg.metrics.jacobian_rank.map_or(0, |r| r.points);
+    let seeds: Vec<u64> = (0..s.seeds.max(1) as u64).map(|k| s.seed + k).collect();
+    let datasets: Vec<Arc<Dataset>> = seeds
+        .iter()
+        .map(|sd| Arc::new(cfg.data.generate(cfg.rng.source(cfg.data.seed() + sd).as_mut(), rank_points)))
+        .collect();
+    let model = cfg.model.build(cfg.data.dim());
+    let job = |k: usize| Job { cfg, model: model.as_ref(), data: &datasets[k], grid: &grid, total, seed: seeds[k] };
+    let loss = cfg.training.loss;
+
+    let start = std::time::Instant::now();
+    let sgd: Vec<(RunLog, Vec<u8>, Arc<[f64]>)> = (0..seeds.len())
+        .into_par_iter()
+        .map(|k| {
+            let mut tape = LossTape::new(cfg.optimizer(&cfg.runs[0]), loss);
+            let (log, rows) = job(k).run(0, &mut tape)?;
+            Ok((log, rows, Arc::from(tape.losses)))
+        })
+        .collect::<Result<_>>()?;
+    let t_sgd = start.elapsed().as_secs_f64();
+
+    let start = std::time::Instant::now();
+    let kinds: Vec<usize> = if s.gradient_flow { vec![1, 2] } else { vec![1] };
+    let jobs: Vec<(usize, usize)> = (0..seeds.len()).flat_map(|k| kinds.iter().map(move |&r| (k, r))).collect();
+    let mut rest: Vec<Option<(RunLog, Vec<u8>)>> = jobs
+        .par_iter()
+        .map(|&(k, r)| {
+            let mut opt = if r == 1 {
+                Eq58::new(loss, s.c, s.substeps, sgd[k].2.clone())
+            } else {
+                Eq58::gradient_flow(loss, s.substeps)
+            };
+            job(k).run(r, &mut opt).map(Some)
+        })
+        .collect::<Result<_>>()?;
+    let t_sde = start.elapsed().as_secs_f64();
+
+    let mut logs = Vec::new();
+    let mut rows = Vec::new();
+    let mut it = rest.iter_mut();
+    for (log, bytes, _) in sgd {
+        logs.push(log);
+        rows.push(bytes);
+        for _ in &kinds {
+            let (l, b) = it.next().and_then(Option::take).expect("one result per job");
+            logs.push(l);
+            rows.push(b);
+        }
+    }
+    let mut cfg = cfg.clone();
+    cfg.runs.truncate(1 + kinds.len());
+    let columns = cfg.metrics.columns();
+    let outcome = Outcome { config: cfg, datasets, logs, columns, total, grid, out: Default::default() };
+    Ok(Comparison { outcome, rows, seconds: (t_sgd, t_sde) })
+}
+
+/// The result of [`calibrate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// The chosen c.
+    pub c: f64,
+    /// SGD's plateau train loss over the short run.
+    pub target: f64,
+    /// (c, SDE plateau train loss) of every evaluation, in order.
+    pub history: Vec<(f64, f64)>,
+    /// Whether [lo, hi] bracketed the target (otherwise c is the better end).
+    pub bracketed: bool,
+}
+
+/// Picks c so that the SDE's plateau train loss (median over the second half of the large-step
+/// phase, [`RunLog::plateau_train_loss`]) matches SGD's, on one seed over `iterations` SGD
+/// iterations: a bracketed secant search (Illinois variant of regula falsi) on
+/// f(ln c) = ln plateau_SDE(c) − ln plateau_SGD over [ln lo, ln hi], `evaluations` SDE runs in all.
+/// A diverged SDE run counts as a plateau of +∞ (c too large).
+pub fn calibrate(
+    cfg: &ExperimentConfig,
+    substeps: usize,
+    seed: u64,
+    iterations: usize,
+    (lo, hi): (f64, f64),
+    evaluations: usize,
+) -> Result<Calibration> {
+    let settings = |c: f64| CompareSettings {
+        c,
+        substeps,
+        seed,
+        seeds: 1,
+        total: iterations,
+        metrics: false,
+        gradient_flow: false,
+    };
+    let plateau = |log: &RunLog| if log.diverged_at.is_some() { f64::INFINITY } else { log.plateau_train_loss() };
+    let first = compare(cfg, &settings(lo))?;
+    let target = plateau(&first.outcome.logs[0]);
+    let mut history = vec![(lo, plateau(&first.outcome.logs[1]))];
+    let eval = |c: f64, history: &mut Vec<(f64, f64)>| -> Result<f64> {
+        let out = compare(cfg, &settings(c))?;
+        let p = plateau(&out.outcome.logs[1]);
+        history.push((c, p));
+        Ok(p)
+    };
+    let f = |p: f64| if p.is_finite() { (p / target).ln() } else { f64::INFINITY };
+    let (mut a, mut fa) = (lo.ln(), f(history[0].1));
+    let (mut b, mut fb) = (hi.ln(), f(eval(hi, &mut history)?));
+    if !(fa <= 0.0 && fb >= 0.0) {
+        let c = if fa.abs() <= fb.abs() { lo } else { hi };
+        return Ok(Calibration { c, target, history, bracketed: false });
+    }
+    let mut side = 0i8;
+    for _ in 2..evaluations {
+        let m = if fb.is_finite() && fa.is_finite() && fb != fa { (a * fb - b * fa) / (fb - fa) } else { 0.5 * (a + b) };
+        let fm = f(eval(m.exp(), &mut history)?);
+        if fm > 0.0 {
+            (b, fb) = (m, fm);
+            if side == 1 {
+                fa *= 0.5;
+            }
+            side = 1;
+        } else {
+            (a, fa) = (m, fm);
+            if side == -1 {
+                fb *= 0.5;
+            }
+            side = -1;
+        }
+    }
+    let best = history
+        .iter()
+        .filter(|(_, p)| p.is_finite())
+        .min_by(|x, y| f(x.1).abs().total_cmp(&f(y.1).abs()))
+        .map_or(lo, |(c, _)| *c);
+    Ok(Calibration { c: best, target, history, bracketed: true })
+}
