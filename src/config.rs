@@ -2,10 +2,10 @@
 //!
 //! Every error names the file, the field and the allowed range, in one line.
 
-use crate::data::{Dataset, SparseRegression};
+use crate::data::{Dataset, Relu1d, SparseRegression, Teacher};
 use crate::loss::Loss;
 use crate::metrics::MetricsSpec;
-use crate::model::{DiagonalNet, Model};
+use crate::model::{DiagonalNet, MlpInit, Model, ReluMlp};
 use crate::optim::{Gd, Optimizer, Sgd};
 use crate::rng::{RandomSource, RngKind};
 use crate::schedule::ScheduleSpec;
@@ -50,19 +50,48 @@ pub enum DataSpec {
         #[serde(default)]
         seed: u64,
     },
+    /// The 12-point 1-D task of Figs. 4, 12, 13 (see [`Relu1d`]).
+    Relu1d {
+        /// Seed of the rank points.
+        #[serde(default)]
+        seed: u64,
+    },
+    /// Teacher–student regression on the unit sphere (see [`Teacher`]).
+    Teacher {
+        /// Training points n ≥ 1.
+        n: usize,
+        /// Dimension d ≥ 1.
+        d: usize,
+        /// Test points ≥ 1.
+        n_test: usize,
+        /// Hidden widths of the teacher (each ≥ 1, at least one layer).
+        hidden: Vec<usize>,
+        /// Biases in every teacher layer.
+        #[serde(default)]
+        biases: bool,
+        /// Unit-norm first-layer rows and ±1 output weights (two-layer teacher).
+        #[serde(default)]
+        unit_rows: bool,
+        /// Base data seed.
+        #[serde(default)]
+        seed: u64,
+    },
 }
 
 impl DataSpec {
     /// Base data seed.
     pub fn seed(&self) -> u64 {
         match self {
-            DataSpec::SparseRegression { seed, .. } => *seed,
+            DataSpec::SparseRegression { seed, .. }
+            | DataSpec::Relu1d { seed }
+            | DataSpec::Teacher { seed, .. } => *seed,
         }
     }
     /// Input dimension.
     pub fn dim(&self) -> usize {
         match self {
-            DataSpec::SparseRegression { d, .. } => *d,
+            DataSpec::SparseRegression { d, .. } | DataSpec::Teacher { d, .. } => *d,
+            DataSpec::Relu1d { .. } => 1,
         }
     }
     fn validate(&self) -> Result<(), (String, String)> {
@@ -76,6 +105,19 @@ impl DataSpec {
                 }
                 Ok(())
             }
+            DataSpec::Relu1d { .. } => Ok(()),
+            DataSpec::Teacher { n, d, n_test, ref hidden, unit_rows, .. } => {
+                positive("n", n)?;
+                positive("d", d)?;
+                positive("n_test", n_test)?;
+                if hidden.is_empty() || hidden.contains(&0) {
+                    return Err(("hidden".into(), format!("needs ≥ 1 layer, each width ≥ 1, got {hidden:?}")));
+                }
+                if unit_rows && hidden.len() != 1 {
+                    return Err(("unit_rows".into(), "needs exactly one hidden layer (`hidden = [m]`)".into()));
+                }
+                Ok(())
+            }
         }
     }
     /// Draws the dataset from `rng`, with `rank_points` rank-evaluation points.
@@ -83,6 +125,10 @@ impl DataSpec {
         match *self {
             DataSpec::SparseRegression { n, d, r, n_test, .. } => {
                 SparseRegression { n, d, r, n_test }.generate(rng, rank_points)
+            }
+            DataSpec::Relu1d { .. } => Relu1d.generate(rng, rank_points),
+            DataSpec::Teacher { n, d, n_test, ref hidden, biases, unit_rows, .. } => {
+                Teacher { n, d, n_test, hidden: hidden.clone(), biases, unit_rows }.generate(rng, rank_points)
             }
         }
     }
@@ -97,6 +143,15 @@ pub enum ModelSpec {
         /// α > 0.
         init_scale: f64,
     },
+    /// ReLU network d → hidden[0] → … → 1 (see [`ReluMlp`]).
+    ReluMlp {
+        /// Hidden widths (each ≥ 1, at least one layer).
+        hidden: Vec<usize>,
+        /// One bias flag per layer (hidden layers, then the output): `hidden.len() + 1` values.
+        biases: Vec<bool>,
+        /// Initialization.
+        init: MlpInit,
+    },
 }
 
 impl ModelSpec {
@@ -108,12 +163,39 @@ impl ModelSpec {
                 }
                 Ok(())
             }
+            ModelSpec::ReluMlp { ref hidden, ref biases, ref init } => {
+                if hidden.is_empty() || hidden.contains(&0) {
+                    return Err(("hidden".into(), format!("needs ≥ 1 layer, each width ≥ 1, got {hidden:?}")));
+                }
+                if biases.len() != hidden.len() + 1 {
+                    return Err((
+                        "biases".into(),
+                        format!("needs {} flags (hidden layers + output), got {}", hidden.len() + 1, biases.len()),
+                    ));
+                }
+                match init {
+                    MlpInit::Blanc if hidden.len() != 1 => {
+                        Err(("init.kind".into(), "\"blanc\" needs exactly one hidden layer".into()))
+                    }
+                    MlpInit::Gaussian { scales } if scales.len() != hidden.len() + 1 => Err((
+                        "init.scales".into(),
+                        format!("needs {} scales (one per layer), got {}", hidden.len() + 1, scales.len()),
+                    )),
+                    MlpInit::Gaussian { scales } if scales.iter().any(|s| !(s.is_finite() && *s >= 0.0)) => {
+                        Err(("init.scales".into(), format!("each scale must be finite and ≥ 0, got {scales:?}")))
+                    }
+                    _ => Ok(()),
+                }
+            }
         }
     }
     /// The model on inputs of dimension `dim`.
     pub fn build(&self, dim: usize) -> Box<dyn Model> {
         match *self {
             ModelSpec::Diagonal { init_scale } => Box::new(DiagonalNet::new(dim, init_scale)),
+            ModelSpec::ReluMlp { ref hidden, ref biases, ref init } => {
+                Box::new(ReluMlp::new(dim, hidden, biases, init.clone()))
+            }
         }
     }
 }
@@ -238,7 +320,7 @@ impl ExperimentConfig {
     /// Parses and validates TOML text; `file` names the source in errors.
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
         let cfg: ExperimentConfig = toml::from_str(text).map_err(|e| {
-            let field = e.span().map(|s| field_at(text, s.start)).unwrap_or_else(|| "?".into());
+            let field = e.span().map(|s| field_at(text, s, e.message())).unwrap_or_else(|| "?".into());
             ConfigError { file: file.into(), field, message: e.message().replace('\n', " ") }
         })?;
         cfg.validate(file)?;
@@ -330,20 +412,44 @@ impl ExperimentConfig {
     }
 }
 
-/// The dotted key path of the TOML key or table at byte offset `pos` (best effort).
-fn field_at(text: &str, pos: usize) -> String {
-    let before = &text[..pos.min(text.len())];
+/// Inside a table-wide span (internally tagged enums report the whole table), the start of the
+/// line whose value the message quotes (`invalid type: string "x"`, `integer `5``, …).
+fn value_line(text: &str, span: &std::ops::Range<usize>, message: &str) -> Option<usize> {
+    let rest = message.strip_prefix("invalid type: ")?;
+    let value = match rest.split_once('"') {
+        Some((_, v)) if rest.starts_with("string") => format!("\"{}\"", v.split('"').next()?),
+        _ => rest.split('`').nth(1)?.to_string(),
+    };
+    let body = text.get(span.clone())?;
+    let mut offset = span.start;
+    for line in body.split_inclusive('\n') {
+        if line.split_once('=').is_some_and(|(_, v)| v.trim().starts_with(&value)) {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The dotted key path of the TOML key or table at byte offset `pos` (best effort): the last
+/// table header at or before `pos`, then the key on the line of `pos`, or else the key that the
+/// parser's `message` names (`unknown field `x``).
+fn field_at(text: &str, span: std::ops::Range<usize>, message: &str) -> String {
+    let pos = value_line(text, &span, message).unwrap_or(span.start).min(text.len());
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
     let mut table = String::new();
-    for line in before.lines() {
-        let l = line.trim();
+    for l in text[..line_start].lines().map(str::trim).chain(std::iter::once(line)) {
         if l.starts_with('[') {
             table = l.trim_matches(|c| c == '[' || c == ']').trim().to_string();
         }
     }
-    let line = before.lines().last().unwrap_or("");
-    let rest = &text[before.len() - line.len()..];
-    let key = rest.lines().next().unwrap_or("").split('=').next().unwrap_or("").trim().to_string();
-    match (table.is_empty(), key.is_empty() || key.starts_with('[')) {
+    let key = if line.starts_with('[') || line.is_empty() {
+        message.split('`').nth(1).filter(|_| message.contains("field `")).unwrap_or("").to_string()
+    } else {
+        line.split('=').next().unwrap_or("").trim().to_string()
+    };
+    match (table.is_empty(), key.is_empty()) {
         (true, _) => key,
         (false, true) => table,
         (false, false) => format!("{table}.{key}"),

@@ -2,9 +2,13 @@
 //! the ground truth where one exists. Every generator draws from a seeded
 //! [`RandomSource`](crate::rng::RandomSource) in a documented order.
 
+mod relu_1d;
 mod sparse_regression;
+mod teacher;
 
+pub use relu_1d::Relu1d;
 pub use sparse_regression::SparseRegression;
+pub use teacher::Teacher;
 
 use crate::linalg::Points;
 use crate::model::PointSet;

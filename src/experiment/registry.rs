@@ -9,7 +9,13 @@ use crate::config::{ConfigError, ExperimentConfig};
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("fig2", include_str!("../../experiments/fig2.toml")),
     ("fig3", include_str!("../../experiments/fig3.toml")),
+    ("fig4", include_str!("../../experiments/fig4.toml")),
+    ("fig5", include_str!("../../experiments/fig5.toml")),
+    ("fig10", include_str!("../../experiments/fig10.toml")),
     ("fig11", include_str!("../../experiments/fig11.toml")),
+    ("fig12", include_str!("../../experiments/fig12.toml")),
+    ("fig13", include_str!("../../experiments/fig13.toml")),
+    ("fig14", include_str!("../../experiments/fig14.toml")),
 ];
 
 /// Names of the embedded experiments.

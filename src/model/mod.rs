@@ -7,8 +7,14 @@
 //! that a model may override when its structure gives a faster route with the same numbers.
 
 mod diagonal;
+mod mlp;
+mod quadratic;
+pub mod two_layer;
 
 pub use diagonal::DiagonalNet;
+pub use mlp::{MlpInit, ReluMlp};
+pub use quadratic::Quadratic;
+pub use two_layer::TwoLayerRelu;
 
 use crate::linalg::{self, Points};
 use crate::rng::RandomSource;
@@ -39,6 +45,20 @@ impl PointSet {
         let any = self.cache.get_or_init(|| Arc::new(init()) as Arc<dyn Any + Send + Sync>).clone();
         any.downcast::<T>().unwrap_or_else(|_| panic!("PointSet cache holds another type"))
     }
+}
+
+/// Small instances of every model of the library, by name, for property tests that must hold
+/// for all of them (gradients vs finite differences, Prop. 2.1). A new model adds one line here.
+pub fn catalog() -> Vec<(&'static str, Box<dyn Model>)> {
+    vec![
+        ("diagonal", Box::new(DiagonalNet::new(7, 0.1))),
+        ("quadratic", Box::new(Quadratic::new(0.5))),
+        ("two-layer relu", Box::new(TwoLayerRelu::new(3, 6, true, true, MlpInit::Gaussian { scales: vec![1.0, 1.0] }))),
+        ("relu mlp", {
+            let init = MlpInit::Gaussian { scales: vec![1.0; 3] };
+            Box::new(ReluMlp::new(3, &[5, 4], &[true, true, true], init))
+        }),
+    ]
 }
 
 /// A parametric predictor h_θ(x) with flat parameters θ ∈ ℝᵖ.

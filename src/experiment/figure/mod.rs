@@ -1,7 +1,9 @@
 //! Figure layouts: each config names one (`figure = "…"`), and [`figures`] builds its
 //! [`Figure`]s from an [`Outcome`].
 
+pub mod arrows;
 mod curves;
+pub mod functions;
 mod trajectories;
 
 use super::Outcome;
@@ -11,7 +13,7 @@ use anyhow::{bail, Result};
 pub use curves::{curve_panels, median_curve};
 
 /// The layouts known to [`figures`].
-pub const LAYOUTS: &[&str] = &["losses", "trajectories"];
+pub const LAYOUTS: &[&str] = &["losses", "trajectories", "functions", "function_snapshots", "arrows"];
 
 /// The figures of an outcome, as (file stem, figure).
 pub fn figures(o: &Outcome) -> Result<Vec<(String, Figure)>> {
@@ -19,6 +21,9 @@ pub fn figures(o: &Outcome) -> Result<Vec<(String, Figure)>> {
     Ok(match o.config.figure.as_str() {
         "losses" => vec![(name, curves::figure(o))],
         "trajectories" => vec![(name.clone(), trajectories::figure(o)?), (format!("{name}_curves"), curves::figure(o))],
+        "functions" => vec![(name, functions::figure(o)?)],
+        "function_snapshots" => vec![(name, functions::snapshots_figure(o)?)],
+        "arrows" => vec![(name.clone(), arrows::figure(o)?), (format!("{name}_curves"), curves::figure(o))],
         other => bail!("{}: field `figure`: unknown layout {other:?}; allowed: {}", o.config.name, LAYOUTS.join(", ")),
     })
 }

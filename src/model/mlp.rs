@@ -1,0 +1,261 @@
+//! Fully connected ReLU networks of any depth (§3.2, Appendix D):
+//!
+//! h_θ(x) = W_L σ(W_{L−1} ⋯ σ(W_0 x + b_0) ⋯ + b_{L−1}) + b_L,  σ = ReLU,
+//!
+//! with widths d = n_0 → n_1 → ⋯ → n_L → 1 and an optional bias per layer.
+
+use super::{two_layer, Model, PointSet};
+use crate::linalg::Points;
+use crate::rng::RandomSource;
+use faer::Mat;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+
+/// How θ₀ is drawn (DESIGN §3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MlpInit {
+    /// Blanc et al. (2020) 1-D init of the release (one hidden layer): first-layer weights ±2.5
+    /// with a uniform random sign, first-layer biases 2.5·N(0, 1), output weights 4·N(0, 1);
+    /// an output bias, if any, is 0.
+    /// Draw order: m uniforms (signs, `u ≥ ½` ⇒ +), m normals (biases), m normals (output).
+    Blanc,
+    /// Weights of layer l: `scales[l]`·N(0, 1), row-major; biases PyTorch's default
+    /// U(−1/√fan_in, 1/√fan_in). Draw order: layer by layer, the weights then the bias.
+    Gaussian {
+        /// One scale per layer (hidden layers and output), ≥ 0.
+        scales: Vec<f64>,
+    },
+}
+
+/// A ReLU multilayer perceptron with flat parameters. Layout of θ, layer by layer (PyTorch's
+/// `parameters()` order): W_l (n_{l+1} × n_l, row-major), then b_l when layer l has a bias.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReluMlp {
+    widths: Vec<usize>,
+    biases: Vec<bool>,
+    init: MlpInit,
+    /// Offset of W_l in θ; the bias (if any) follows W_l.
+    offsets: Vec<usize>,
+    params: usize,
+}
+
+thread_local! {
+    /// Per-thread scratch for the forward and backward passes (no allocation per call).
+    static SCRATCH: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+impl ReluMlp {
+    /// A network on ℝ^`input_dim` with hidden widths `hidden` (at least one), a scalar output,
+    /// `biases[l]` for each of the `hidden.len() + 1` layers, drawn by `init`.
+    ///
+    /// # Panics
+    /// On inconsistent sizes (a programming error; configs are validated before).
+    pub fn new(input_dim: usize, hidden: &[usize], biases: &[bool], init: MlpInit) -> Self {
+        assert!(input_dim > 0 && !hidden.is_empty() && hidden.iter().all(|&w| w > 0), "ReluMlp: empty layer");
+        assert_eq!(biases.len(), hidden.len() + 1, "ReluMlp: one bias flag per layer");
+        let mut widths = vec![input_dim];
+        widths.extend_from_slice(hidden);
+        widths.push(1);
+        let mut offsets = Vec::with_capacity(widths.len() - 1);
+        let mut p = 0;
+        for l in 0..widths.len() - 1 {
+            offsets.push(p);
+            p += widths[l + 1] * widths[l] + if biases[l] { widths[l + 1] } else { 0 };
+        }
+        Self { widths, biases: biases.to_vec(), init, offsets, params: p }
+    }
+
+    /// Widths n_0 = d, n_1, …, n_L, 1.
+    pub fn widths(&self) -> &[usize] {
+        &self.widths
+    }
+    /// Number of layers (hidden + output).
+    pub fn layers(&self) -> usize {
+        self.widths.len() - 1
+    }
+    /// Whether layer `l` has a bias.
+    pub fn has_bias(&self, l: usize) -> bool {
+        self.biases[l]
+    }
+    /// W_l as a row-major slice of θ.
+    pub fn weights<'a>(&self, theta: &'a [f64], l: usize) -> &'a [f64] {
+        let o = self.offsets[l];
+        &theta[o..o + self.widths[l + 1] * self.widths[l]]
+    }
+    /// b_l as a slice of θ (`None` without a bias).
+    pub fn bias<'a>(&self, theta: &'a [f64], l: usize) -> Option<&'a [f64]> {
+        self.biases[l].then(|| {
+            let o = self.offsets[l] + self.widths[l + 1] * self.widths[l];
+            &theta[o..o + self.widths[l + 1]]
+        })
+    }
+    fn bias_offset(&self, l: usize) -> usize {
+        self.offsets[l] + self.widths[l + 1] * self.widths[l]
+    }
+    fn hidden_total(&self) -> usize {
+        self.widths[1..self.widths.len() - 1].iter().sum()
+    }
+
+    /// Forward pass: writes the post-activations of every hidden layer into `acts` (concatenated)
+    /// and returns h_θ(x).
+    fn forward(&self, theta: &[f64], x: &[f64], acts: &mut [f64]) -> f64 {
+        let mut start = 0;
+        for l in 0..self.layers() - 1 {
+            let (inp, out) = (self.widths[l], self.widths[l + 1]);
+            let (prev, rest) = acts.split_at_mut(start);
+            let a_in: &[f64] = if l == 0 { x } else { &prev[start - inp..] };
+            let w = self.weights(theta, l);
+            let b = self.bias(theta, l);
+            for (i, o) in rest[..out].iter_mut().enumerate() {
+                let z = b.map_or(0.0, |b| b[i]) + dot(&w[i * inp..(i + 1) * inp], a_in);
+                *o = z.max(0.0);
+            }
+            start += out;
+        }
+        let last = self.layers() - 1;
+        let inp = self.widths[last];
+        let a_in = &acts[start - inp..start];
+        self.bias(theta, last).map_or(0.0, |b| b[0]) + dot(self.weights(theta, last), a_in)
+    }
+
+    fn with_scratch<R>(&self, len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < len {
+                s.resize(len, 0.0);
+            }
+            f(&mut s[..len])
+        })
+    }
+}
+
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+impl Model for ReluMlp {
+    fn num_params(&self) -> usize {
+        self.params
+    }
+    fn input_dim(&self) -> usize {
+        self.widths[0]
+    }
+    fn init(&self, rng: &mut dyn RandomSource) -> Vec<f64> {
+        let mut theta = vec![0.0; self.params];
+        match &self.init {
+            MlpInit::Blanc => {
+                assert_eq!(self.layers(), 2, "the Blanc et al. init is for one hidden layer");
+                let (d, m) = (self.widths[0], self.widths[1]);
+                for v in &mut theta[..m * d] {
+                    *v = if rng.uniform() >= 0.5 { 2.5 } else { -2.5 };
+                }
+                if self.biases[0] {
+                    let o = self.bias_offset(0);
+                    for v in &mut theta[o..o + m] {
+                        *v = 2.5 * rng.standard_normal();
+                    }
+                }
+                let o = self.offsets[1];
+                for v in &mut theta[o..o + m] {
+                    *v = 4.0 * rng.standard_normal();
+                }
+            }
+            MlpInit::Gaussian { scales } => {
+                for l in 0..self.layers() {
+                    let (inp, out) = (self.widths[l], self.widths[l + 1]);
+                    let s = scales.get(l).copied().unwrap_or(1.0);
+                    let o = self.offsets[l];
+                    for v in &mut theta[o..o + inp * out] {
+                        *v = s * rng.standard_normal();
+                    }
+                    if self.biases[l] {
+                        let bound = 1.0 / (inp as f64).sqrt();
+                        let o = self.bias_offset(l);
+                        for v in &mut theta[o..o + out] {
+                            *v = rng.uniform_in(-bound, bound);
+                        }
+                    }
+                }
+            }
+        }
+        theta
+    }
+
+    /// Backpropagation: with δ_L = 1 and δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ 1[a_{l+1} > 0],
+    /// ∇_{W_l} h = δ_l a_lᵀ and ∇_{b_l} h = δ_l (a_0 = x). The ReLU derivative at 0 is 0, as
+    /// PyTorch's.
+    fn grad(&self, theta: &[f64], x: &[f64], out: &mut [f64]) -> f64 {
+        let hidden = self.hidden_total();
+        let maxw = *self.widths.iter().max().unwrap_or(&1);
+        self.with_scratch(hidden + 2 * maxw, |buf| {
+            let (acts, deltas) = buf.split_at_mut(hidden);
+            let (delta, next) = deltas.split_at_mut(maxw);
+            let h = self.forward(theta, x, acts);
+            delta[0] = 1.0;
+            let mut end = hidden;
+            for l in (0..self.layers()).rev() {
+                let (inp, outw) = (self.widths[l], self.widths[l + 1]);
+                let a_in: &[f64] = if l == 0 { x } else { &acts[end - inp..end] };
+                let o = self.offsets[l];
+                for i in 0..outw {
+                    let g = &mut out[o + i * inp..o + (i + 1) * inp];
+                    for (gk, ak) in g.iter_mut().zip(a_in) {
+                        *gk = delta[i] * ak;
+                    }
+                }
+                if self.biases[l] {
+                    let ob = self.bias_offset(l);
+                    out[ob..ob + outw].copy_from_slice(&delta[..outw]);
+                }
+                if l > 0 {
+                    let w = self.weights(theta, l);
+                    for (k, nk) in next[..inp].iter_mut().enumerate() {
+                        *nk = if a_in[k] > 0.0 { (0..outw).map(|i| w[i * inp + k] * delta[i]).sum() } else { 0.0 };
+                    }
+                    delta[..inp].copy_from_slice(&next[..inp]);
+                    end -= inp;
+                }
+            }
+            h
+        })
+    }
+
+    fn predict(&self, theta: &[f64], x: &[f64]) -> f64 {
+        self.with_scratch(self.hidden_total(), |acts| self.forward(theta, x, acts))
+    }
+
+    /// One hidden layer: the Gram-preserving reduction of [`two_layer::jacobian_factor`]
+    /// (fewer columns, same singular values); deeper nets: the SVD of φ_θ(X).
+    fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
+        let Some(xs) = set.get() else { return Ok(Vec::new()) };
+        if self.layers() == 2 {
+            crate::linalg::singular_values(&two_layer::jacobian_factor(self, theta, xs))
+        } else {
+            crate::linalg::singular_values(&self.jacobian(theta, xs))
+        }
+    }
+
+    fn hidden_layers(&self) -> usize {
+        self.layers() - 1
+    }
+
+    fn features(&self, theta: &[f64], xs: &Points, layer: usize) -> Option<Mat<f64>> {
+        if layer >= self.hidden_layers() {
+            return None;
+        }
+        let start: usize = self.widths[1..=layer].iter().sum();
+        let width = self.widths[layer + 1];
+        let mut m = Mat::zeros(xs.len(), width);
+        self.with_scratch(self.hidden_total(), |acts| {
+            for (i, x) in xs.rows().enumerate() {
+                self.forward(theta, x, acts);
+                for j in 0..width {
+                    m[(i, j)] = acts[start + j];
+                }
+            }
+        });
+        Some(m)
+    }
+}
