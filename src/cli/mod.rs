@@ -2,6 +2,7 @@
 
 mod deep;
 mod reproduce;
+mod verify;
 mod sde;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,8 @@ enum Command {
     SdeVsSgd(sde::SdeArgs),
     /// Deep networks on CIFAR (needs `--features deep`).
     Deep(deep::DeepArgs),
+    /// Check the paper's claims (Props. 2.1, 2.2; Appendix B with --appendix-b) and print verdicts.
+    Verify(verify::VerifyArgs),
 }
 
 /// Entry point: parses the arguments, runs, prints errors as one line, returns the exit code.
@@ -37,6 +40,7 @@ pub fn main() -> ExitCode {
         Command::Run(a) => reproduce::run_file(&a),
         Command::SdeVsSgd(a) => sde::sde_vs_sgd(&a),
         Command::Deep(a) => deep::deep(&a),
+        Command::Verify(a) => verify::verify(&a),
         Command::List => {
             reproduce::list();
             Ok(ExitCode::SUCCESS)

@@ -140,6 +140,8 @@ pub struct Run {
     pub loss_extremes_after: Option<((usize, f64), (usize, f64))>,
     /// The last iterate θ_steps (or the last finite one).
     pub last_theta: f64,
+    /// `max_t |θ_t| / θ*` over the simulated steps.
+    pub max_ratio: f64,
     /// `max |u_t − 1|` over the last tenth of the run (convergence test).
     pub tail_distance: f64,
 }
@@ -232,6 +234,7 @@ pub fn simulate<R: rand::Rng + ?Sized>(setting: &Setting, theta0: f64, steps: us
         loss_extremes: extremes(1),
         loss_extremes_after: burn_in.map(extremes),
         last_theta: theta,
+        max_ratio: thetas.iter().fold(0.0f64, |m, t| m.max(t.abs())) / ts,
         tail_distance,
     }
 }

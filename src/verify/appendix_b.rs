@@ -1,0 +1,67 @@
+//! Appendix B's interval proofs (crate `largestep-proofs`) as rows of the registry.
+
+use super::{Budget, Row, Verdict};
+use largestep_proofs::report::Verdict as ProofVerdict;
+
+/// Runs `largestep_proofs::check_all` with its default budget and maps each claim to a row.
+/// The prover's self-tests (claims of known truth value) failing is a toolkit failure.
+pub fn rows(_budget: &Budget) -> Vec<Row> {
+    let report = largestep_proofs::check_all(&largestep_proofs::Budget::default());
+    let mut rows: Vec<Row> = report
+        .claims
+        .iter()
+        .map(|c| {
+            let verdict = match &c.verdict {
+                ProofVerdict::Verified | ProofVerdict::SimulationPassed(_) => Verdict::Holds,
+                ProofVerdict::Refuted(_) => Verdict::FailsAsWritten {
+                    holds: match c.corrects {
+                        Some(_) => "see the corrected claim that cites this one".into(),
+                        None => report
+                            .claims
+                            .iter()
+                            .filter(|o| o.corrects == Some(c.id))
+                            .map(|o| format!("{} [{}]: {}", o.id, o.verdict.label(), o.statement))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    },
+                    counterexample: c.evidence(),
+                },
+                ProofVerdict::Undecided(why) => Verdict::Undecided(why.clone()),
+                ProofVerdict::SimulationFailed(why) => Verdict::Failed(why.clone()),
+            };
+            Row {
+                id: format!("B:{}", c.id),
+                claim: c.statement.to_string(),
+                reference: format!("App. B ({})", c.domain),
+                method: match c.method {
+                    "interval" => "interval proof".to_string(),
+                    m => m.to_string(),
+                },
+                cases: c.stats.boxes,
+                verdict,
+                detail: c.evidence(),
+                seconds: c.stats.time.as_secs_f64(),
+            }
+        })
+        .collect();
+    let failures = report.self_test_failures();
+    rows.push(Row {
+        id: "B:self-tests".into(),
+        claim: "the prover proves true and refutes false claims of known truth value".into(),
+        reference: "largestep-proofs self-tests".into(),
+        method: "interval proof".into(),
+        cases: report.self_tests.len() as u64,
+        verdict: if failures.is_empty() {
+            Verdict::Holds
+        } else {
+            Verdict::Failed(format!("wrong verdicts: {failures:?}"))
+        },
+        detail: format!(
+            "{} self-tests, total prover time {:.2} s",
+            report.self_tests.len(),
+            report.total_time.as_secs_f64()
+        ),
+        seconds: 0.0,
+    });
+    rows
+}
