@@ -31,6 +31,6 @@ pub mod plot;
 pub mod record;
 pub mod rng;
 pub mod schedule;
+pub mod sde;
 pub mod theory_bridge;
 pub mod verify;
-pub mod sde;

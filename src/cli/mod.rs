@@ -2,8 +2,8 @@
 
 mod deep;
 mod reproduce;
-mod verify;
 mod sde;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

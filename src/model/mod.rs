@@ -7,13 +7,11 @@
 //! that a model may override when its structure gives a faster route with the same numbers.
 
 mod diagonal;
-mod quadratic;
 mod mlp;
 mod quadratic;
 pub mod two_layer;
 
 pub use diagonal::DiagonalNet;
-pub use quadratic::Quadratic;
 pub use mlp::{MlpInit, ReluMlp};
 pub use quadratic::Quadratic;
 pub use two_layer::TwoLayerRelu;
