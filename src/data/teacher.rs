@@ -67,13 +67,18 @@ impl Teacher {
             // Output weights follow W₀ (and b₀ when present) in the layout.
             let o = m * d + if self.biases { m } else { 0 };
             for v in &mut theta[o..o + m] {
-                *v = if *v > 0.0 { 1.0 } else if *v < 0.0 { -1.0 } else { 0.0 };
+                *v = if *v > 0.0 {
+                    1.0
+                } else if *v < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                };
             }
         }
         let label = |p: &Points| -> Vec<f64> { p.rows().map(|xi| net.predict(&theta, xi)).collect() };
         let (y, y_test) = (label(&x), label(&x_test));
-        let rank_points =
-            if rank_points > 0 { PointSet::new(x_test.head(rank_points)) } else { PointSet::default() };
+        let rank_points = if rank_points > 0 { PointSet::new(x_test.head(rank_points)) } else { PointSet::default() };
         Dataset { x, y, x_test, y_test, rank_points, truth: Some(theta) }
     }
 }

@@ -1,0 +1,59 @@
+//! (O1)–(O3) for the ReLU nets on reduced versions of Figs. 4, 5 and 14 (shorter runs, a coarser
+//! grid): the large-step runs end with a lower Jacobian rank and sparser features than the
+//! small-step run. The full-size numbers are in BENCHMARKS-relu.md.
+
+use largestep::config::ExperimentConfig;
+use largestep::experiment::{registry, run, Outcome, RunOptions};
+
+fn reduced(name: &str, iterations: usize, grid_points: usize) -> Outcome {
+    let mut cfg: ExperimentConfig = registry::get(name).unwrap().unwrap();
+    cfg.training.iterations = Some(iterations);
+    cfg.training.iterations_log10 = None;
+    cfg.metrics.grid_points = grid_points;
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = RunOptions::new(dir.path());
+    opts.plot = false;
+    run(&cfg, &opts).unwrap()
+}
+
+fn last(o: &Outcome, r: usize, column: &str) -> f64 {
+    let c = o.column(column).unwrap();
+    o.logs[r].last().unwrap().metrics[c]
+}
+
+#[test]
+fn fig4_long_warmup_gives_lower_rank_sparser_features_and_fewer_kinks() {
+    let o = reduced("fig4", 3163, 41);
+    assert!(o.diverged().is_empty());
+    let (short, long) = (0, 1);
+    let rank = |r| last(&o, r, "jacobian_rank");
+    let sparsity = |r| last(&o, r, "feature_sparsity_l1");
+    assert!(rank(long) < 0.7 * rank(short), "rank {} vs {}", rank(long), rank(short));
+    assert!(sparsity(long) < sparsity(short), "sparsity {} vs {}", sparsity(long), sparsity(short));
+    let kinks = |r: usize| largestep::experiment::figure::functions::kink_count(&o, &o.logs[r].final_theta).unwrap();
+    assert!(kinks(long) < kinks(short), "kinks {} vs {}", kinks(long), kinks(short));
+    // (O1): during the long warmup the train loss stays high (no interpolation).
+    assert!(o.logs[long].plateau_train_loss() > 0.05, "plateau {}", o.logs[long].plateau_train_loss());
+}
+
+#[test]
+fn fig5_large_steps_sparsify_both_layers_and_lower_the_rank() {
+    let o = reduced("fig5", 1001, 41);
+    assert!(o.diverged().is_empty());
+    for r in 1..4 {
+        for col in ["jacobian_rank", "feature_sparsity_l1", "feature_sparsity_l2"] {
+            assert!(last(&o, r, col) < last(&o, 0, col), "run {r} {col}: {} vs {}", last(&o, r, col), last(&o, 0, col));
+        }
+        assert!(o.logs[r].last().unwrap().test_loss < o.logs[0].last().unwrap().test_loss);
+    }
+}
+
+#[test]
+fn fig14_large_steps_sparsify_features() {
+    let o = reduced("fig14", 1413, 41);
+    assert!(o.diverged().is_empty());
+    for r in 1..4 {
+        assert!(last(&o, r, "feature_sparsity_l1") < last(&o, 0, "feature_sparsity_l1"));
+        assert!(last(&o, r, "jacobian_rank") < last(&o, 0, "jacobian_rank"));
+    }
+}
