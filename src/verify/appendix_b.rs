@@ -32,14 +32,14 @@ pub fn rows(_budget: &Budget) -> Vec<Row> {
             Row {
                 id: format!("B:{}", c.id),
                 claim: c.statement.to_string(),
-                reference: format!("App. B ({})", c.domain),
+                reference: "Appendix B".into(),
                 method: match c.method {
                     "interval" => "interval proof".to_string(),
                     m => m.to_string(),
                 },
                 cases: c.stats.boxes,
                 verdict,
-                detail: c.evidence(),
+                detail: format!("domain {}; {}", c.domain, c.evidence()),
                 seconds: c.stats.time.as_secs_f64(),
             }
         })
