@@ -94,9 +94,7 @@ impl Poly {
     pub fn var(i: usize) -> Self {
         let mut e = vec![0; i + 1];
         e[i] = 1;
-        Self {
-            terms: BTreeMap::from([(e, Q::one())]),
-        }
+        Self { terms: BTreeMap::from([(e, Q::one())]) }
     }
 
     /// True for the zero polynomial.
@@ -140,9 +138,7 @@ impl Poly {
 
     /// `−self`.
     pub fn neg(&self) -> Self {
-        Self {
-            terms: self.terms.iter().map(|(e, c)| (e.clone(), -c)).collect(),
-        }
+        Self { terms: self.terms.iter().map(|(e, c)| (e.clone(), -c)).collect() }
     }
 
     /// `self · other`.
@@ -151,9 +147,7 @@ impl Poly {
         for (e1, c1) in &self.terms {
             for (e2, c2) in &other.terms {
                 let n = e1.len().max(e2.len());
-                let e = (0..n)
-                    .map(|i| e1.get(i).copied().unwrap_or(0) + e2.get(i).copied().unwrap_or(0))
-                    .collect();
+                let e = (0..n).map(|i| e1.get(i).copied().unwrap_or(0) + e2.get(i).copied().unwrap_or(0)).collect();
                 r.add_term(e, c1 * c2);
             }
         }
@@ -186,10 +180,7 @@ pub struct RatFunc {
 impl RatFunc {
     /// The polynomial `p` as `p / 1`.
     pub fn poly(p: Poly) -> Self {
-        Self {
-            num: p,
-            den: Poly::constant(Q::one()),
-        }
+        Self { num: p, den: Poly::constant(Q::one()) }
     }
 
     /// Folds a constant denominator into the numerator.
@@ -206,33 +197,19 @@ impl RatFunc {
     /// `self + other`.
     pub fn add(&self, other: &Self) -> Self {
         if self.den == other.den {
-            return Self {
-                num: self.num.add(&other.num),
-                den: self.den.clone(),
-            };
+            return Self { num: self.num.add(&other.num), den: self.den.clone() };
         }
-        Self {
-            num: self.num.mul(&other.den).add(&other.num.mul(&self.den)),
-            den: self.den.mul(&other.den),
-        }
-        .normalize()
+        Self { num: self.num.mul(&other.den).add(&other.num.mul(&self.den)), den: self.den.mul(&other.den) }.normalize()
     }
 
     /// `−self`.
     pub fn neg(&self) -> Self {
-        Self {
-            num: self.num.neg(),
-            den: self.den.clone(),
-        }
+        Self { num: self.num.neg(), den: self.den.clone() }
     }
 
     /// `self · other`.
     pub fn mul(&self, other: &Self) -> Self {
-        Self {
-            num: self.num.mul(&other.num),
-            den: self.den.mul(&other.den),
-        }
-        .normalize()
+        Self { num: self.num.mul(&other.num), den: self.den.mul(&other.den) }.normalize()
     }
 
     /// `self / other`, `None` when `other` is the zero function.
@@ -240,13 +217,7 @@ impl RatFunc {
         if other.num.is_zero() {
             return None;
         }
-        Some(
-            Self {
-                num: self.num.mul(&other.den),
-                den: self.den.mul(&other.num),
-            }
-            .normalize(),
-        )
+        Some(Self { num: self.num.mul(&other.den), den: self.den.mul(&other.num) }.normalize())
     }
 
     /// True when the function is identically zero.

@@ -340,9 +340,7 @@ pub enum Expr {
 
 /// Runs `f` with `n` fresh variables recorded into `graph`, returning what `f` returns.
 pub fn trace<R>(graph: &Shared, n: usize, f: impl FnOnce(&[Expr]) -> R) -> R {
-    let vars: Vec<Expr> = (0..n)
-        .map(|i| Expr::Node(graph.clone(), graph.borrow_mut().var(i)))
-        .collect();
+    let vars: Vec<Expr> = (0..n).map(|i| Expr::Node(graph.clone(), graph.borrow_mut().var(i))).collect();
     let prev = CURRENT.with(|c| c.replace(Some(graph.clone())));
     let r = f(&vars);
     CURRENT.with(|c| c.replace(prev));

@@ -33,10 +33,7 @@ pub struct Identity {
 impl Identity {
     /// An identity over `vars`.
     pub fn new(vars: Vec<Param>, build: impl Fn(&[Expr]) -> (Expr, Expr) + 'static) -> Self {
-        Self {
-            vars,
-            build: Rc::new(build),
-        }
+        Self { vars, build: Rc::new(build) }
     }
 }
 
@@ -55,11 +52,7 @@ pub fn check_identity(idn: &Identity) -> (Outcome, Stats) {
     let g: Shared = Rc::new(RefCell::new(Graph::new()));
     let n = idn.vars.len();
     let (l, r) = trace(&g, n, |v| (idn.build)(v));
-    let stats = |boxes| Stats {
-        boxes,
-        exact_faces: 0,
-        time: start.elapsed(),
-    };
+    let stats = |boxes| Stats { boxes, exact_faces: 0, time: start.elapsed() };
     let (Some(l), Some(r)) = (l.node(&g), r.node(&g)) else {
         return (Outcome::Undecided("formula undefined".into()), stats(0));
     };
@@ -73,12 +66,7 @@ pub fn check_identity(idn: &Identity) -> (Outcome, Stats) {
     let total = m.pow(n as u32);
     let names: Vec<&'static str> = idn.vars.iter().map(|p| p.name).collect();
     for k in 0..total.min(4096) {
-        let pt: Vec<Q> = idn
-            .vars
-            .iter()
-            .enumerate()
-            .map(|(i, p)| candidate(p, k / m.pow(i as u32)))
-            .collect();
+        let pt: Vec<Q> = idn.vars.iter().enumerate().map(|(i, p)| candidate(p, k / m.pow(i as u32))).collect();
         if let Some(ce) = witness(&g.borrow(), l, r, &names, &pt) {
             return (Outcome::Refuted(Box::new(ce)), stats(k as u64 + 1));
         }
@@ -95,11 +83,7 @@ pub fn check_identity(idn: &Identity) -> (Outcome, Stats) {
 fn witness(g: &Graph, l: Id, r: Id, vars: &[&'static str], pt: &[Q]) -> Option<Counterexample> {
     let point = || vars.iter().copied().zip(pt.iter().cloned()).collect();
     match (g.eval_exact(l, pt), g.eval_exact(r, pt)) {
-        (Some(a), Some(b)) if a != b => Some(Counterexample {
-            point: point(),
-            lhs: show(&a, 10),
-            rhs: show(&b, 10),
-        }),
+        (Some(a), Some(b)) if a != b => Some(Counterexample { point: point(), lhs: show(&a, 10), rhs: show(&b, 10) }),
         (Some(_), Some(_)) => None,
         _ => {
             let xs: Vec<Interval> = pt.iter().map(enclose).collect();
@@ -107,11 +91,7 @@ fn witness(g: &Graph, l: Id, r: Id, vars: &[&'static str], pt: &[Q]) -> Option<C
             g.eval_interval(&g.reachable(&[l, r]), &xs, &mut out);
             let (a, b) = (out[l], out[r]);
             let disjoint = a.is_defined() && b.is_defined() && (a.hi() < b.lo() || b.hi() < a.lo());
-            disjoint.then(|| Counterexample {
-                point: point(),
-                lhs: a.to_string(),
-                rhs: b.to_string(),
-            })
+            disjoint.then(|| Counterexample { point: point(), lhs: a.to_string(), rhs: b.to_string() })
         }
     }
 }

@@ -142,10 +142,7 @@ pub struct Interval {
 
 impl Interval {
     /// The "possibly undefined" value: both ends NaN. Propagates through every operation.
-    pub const UNDEFINED: Self = Self {
-        lo: f64::NAN,
-        hi: f64::NAN,
-    };
+    pub const UNDEFINED: Self = Self { lo: f64::NAN, hi: f64::NAN };
     /// `[0, 0]`.
     pub const ZERO: Self = Self { lo: 0.0, hi: 0.0 };
     /// `[1, 1]`.

@@ -161,10 +161,7 @@ pub struct Piece {
 impl Piece {
     /// A piece with the given box and formula.
     pub fn new(params: Vec<Param>, build: impl Fn(&[Expr]) -> (Expr, Rel, Expr) + 'static) -> Self {
-        Self {
-            params,
-            build: Rc::new(build),
-        }
+        Self { params, build: Rc::new(build) }
     }
 }
 
@@ -181,11 +178,7 @@ pub struct Budget {
 
 impl Default for Budget {
     fn default() -> Self {
-        Self {
-            max_boxes: 2_000_000,
-            max_time: Duration::from_secs(20),
-            face_boxes: 400,
-        }
+        Self { max_boxes: 200_000, max_time: Duration::from_secs(3), face_boxes: 64 }
     }
 }
 
@@ -280,7 +273,14 @@ struct Problem {
     stats: Stats,
     budget: Budget,
     start: Instant,
+    /// Nesting level: 0 for the claim, k > 0 for a k-th order derivative sign problem.
+    level: usize,
+    /// Lazily built sign problems for ∂ᵢφ (index: 2i for "> 0", 2i + 1 for "< 0").
+    aux: Vec<Option<Box<Problem>>>,
 }
+
+/// Highest derivative order used to establish strict monotonicity at open ends.
+const MAX_AUX_LEVEL: usize = 2;
 
 /// Proves one piece. Returns the outcome and the statistics.
 pub fn prove_piece(piece: &Piece, budget: &Budget) -> (Outcome, Stats) {
@@ -303,11 +303,8 @@ pub fn prove_piece(piece: &Piece, budget: &Budget) -> (Outcome, Stats) {
     roots.extend(&grad);
     let prog_all = g.borrow().reachable(&roots);
     let prog_phi = g.borrow().reachable(&[phi]);
-    let widths = piece
-        .params
-        .iter()
-        .map(|p| (enclose(&p.hi).hi() - enclose(&p.lo).lo()).max(f64::MIN_POSITIVE))
-        .collect();
+    let widths =
+        piece.params.iter().map(|p| (enclose(&p.hi).hi() - enclose(&p.lo).lo()).max(f64::MIN_POSITIVE)).collect();
     let has_sqrt = g.borrow().has_sqrt(phi);
     let mut pb = Problem {
         g,
@@ -326,21 +323,15 @@ pub fn prove_piece(piece: &Piece, budget: &Budget) -> (Outcome, Stats) {
         stats: Stats::default(),
         budget: *budget,
         start,
+        level: 0,
+        aux: Vec::new(),
     };
     let root: Vec<Dim> = piece
         .params
         .iter()
         .map(|p| {
-            let side = |x: &Q, open| Side {
-                enc: enclose(x),
-                exact: Rc::new(x.clone()),
-                open,
-            };
-            Dim {
-                lo: side(&p.lo, p.lo_open),
-                hi: side(&p.hi, p.hi_open),
-                fixed: p.lo == p.hi,
-            }
+            let side = |x: &Q, open| Side { enc: enclose(x), exact: Rc::new(x.clone()), open };
+            Dim { lo: side(&p.lo, p.lo_open), hi: side(&p.hi, p.hi_open), fixed: p.lo == p.hi }
         })
         .collect();
     if piece.params.iter().any(|p| p.lo > p.hi || (p.lo == p.hi && (p.lo_open || p.hi_open))) {
@@ -407,6 +398,7 @@ impl Problem {
             }
         }
         let mut stack = vec![root];
+        let mut stuck: Option<String> = None;
         while let Some(b) = stack.pop() {
             used += 1;
             self.stats.boxes += 1;
@@ -416,7 +408,7 @@ impl Problem {
             if self.stats.boxes > self.budget.max_boxes {
                 return Outcome::Undecided(format!("box budget ({}) exhausted", self.budget.max_boxes));
             }
-            if self.stats.boxes % 1024 == 0 && self.start.elapsed() > self.budget.max_time {
+            if self.start.elapsed() > self.budget.max_time {
                 return Outcome::Undecided(format!("time budget ({:?}) exhausted", self.budget.max_time));
             }
             match self.step(b, need, depth) {
@@ -426,10 +418,16 @@ impl Problem {
                     stack.push(a);
                 }
                 Step::Refuted(ce) => return Outcome::Refuted(ce),
-                Step::Stuck(why) => return Outcome::Undecided(why),
+                Step::Stuck(why) => {
+                    // Keep searching the rest of the box for a counterexample.
+                    if depth > 0 {
+                        return Outcome::Undecided(why);
+                    }
+                    stuck.get_or_insert(why);
+                }
             }
         }
-        Outcome::Verified
+        stuck.map_or(Outcome::Verified, Outcome::Undecided)
     }
 
     fn step(&mut self, b: Vec<Dim>, need: Need, depth: usize) -> Step {
@@ -444,11 +442,8 @@ impl Problem {
 
         // Midpoint probe (exact coordinates: dyadic cuts or the fixed sides' rationals).
         let c_exact: Vec<Rc<Q>> = b.iter().map(midpoint_exact).collect();
-        let cs: Vec<Interval> = b
-            .iter()
-            .zip(&c_exact)
-            .map(|(d, c)| if d.fixed { d.lo.enc } else { enclose(c) })
-            .collect();
+        let cs: Vec<Interval> =
+            b.iter().zip(&c_exact).map(|(d, c)| if d.fixed { d.lo.enc } else { enclose(c) }).collect();
         self.eval(&cs, false);
         let yc = self.scratch[self.phi];
         let violates = yc.is_defined() && if self.strict { yc.hi() <= 0.0 } else { yc.hi() < 0.0 };
@@ -490,25 +485,27 @@ impl Problem {
             return Step::Stuck("point not decidable by interval evaluation".into());
         }
 
-        // Monotonicity: reduce to a face.
-        if depth < n && y.is_defined() {
-            let cand = (0..n).find(|&i| {
-                !b[i].fixed && grad[i].is_defined() && (grad[i].lo() >= 0.0 || grad[i].hi() <= 0.0)
-            });
-            if let Some(i) = cand {
+        // Monotonicity: reduce to a face (strictly monotone dimensions first).
+        if y.is_defined() {
+            let mut cands: Vec<usize> = (0..n)
+                .filter(|&i| !b[i].fixed && grad[i].is_defined() && (grad[i].lo() >= 0.0 || grad[i].hi() <= 0.0))
+                .collect();
+            cands.sort_by_key(|&i| !(grad[i].lo() > 0.0 || grad[i].hi() < 0.0));
+            for i in cands {
                 let increasing = grad[i].lo() >= 0.0;
-                let strict_mono = grad[i].lo() > 0.0 || grad[i].hi() < 0.0;
                 let side = if increasing { b[i].lo.clone() } else { b[i].hi.clone() };
+                let mut strict_mono = grad[i].lo() > 0.0 || grad[i].hi() < 0.0;
+                if !strict_mono && side.open && need == Need::Positive {
+                    // The derivative vanishes only on the closure: prove it has a strict sign on
+                    // the box's part of the domain (open ends excluded) by the same method.
+                    strict_mono = self.derivative_strict(i, &b, increasing);
+                }
                 let face_need = match (need, side.open, strict_mono) {
                     (Need::Positive, true, true) => Need::NonNegative,
                     (need, _, _) => need,
                 };
                 let mut face = b.clone();
-                face[i] = Dim {
-                    lo: side.clone(),
-                    hi: side,
-                    fixed: true,
-                };
+                face[i] = Dim { lo: side.clone(), hi: side, fixed: true };
                 let cap = self.budget.face_boxes;
                 match self.run(face, face_need, cap, depth + 1) {
                     Outcome::Verified => return Step::Done,
@@ -529,16 +526,68 @@ impl Problem {
         if !(m > b[i].lo.enc.lo() && m < b[i].hi.enc.hi()) || !m.is_finite() {
             return Step::Stuck(format!("sub-box too small to split (width {:e})", xs[i].width()));
         }
-        let cut = Side {
-            enc: Interval::point(m),
-            exact: Rc::new(q_from_f64(m).unwrap_or_else(Q::zero)),
-            open: false,
-        };
+        let cut = Side { enc: Interval::point(m), exact: Rc::new(q_from_f64(m).unwrap_or_else(Q::zero)), open: false };
         let mut left = b.clone();
         let mut right = b;
         left[i].hi = cut.clone();
         right[i].lo = cut;
         Step::Split(left, right)
+    }
+
+    /// A problem whose claim is `±∂ᵢφ > 0`, sharing this problem's graph and domain.
+    fn make_aux(&self, i: usize, positive: bool) -> Problem {
+        let mut g = self.g.borrow_mut();
+        let d = self.grad[i];
+        let phi = if positive { d } else { g.mk(Op::Neg(d)) };
+        let n = self.params.len();
+        let grad: Vec<Id> = (0..n).map(|j| g.diff(phi, j)).collect();
+        let mut roots = vec![phi];
+        roots.extend(&grad);
+        let prog_all = g.reachable(&roots);
+        let prog_phi = g.reachable(&[phi]);
+        let has_sqrt = g.has_sqrt(phi);
+        drop(g);
+        Problem {
+            g: self.g.clone(),
+            lhs: phi,
+            rhs: phi,
+            phi,
+            grad,
+            prog_all,
+            prog_phi,
+            strict: true,
+            has_sqrt,
+            params: self.params.clone(),
+            widths: self.widths.clone(),
+            scratch: Vec::new(),
+            face_cache: HashMap::new(),
+            stats: Stats::default(),
+            budget: self.budget,
+            start: self.start,
+            level: self.level + 1,
+            aux: Vec::new(),
+        }
+    }
+
+    /// Proves `∂ᵢφ > 0` (`increasing`) or `< 0` on the sub-box, open ends excluded.
+    fn derivative_strict(&mut self, i: usize, b: &[Dim], increasing: bool) -> bool {
+        if self.level >= MAX_AUX_LEVEL {
+            return false;
+        }
+        let k = 2 * i + usize::from(!increasing);
+        if self.aux.len() <= k {
+            self.aux.resize_with(k + 1, || None);
+        }
+        let mut aux = match self.aux[k].take() {
+            Some(a) => a,
+            None => Box::new(self.make_aux(i, increasing)),
+        };
+        let before = aux.stats.boxes;
+        let cap = self.budget.face_boxes;
+        let out = aux.run(b.to_vec(), Need::Positive, cap, 0);
+        self.stats.boxes += aux.stats.boxes - before;
+        self.aux[k] = Some(aux);
+        matches!(out, Outcome::Verified)
     }
 
     /// Decides a face exactly when the specialized φ is constant or identically zero: `Some(true)`
@@ -574,7 +623,7 @@ impl Problem {
     /// Confirms a candidate counterexample: exact domain membership and exact (or rigorous
     /// interval) violation of the claim.
     fn confirm(&self, pt: &[Rc<Q>]) -> Option<Counterexample> {
-        if !self.params.iter().zip(pt).all(|(p, x)| p.contains(x)) {
+        if self.level > 0 || !self.params.iter().zip(pt).all(|(p, x)| p.contains(x)) {
             return None;
         }
         let g = self.g.borrow();

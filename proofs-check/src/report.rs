@@ -114,10 +114,7 @@ fn check_direct(c: &Claim, budget: &Budget) -> ClaimResult {
                 Ok(s) => Verdict::SimulationPassed(s),
                 Err(s) => Verdict::SimulationFailed(s),
             };
-            let stats = Stats {
-                time: start.elapsed(),
-                ..Stats::default()
-            };
+            let stats = Stats { time: start.elapsed(), ..Stats::default() };
             ("simulation", v, stats)
         }
         Check::Derived(_) => ("derived", Verdict::Undecided("not resolved".into()), Stats::default()),
@@ -188,12 +185,7 @@ pub fn check_all(budget: &Budget) -> Report {
     let mut claims: Vec<ClaimResult> = appendix_b().iter().map(|c| check_direct(c, budget)).collect();
     resolve(&mut claims);
     let self_tests = self_tests().iter().map(|t| (check_direct(&t.claim, budget), t.truth)).collect();
-    Report {
-        claims,
-        self_tests,
-        total_time: start.elapsed(),
-        budget: *budget,
-    }
+    Report { claims, self_tests, total_time: start.elapsed(), budget: *budget }
 }
 
 /// Counts of verdicts.
@@ -241,7 +233,9 @@ impl Report {
     pub fn self_test_failures(&self) -> Vec<&'static str> {
         self.self_tests
             .iter()
-            .filter(|(r, truth)| !matches!((&r.verdict, truth), (Verdict::Verified, true) | (Verdict::Refuted(_), false)))
+            .filter(|(r, truth)| {
+                !matches!((&r.verdict, truth), (Verdict::Verified, true) | (Verdict::Refuted(_), false))
+            })
             .map(|(r, _)| r.id)
             .collect()
     }
@@ -297,7 +291,10 @@ impl Report {
             self.self_tests.len() - self.self_test_failures().len(),
             self.self_tests.len()
         );
-        let _ = writeln!(s, "## Claims\n\n| id | statement | domain | method | verdict | evidence |\n|---|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "## Claims\n\n| id | statement | domain | method | verdict | evidence |\n|---|---|---|---|---|---|"
+        );
         for r in &self.claims {
             let _ = writeln!(
                 s,
@@ -339,7 +336,15 @@ impl Report {
         if !others.is_empty() {
             let _ = writeln!(s, "\nOther claims not verified:\n");
             for r in others {
-                let _ = writeln!(s, "- `{}` **{}**: {} — {}. {}", r.id, r.verdict.label(), r.statement, esc(&r.evidence()), r.note);
+                let _ = writeln!(
+                    s,
+                    "- `{}` **{}**: {} — {}. {}",
+                    r.id,
+                    r.verdict.label(),
+                    r.statement,
+                    esc(&r.evidence()),
+                    r.note
+                );
             }
         }
         let _ = writeln!(s, "\n## Prover self-tests\n\n| id | statement | domain | truth | verdict | evidence |\n|---|---|---|---|---|---|");

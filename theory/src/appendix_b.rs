@@ -21,12 +21,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 /// constants. Implemented for `f64` here and, in `largestep-proofs`, for an interval type and an
 /// expression tracer.
 pub trait Scalar:
-    Clone
-    + Add<Output = Self>
-    + Sub<Output = Self>
-    + Mul<Output = Self>
-    + Div<Output = Self>
-    + Neg<Output = Self>
+    Clone + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self> + Neg<Output = Self>
 {
     /// The rational constant `num / den` (`den > 0`). Exact for exact types; an enclosure for
     /// interval types; the nearest value for `f64`.
@@ -100,7 +95,7 @@ pub fn h<T: Scalar>(gamma: T, theta: T) -> T {
 
 /// `h'_γ(θ) = 1 + γ − 3γθ²` (proof of Lemma B.2).
 pub fn h_prime<T: Scalar>(gamma: T, theta: T) -> T {
-    T::int(1) + gamma.clone() - T::int(3) * gamma * theta.clone() * theta
+    T::int(1) + gamma.clone() - T::int(3) * gamma * (theta.clone() * theta)
 }
 
 /// `h''_γ(θ) = −6γθ` (proof of Lemma B.2).

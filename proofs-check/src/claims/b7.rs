@@ -6,7 +6,13 @@ use super::{c, derived, gamma, ineq, k, p, pieces, Claim};
 use crate::prover::{Ends, Piece, Rel};
 
 pub(super) fn claims() -> Vec<Claim> {
-    let box3 = || vec![p("θ", (65, 100), (1, 1), Ends::Open), p("a", (1, 1), (5, 4), Ends::Open), p("b", (1, 1), (5, 4), Ends::Open)];
+    let box3 = || {
+        vec![
+            p("θ", (65, 100), (1, 1), Ends::Open),
+            p("a", (1, 1), (5, 4), Ends::Open),
+            p("b", (1, 1), (5, 4), Ends::Open),
+        ]
+    };
     vec![
         derived(
             "B.7/eq49",

@@ -2,7 +2,7 @@
 
 use largestep_theory::appendix_b::{h, G1_AT_I1_LO_BOUND, H1_AT_I1_LO_BOUND, I1_LO};
 
-use super::{c, derived, eps_pieces, ident, ineq, k, p, pieces, Claim};
+use super::{c, derived, ident, ineq, k, p, Claim};
 use crate::prover::{Ends, Rel};
 
 pub(super) fn claims() -> Vec<Claim> {
@@ -37,16 +37,23 @@ pub(super) fn claims() -> Vec<Claim> {
                 (h(a.clone(), c(1, 1) - e.clone()), c(1, 1) - e.clone() + a * (c(2, 1) * e.clone() - e.clone() * e.clone()) * (c(1, 1) - e))
             },
         ),
-        pieces(
+        ineq(
+            "B.8/eq56-factor",
+            "(2ε − ε²)(1 − ε) > 0, so a ↦ 1 − ε + a(2ε − ε²)(1 − ε) is increasing",
+            "ε ∈ (0, 0.02)",
+            vec![p("ε", (0, 1), (1, 50), Ends::Open)],
+            |v| {
+                let e = v[0].clone();
+                ((c(2, 1) * e.clone() - e.clone() * e.clone()) * (c(1, 1) - e), Rel::Gt, c(0, 1))
+            },
+        ),
+        derived(
             "B.8/eq56",
             "1 − ε + a(2ε − ε²)(1 − ε) ≥ 1 − ε + γ_min(2ε − ε²)(1 − ε) (Eq. 56)",
-            "a ∈ Γ ⊆ [γ_min, 1.25) (a = γ_min + r(1.25 − γ_min)), 0 < ε < ε₀(γ_min)",
-            eps_pieces(vec![p("r", (0, 1), (1, 1), Ends::ClosedOpen)], |gmin, e, x| {
-                let a = gmin.clone() + x[0].clone() * (c(5, 4) - gmin.clone());
-                let term = |m: crate::expr::Expr| c(1, 1) - e.clone() + m * (c(2, 1) * e.clone() - e.clone() * e.clone()) * (c(1, 1) - e.clone());
-                (term(a), Rel::Ge, term(gmin))
-            }),
-        ),
+            "a ∈ Γ ⊆ [γ_min, 1.25), 0 < ε < ε₀(γ_min)",
+            vec!["B.8/eq56-factor"],
+        )
+        .note("The difference is (a − γ_min)(2ε − ε²)(1 − ε) with a ≥ γ_min."),
         ident(
             "B.8/eq57-identity",
             "1 − ε + γ_min(2ε − ε²)(1 − ε) = 1 + ε + ε(γ_min(2 − ε)(1 − ε) − 2) (Eq. 57, equality)",
@@ -60,13 +67,19 @@ pub(super) fn claims() -> Vec<Claim> {
                 )
             },
         ),
-        pieces(
+        derived(
             "B.8/eq57",
             "1 + ε + ε(γ_min(2 − ε)(1 − ε) − 2) > 1 + ε (Eq. 57, inequality)",
             "γ_min ∈ (1, 1.25), 0 < ε < ε₀(γ_min)",
-            eps_pieces(vec![], |m, e, _| {
-                (c(1, 1) + e.clone() + e.clone() * (m * (c(2, 1) - e.clone()) * (c(1, 1) - e.clone()) - c(2, 1)), Rel::Gt, c(1, 1) + e)
-            }),
+            vec!["B.3/eps0-corrected"],
+        )
+        .note("ε > 0 times γ_min(2 − ε)(1 − ε) − 2 > 0 (Lemma B.3, corrected ε₀)."),
+        ineq(
+            "B.8/1.02>1+eps",
+            "1.02 > 1 + ε",
+            "ε ∈ (0, 0.02)",
+            vec![p("ε", (0, 1), (1, 50), Ends::Open)],
+            |v| (k(H1_AT_I1_LO_BOUND), Rel::Gt, c(1, 1) + v[0].clone()),
         ),
         ineq(
             "B.8/h1(0.65)",
@@ -75,16 +88,13 @@ pub(super) fn claims() -> Vec<Claim> {
             vec![],
             |_| (h(c(1, 1), k(I1_LO)), Rel::Gt, k(H1_AT_I1_LO_BOUND)),
         ),
-        pieces(
+        derived(
             "B.8/lower",
-            "Lemma B.8: h_a(θ) > 1 + ε",
-            "θ ∈ I₁ = (0.65, 1 − ε) (θ = 0.65 + s(0.35 − ε)), a ∈ Γ ⊆ [γ_min, 1.25) (a = γ_min + r(1.25 − γ_min)), 0 < ε < ε₀(γ_min)",
-            eps_pieces(vec![p("s", (0, 1), (1, 1), Ends::Open), p("r", (0, 1), (1, 1), Ends::ClosedOpen)], |gmin, e, x| {
-                let theta = k(I1_LO) + x[0].clone() * (c(1, 1) - e.clone() - k(I1_LO));
-                let a = gmin.clone() + x[1].clone() * (c(5, 4) - gmin);
-                (h(a, theta), Rel::Gt, c(1, 1) + e)
-            }),
-        ),
+            "Lemma B.8: h_a(θ) ≥ min{h_a(0.65), h_a(1 − ε)} > 1 + ε",
+            "θ ∈ I₁ = (0.65, 1 − ε), a ∈ Γ, 0 < ε < ε₀(γ_min)",
+            vec!["B.2/h''", "B.8/eq54-55", "B.8/eq56", "B.8/eq57-identity", "B.8/eq57", "B.8/h1(0.65)", "B.4/monotone-gamma", "B.8/1.02>1+eps"],
+        )
+        .note("h_a is concave (h'' < 0), so on I₁ it is above the smaller end value; h_a(1−ε) > 1+ε by Eqs. 54–57 and h_a(0.65) > h₁(0.65) > 1.02 > 1 + ε."),
         derived(
             "B.8/P4",
             "Lemma B.8 / P4: θ_t ∈ I₁ ⟹ θ_{t+2k} ∈ I₁ and θ_{t+2k+1} ∈ (1 + ε, 1.162) for all k",

@@ -56,14 +56,7 @@ pub struct Claim {
 
 impl Claim {
     fn new(id: &'static str, statement: &'static str, domain: &'static str, check: Check) -> Self {
-        Self {
-            id,
-            statement,
-            domain,
-            check,
-            corrects: None,
-            note: "",
-        }
+        Self { id, statement, domain, check, corrects: None, note: "" }
     }
 
     /// Marks this claim as the corrected form of `printed`.
@@ -153,20 +146,11 @@ fn derived(id: &'static str, statement: &'static str, domain: &'static str, prem
 /// Piece (a): γ_min ∈ (1, 1.06], ε = t·(γ_min − 1)/3 with t ∈ (0, 1) (there ε₀ = (γ_min − 1)/3).
 /// Piece (b): γ_min ∈ [1.06, 1.25), ε ∈ (0, 0.02) (there ε₀ = 0.02).
 /// `f(γ_min, ε, extra)` returns the inequality.
-fn eps_pieces(
-    extra: Vec<Param>,
-    f: impl Fn(Expr, Expr, &[Expr]) -> (Expr, Rel, Expr) + Clone + 'static,
-) -> Vec<Piece> {
+fn eps_pieces(extra: Vec<Param>, f: impl Fn(Expr, Expr, &[Expr]) -> (Expr, Rel, Expr) + Clone + 'static) -> Vec<Piece> {
     let fa = f.clone();
-    let mut pa = vec![
-        p("γ_min", (1, 1), (53, 50), Ends::OpenClosed),
-        p("t", (0, 1), (1, 1), Ends::Open),
-    ];
+    let mut pa = vec![p("γ_min", (1, 1), (53, 50), Ends::OpenClosed), p("t", (0, 1), (1, 1), Ends::Open)];
     pa.extend(extra.iter().cloned());
-    let mut pb = vec![
-        p("γ_min", (53, 50), (5, 4), Ends::ClosedOpen),
-        p("ε", (0, 1), (1, 50), Ends::Open),
-    ];
+    let mut pb = vec![p("γ_min", (53, 50), (5, 4), Ends::ClosedOpen), p("ε", (0, 1), (1, 50), Ends::Open)];
     pb.extend(extra);
     vec![
         Piece::new(pa, move |v| {
