@@ -32,6 +32,9 @@ pub struct SdeArgs {
     /// Override the config's noise constant c (≥ 0).
     #[arg(long)]
     c: Option<f64>,
+    /// Also vary the dataset with the seed (default: one dataset, seeds vary θ₀ and the streams).
+    #[arg(long)]
+    vary_data: bool,
     /// Reduced run length (the base experiment's --quick length).
     #[arg(long)]
     quick: bool,
@@ -105,6 +108,7 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
             total: base.training.total(a.quick),
             metrics: true,
             gradient_flow: true,
+            vary_data: a.vary_data,
         };
         let mut result = compare::compare(&cfg, &settings)?;
         let dir = a.out.join(&sp.name);
@@ -168,7 +172,8 @@ fn order_sweep(k: u64) {
         let g = convergence::gbm_study(seed, convergence::GBM_PATHS);
         let l = convergence::linear_multiplicative_study(seed, convergence::LINEAR_PATHS);
         let d = convergence::additive_study(seed, convergence::ADDITIVE_PATHS);
-        for (r, v) in rows.iter_mut().zip([g.strong_order, g.weak_order, l.strong_order, l.weak_order, d.strong_order]) {
+        for (r, v) in rows.iter_mut().zip([g.strong_order, g.weak_order, l.strong_order, l.weak_order, d.strong_order])
+        {
             r.1.push(v);
         }
     }

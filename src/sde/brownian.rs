@@ -35,11 +35,8 @@ impl BrownianPath {
     /// The same path on the grid of step 2Δt (an odd last step is dropped).
     pub fn coarsen(&self) -> Self {
         let n = self.dim;
-        let increments = self
-            .increments
-            .chunks_exact(2 * n)
-            .flat_map(|pair| (0..n).map(move |j| pair[j] + pair[n + j]))
-            .collect();
+        let increments =
+            self.increments.chunks_exact(2 * n).flat_map(|pair| (0..n).map(move |j| pair[j] + pair[n + j])).collect();
         Self { dim: n, dt: 2.0 * self.dt, increments }
     }
     /// W(T) − W(0), the sum of the increments.

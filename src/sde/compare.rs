@@ -40,6 +40,9 @@ pub struct CompareSettings {
     pub metrics: bool,
     /// Run gradient flow.
     pub gradient_flow: bool,
+    /// Also vary the data seed with the seed offset (default, as `experiment::run`: only the
+    /// training stream — SGD indices, θ₀, the SDE's Z — varies, on the config's dataset).
+    pub vary_data: bool,
 }
 
 /// A comparison's outcome: the logs as an [`Outcome`] whose runs are `sgd`, `sde`, `gf`, the
@@ -69,7 +72,13 @@ impl Write for SharedBuf {
 
 /// The effective config of a comparison: the base with its runs replaced by SGD, SDE and GF on
 /// `run`'s schedule (and without metrics when `metrics` is off).
-pub fn comparison_config(base: &ExperimentConfig, run: &RunSpec, name: &str, title: &str, metrics: bool) -> ExperimentConfig {
+pub fn comparison_config(
+    base: &ExperimentConfig,
+    run: &RunSpec,
+    name: &str,
+    title: &str,
+    metrics: bool,
+) -> ExperimentConfig {
     let mut cfg = base.clone();
     cfg.name = name.into();
     cfg.title = title.into();
@@ -147,7 +156,10 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let seeds: Vec<u64> = (0..s.seeds.max(1) as u64).map(|k| s.seed + k).collect();
     let datasets: Vec<Arc<Dataset>> = seeds
         .iter()
-        .map(|sd| Arc::new(cfg.data.generate(cfg.rng.source(cfg.data.seed() + sd).as_mut(), rank_points)))
+        .map(|sd| {
+            let data_seed = cfg.data.seed() + if s.vary_data { *sd } else { 0 };
+            Arc::new(cfg.data.generate(cfg.rng.source(data_seed).as_mut(), rank_points))
+        })
         .collect();
     let model = cfg.model.build(cfg.data.dim());
     let job = |k: usize| Job { cfg, model: model.as_ref(), data: &datasets[k], grid: &grid, total, seed: seeds[k] };
@@ -199,6 +211,9 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     Ok(Comparison { outcome, rows, seconds: (t_sgd, t_sde) })
 }
 
+/// `calibrate` stops once a plateau is within 1 % of SGD's (|ln ratio| < 0.01).
+const TOLERANCE: f64 = 0.01;
+
 /// The result of [`calibrate`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Calibration {
@@ -233,6 +248,7 @@ pub fn calibrate(
         total: iterations,
         metrics: false,
         gradient_flow: false,
+        vary_data: false,
     };
     let plateau = |log: &RunLog| if log.diverged_at.is_some() { f64::INFINITY } else { log.plateau_train_loss() };
     let first = compare(cfg, &settings(lo))?;
@@ -253,7 +269,11 @@ pub fn calibrate(
     }
     let mut side = 0i8;
     for _ in 2..evaluations {
-        let m = if fb.is_finite() && fa.is_finite() && fb != fa { (a * fb - b * fa) / (fb - fa) } else { 0.5 * (a + b) };
+        if fa.abs().min(fb.abs()) < TOLERANCE {
+            break;
+        }
+        let m =
+            if fb.is_finite() && fa.is_finite() && fb != fa { (a * fb - b * fa) / (fb - fa) } else { 0.5 * (a + b) };
         let fm = f(eval(m.exp(), &mut history)?);
         if fm > 0.0 {
             (b, fb) = (m, fm);

@@ -23,14 +23,14 @@
 //! noise it is gradient flow. [`compare`] runs SGD, the SDE and gradient flow side by side
 //! (Fig. 9) through the generic training loop and recorder.
 
-pub mod compare;
 mod brownian;
+pub mod compare;
 pub mod convergence;
 mod eq58;
 mod equation;
 mod gradient_noise;
-pub mod report;
 pub mod reference;
+pub mod report;
 pub mod spec;
 
 pub use brownian::BrownianPath;

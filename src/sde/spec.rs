@@ -56,10 +56,10 @@ pub struct CalibrateSpec {
 }
 
 fn lo() -> f64 {
-    0.05
+    1e-3
 }
 fn hi() -> f64 {
-    20.0
+    10.0
 }
 fn evals() -> usize {
     10

@@ -1,0 +1,221 @@
+//! The SDE of Eq. (8) on a model and its discretization Eq. (58): the fused Euler–Maruyama
+//! increment, δ = 0 ⇔ GD, the ⌊t/10⌋ wiring of η and δ, the loss tape, nested Brownian paths and
+//! the SGD/SDE/GF comparison's determinism.
+
+use largestep::config::ExperimentConfig;
+use largestep::data::{Dataset, SparseRegression};
+use largestep::loss::Loss;
+use largestep::model::{DiagonalNet, Model};
+use largestep::optim::{Gd, Optimizer, Sgd};
+use largestep::rng::{ChaChaSource, RandomSource};
+use largestep::sde::compare::{compare, comparison_config, CompareSettings};
+use largestep::sde::{BrownianPath, Eq58, EulerMaruyama, GradientNoiseSde, LossTape, Sde};
+use std::sync::Arc;
+
+fn setup() -> (DiagonalNet, Dataset, Vec<f64>) {
+    let data = SparseRegression { n: 12, d: 9, r: 3, n_test: 5 }.generate(&mut ChaChaSource::new(4), 0);
+    let model = DiagonalNet::new(9, 0.1);
+    let mut rng = ChaChaSource::new(5);
+    // A generic (non-initial) point: u, v both non-zero.
+    let theta: Vec<f64> = (0..18).map(|_| 0.3 * rng.standard_normal()).collect();
+    (model, data, theta)
+}
+
+fn max_rel(a: &[f64], b: &[f64]) -> f64 {
+    let scale = b.iter().map(|v| v.abs()).fold(0.0, f64::max).max(1e-300);
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max) / scale
+}
+
+/// The fused increment φᵀ(−Δt·w·r + σΔB) equals −∇L·Δt + σφᵀΔB (default route) to rounding.
+#[test]
+fn fused_increment_matches_drift_plus_diffusion() {
+    let (model, data, theta) = setup();
+    let mut sde = GradientNoiseSde::new(&model, &data, Loss::HalfMse, 0.37);
+    let dw: Vec<f64> = ChaChaSource::new(9).normals(data.len()).iter().map(|z| 0.1 * z).collect();
+    let (mut fused, mut scratch) = (vec![0.0; 18], vec![0.0; 18]);
+    sde.increment(0.0, &theta, 0.01, &dw, &mut fused, &mut scratch);
+    let (mut f, mut g) = (vec![0.0; 18], vec![0.0; 18]);
+    sde.drift(0.0, &theta, &mut f);
+    sde.diffusion_mul(0.0, &theta, &dw, &mut g);
+    let plain: Vec<f64> = f.iter().zip(&g).map(|(a, b)| a * 0.01 + b).collect();
+    assert!(max_rel(&fused, &plain) < 1e-13, "{fused:?} vs {plain:?}");
+    // and the diffusion is σ·φᵀw with φ built explicitly.
+    let phi = model.jacobian(&theta, &data.x);
+    for j in 0..18 {
+        let e: f64 = (0..data.len()).map(|i| phi[(i, j)] * dw[i]).sum::<f64>() * 0.37;
+        assert!((g[j] - e).abs() < 1e-14 * (1.0 + e.abs()), "coordinate {j}: {} vs {e}", g[j]);
+    }
+}
+
+/// With δ = 0 (gradient flow) one Eq. (58) step at step size η is 10 GD steps of size γ = η/10,
+/// and it draws nothing from the generator.
+#[test]
+fn zero_noise_is_gradient_descent_with_step_gamma() {
+    let (model, data, theta0) = setup();
+    let eta = 0.3;
+    let mut gf = Eq58::gradient_flow(Loss::HalfMse, 10);
+    let mut gd = Gd::new(Loss::HalfMse);
+    let (mut a, mut b) = (theta0.clone(), theta0.clone());
+    let mut rng = ChaChaSource::new(1);
+    let mut spare = ChaChaSource::new(2);
+    for t in 0..50 {
+        gf.step(&model, &mut a, &data, eta, t, &mut rng);
+        for _ in 0..10 {
+            gd.step(&model, &mut b, &data, eta / 10.0, t, &mut spare);
+        }
+    }
+    assert!(max_rel(&a, &b) < 1e-12, "GF {a:?} vs GD {b:?}");
+    assert_ne!(a, theta0);
+    // No draws: the stream is where a fresh one starts.
+    assert_eq!(rng.uniform(), ChaChaSource::new(1).uniform());
+    // c = 0 with a reference tape is the same recursion.
+    let mut zero = Eq58::new(Loss::HalfMse, 0.0, 10, Arc::from(vec![1.0; 50]));
+    let mut z = theta0.clone();
+    for t in 0..50 {
+        zero.step(&model, &mut z, &data, eta, t, &mut ChaChaSource::new(3));
+    }
+    assert!(max_rel(&z, &a) < 1e-15);
+}
+
+/// Eq. (58) over EM steps k: γ_k = η_{⌊k/10⌋}/10 and δ_k = c·L(θ^SGD_{⌊k/10⌋}). Through the training
+/// loop's calls (SGD iteration t with η_t), the optimizer must equal a hand-written loop over k.
+#[test]
+fn eq58_uses_eta_and_reference_loss_of_floor_k_over_10() {
+    let (model, data, theta0) = setup();
+    let etas = [0.2, 0.05, 0.4, 0.1, 0.3];
+    let reference: Vec<f64> = vec![0.5, 0.01, 2.0, 0.2, 0.07];
+    let c = 0.8;
+    let mut opt = Eq58::new(Loss::HalfMse, c, 10, Arc::from(reference.clone()));
+    let mut a = theta0.clone();
+    let mut rng = ChaChaSource::new(17);
+    for (t, eta) in etas.iter().enumerate() {
+        assert_eq!(opt.delta(t), c * reference[t]);
+        opt.step(&model, &mut a, &data, *eta, t, &mut rng);
+    }
+    let mut b = theta0.clone();
+    let mut rng = ChaChaSource::new(17);
+    let mut em = EulerMaruyama::new();
+    for k in 0..50 {
+        let (eta, delta) = (etas[k / 10], c * reference[k / 10]);
+        let gamma = eta / 10.0;
+        let mut sde = GradientNoiseSde::new(&model, &data, Loss::HalfMse, (eta * delta).sqrt());
+        let dw: Vec<f64> = (0..data.len()).map(|_| gamma.sqrt() * rng.standard_normal()).collect();
+        em.step(&mut sde, k as f64 * gamma, &mut b, gamma, &dw);
+    }
+    assert_eq!(a, b);
+    // A different reference loss at iteration 2 changes the result; past the tape's end the last
+    // value is used.
+    let mut other = reference.clone();
+    other[2] = 0.3;
+    let mut opt2 = Eq58::new(Loss::HalfMse, c, 10, Arc::from(other));
+    let mut d = theta0.clone();
+    let mut rng = ChaChaSource::new(17);
+    for (t, eta) in etas.iter().enumerate() {
+        opt2.step(&model, &mut d, &data, *eta, t, &mut rng);
+    }
+    assert_ne!(a, d);
+    assert_eq!(opt.delta(99), c * reference[4]);
+}
+
+/// The loss tape holds L(θ_t) before step t, and its optimizer's trajectory is untouched.
+#[test]
+fn loss_tape_records_losses_before_each_step() {
+    let (model, data, theta0) = setup();
+    let mut tape = LossTape::new(Box::new(Sgd::new(1, Loss::HalfMse)), Loss::HalfMse);
+    let mut plain = Sgd::new(1, Loss::HalfMse);
+    let (mut a, mut b) = (theta0.clone(), theta0.clone());
+    let (mut ra, mut rb) = (ChaChaSource::new(8), ChaChaSource::new(8));
+    let mut expected = Vec::new();
+    for t in 0..20 {
+        expected.push(largestep::metrics::losses(&model, Loss::HalfMse, &b, &data).0);
+        tape.step(&model, &mut a, &data, 0.1, t, &mut ra);
+        plain.step(&model, &mut b, &data, 0.1, t, &mut rb);
+    }
+    assert_eq!(a, b);
+    assert_eq!(tape.losses, expected);
+}
+
+/// Coarsening sums consecutive increments: every level is the same path with the same endpoint.
+#[test]
+fn brownian_levels_are_nested() {
+    let fine = BrownianPath::sample(&mut ChaChaSource::new(21), 2, 1.0, 6);
+    assert_eq!(fine.steps(), 64);
+    let coarse = fine.coarsen();
+    assert_eq!(coarse.steps(), 32);
+    assert_eq!(coarse.dt, 2.0 * fine.dt);
+    for k in 0..32 {
+        for j in 0..2 {
+            assert_eq!(coarse.increments[2 * k + j], fine.increments[4 * k + j] + fine.increments[4 * k + 2 + j]);
+        }
+    }
+    let (ef, ec) = (fine.endpoint(), coarse.coarsen().coarsen().endpoint());
+    for j in 0..2 {
+        assert!((ef[j] - ec[j]).abs() < 1e-14);
+    }
+    // Increments have variance Δt (64·2 draws: loose 5σ band on the sample variance).
+    let var = fine.increments.iter().map(|w| w * w).sum::<f64>() / 128.0;
+    assert!((var / fine.dt - 1.0).abs() < 5.0 * (2.0f64 / 128.0).sqrt(), "variance ratio {}", var / fine.dt);
+}
+
+const TINY: &str = r#"
+name = "tiny"
+[data]
+kind = "sparse_regression"
+n = 10
+d = 12
+r = 2
+n_test = 20
+seed = 3
+[model]
+kind = "diagonal"
+init_scale = 0.1
+[training]
+iterations = 400
+seed = 1
+[metrics]
+grid_dense = 10
+grid_points = 20
+support_size = true
+jacobian_rank = { points = 24, tol = 1e-12 }
+[[runs]]
+name = "large"
+schedule = { step = 0.2 }
+"#;
+
+/// The comparison's SGD run is `experiment::run`'s run bit for bit (same data, θ₀, stream); the
+/// SDE and GF start from the same θ₀; same settings ⇒ identical rows; GF has no noise so its
+/// rows do not depend on c.
+#[test]
+fn comparison_shares_data_and_init_and_is_deterministic() {
+    let base = ExperimentConfig::parse(TINY, "tiny").unwrap();
+    let cfg = comparison_config(&base, &base.runs[0], "tiny", "tiny", true);
+    let s = CompareSettings {
+        c: 0.5,
+        substeps: 10,
+        seed: 0,
+        seeds: 2,
+        total: 400,
+        metrics: true,
+        gradient_flow: true,
+        vary_data: false,
+    };
+    let a = compare(&cfg, &s).unwrap();
+    let b = compare(&cfg, &s).unwrap();
+    assert_eq!(a.rows, b.rows);
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = largestep::experiment::RunOptions::new(dir.path());
+    opts.seeds = 2;
+    opts.plot = false;
+    let reference = largestep::experiment::run(&base, &opts).unwrap();
+    assert_eq!(a.outcome.logs[0].rows, reference.logs[0].rows, "SGD rows of seed 0");
+    for k in 0..2 {
+        for r in 0..3 {
+            assert_eq!(a.outcome.logs[3 * k + r].initial, reference.logs[k].initial);
+            assert_eq!(a.outcome.logs[3 * k + r].rows[0].train_loss, a.outcome.logs[3 * k].rows[0].train_loss);
+        }
+    }
+    let c = compare(&cfg, &CompareSettings { c: 2.0, ..s.clone() }).unwrap();
+    assert_eq!(a.rows[2], c.rows[2]);
+    assert_ne!(a.rows[1], c.rows[1]);
+    assert_eq!(a.outcome.logs[1].rows.len(), a.outcome.grid.len());
+}
