@@ -82,9 +82,9 @@ impl DataSpec {
     /// Base data seed.
     pub fn seed(&self) -> u64 {
         match self {
-            DataSpec::SparseRegression { seed, .. }
-            | DataSpec::Relu1d { seed }
-            | DataSpec::Teacher { seed, .. } => *seed,
+            DataSpec::SparseRegression { seed, .. } | DataSpec::Relu1d { seed } | DataSpec::Teacher { seed, .. } => {
+                *seed
+            }
         }
     }
     /// Input dimension.
@@ -412,7 +412,7 @@ impl ExperimentConfig {
     }
 }
 
-/// Inside a table-wide span (internally tagged enums report the whole table), the start of the
+/// Inside a table (internally tagged enums report the table's header as the span), the start of the
 /// line whose value the message quotes (`invalid type: string "x"`, `integer `5``, …).
 fn value_line(text: &str, span: &std::ops::Range<usize>, message: &str) -> Option<usize> {
     let rest = message.strip_prefix("invalid type: ")?;
@@ -420,7 +420,9 @@ fn value_line(text: &str, span: &std::ops::Range<usize>, message: &str) -> Optio
         Some((_, v)) if rest.starts_with("string") => format!("\"{}\"", v.split('"').next()?),
         _ => rest.split('`').nth(1)?.to_string(),
     };
-    let body = text.get(span.clone())?;
+    // The span is the table's header: search the table's body, up to the next header.
+    let end = text[span.end.min(text.len())..].find("\n[").map_or(text.len(), |i| span.end + i);
+    let body = text.get(span.start..end)?;
     let mut offset = span.start;
     for line in body.split_inclusive('\n') {
         if line.split_once('=').is_some_and(|(_, v)| v.trim().starts_with(&value)) {

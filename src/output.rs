@@ -13,8 +13,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
     tmp.as_file().sync_all().ok();
-    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display()))?;
-    Ok(())
+    persist(tmp, path)
 }
 
 /// Writes a file atomically through a writer callback (temporary file + rename).
@@ -27,6 +26,17 @@ pub fn atomic_write_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Resul
     fill(&mut w)?;
     let tmp = w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", path.display()))?;
     tmp.as_file().sync_all().ok();
+    persist(tmp, path)
+}
+
+/// Persists a temporary file at `path` with the usual permissions (0644 on Unix: temporary
+/// files are created 0600).
+pub(crate) fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644)).ok();
+    }
     tmp.persist(path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display()))?;
     Ok(())
 }

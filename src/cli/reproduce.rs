@@ -15,12 +15,15 @@ pub struct CommonArgs {
     /// Output folder (default: results/<experiment>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Seed offset added to the config's data and training seeds.
+    /// Seed offset added to the config's training seed (and data seed with --vary-data).
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Repeat each run over this many seeds (seed, seed+1, …); the summary gives median and range.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
     seeds: u64,
+    /// Let the seed offset change the data too (default: only SGD's stream and the init vary).
+    #[arg(long)]
+    vary_data: bool,
     /// Reduced run length for a fast look.
     #[arg(long)]
     quick: bool,
@@ -94,8 +97,15 @@ fn execute(mut cfg: ExperimentConfig, c: &CommonArgs, nested: bool) -> Result<Ex
         (Some(o), false) => o.clone(),
         (None, _) => PathBuf::from("results").join(&cfg.name),
     };
-    let opts =
-        RunOptions { out, seed: c.seed, seeds: c.seeds as usize, quick: c.quick, progress: true, plot: !c.no_plot };
+    let opts = RunOptions {
+        out,
+        seed: c.seed,
+        seeds: c.seeds as usize,
+        vary_data: c.vary_data,
+        quick: c.quick,
+        progress: true,
+        plot: !c.no_plot,
+    };
     let start = Instant::now();
     let outcome = experiment::run(&cfg, &opts)?;
     print_summary(&outcome);

@@ -34,6 +34,9 @@ pub struct RunOptions {
     pub seed: u64,
     /// Number of seeds K (offsets seed, seed + 1, …).
     pub seeds: usize,
+    /// Also vary the data seed with the seed offset (default: only the training stream —
+    /// SGD indices and initialization — varies, on the config's dataset).
+    pub vary_data: bool,
     /// Reduced run length (`--quick`).
     pub quick: bool,
     /// Show a progress bar.
@@ -45,7 +48,7 @@ pub struct RunOptions {
 impl RunOptions {
     /// Defaults: one seed, full size, no progress bar, figure written.
     pub fn new(out: impl Into<PathBuf>) -> Self {
-        Self { out: out.into(), seed: 0, seeds: 1, quick: false, progress: false, plot: true }
+        Self { out: out.into(), seed: 0, seeds: 1, vary_data: false, quick: false, progress: false, plot: true }
     }
 }
 
@@ -93,7 +96,10 @@ pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
     let seeds: Vec<u64> = (0..opts.seeds.max(1) as u64).map(|k| opts.seed + k).collect();
     let datasets: Vec<Arc<Dataset>> = seeds
         .iter()
-        .map(|s| Arc::new(cfg.data.generate(cfg.rng.source(cfg.data.seed() + s).as_mut(), rank_points)))
+        .map(|s| {
+            let data_seed = cfg.data.seed() + if opts.vary_data { *s } else { 0 };
+            Arc::new(cfg.data.generate(cfg.rng.source(data_seed).as_mut(), rank_points))
+        })
         .collect();
     let model = cfg.model.build(cfg.data.dim());
     std::fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;

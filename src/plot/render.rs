@@ -55,8 +55,7 @@ pub(super) fn render(fig: &Figure, stem: &Path) -> Result<()> {
         draw(fig, &root, rows)?;
         root.present().map_err(|e| anyhow!("rendering {name}.png: {e}"))?;
     }
-    tmp.persist(dir.join(format!("{name}.png"))).map_err(|e| e.error)?;
-    Ok(())
+    crate::output::persist(tmp, &dir.join(format!("{name}.png")))
 }
 
 fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>, rows: usize) -> Result<()> {
@@ -68,6 +67,21 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>, rows: u
         draw_panel(panel, area)?;
     }
     Ok(())
+}
+
+/// Compact tick labels: `0`, `20000` → `2e4`, `0.001` → `1e-3`, `0.25`, integers without `.0`.
+fn tick(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    if !(1e-3..1e4).contains(&a) {
+        let s = format!("{v:.1e}");
+        return s.replace(".0e", "e");
+    }
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
 }
 
 fn bounds(panel: &Panel) -> ((f64, f64), (f64, f64)) {
@@ -118,6 +132,10 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) 
                 .x_desc(panel.x_label.as_str())
                 .y_desc(panel.y_label.as_str())
                 .label_style(("sans-serif", 11))
+                .x_labels(6)
+                .y_labels(7)
+                .x_label_formatter(&|v| tick(*v))
+                .y_label_formatter(&|v| tick(*v))
                 .light_line_style(WHITE.mix(0.0))
                 .draw()
                 .map_err(e)?;

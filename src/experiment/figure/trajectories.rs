@@ -105,5 +105,7 @@ pub fn figure(o: &Outcome) -> Result<Figure> {
     for (r, (spec, path)) in o.config.runs.iter().zip(paths).enumerate() {
         panel.series.push(Series::line(spec.label.clone().unwrap_or_else(|| spec.name.clone()), r, path));
     }
-    Ok(Figure::new(o.config.title.clone(), vec![panel], 1))
+    let mut fig = Figure::new(o.config.title.clone(), vec![panel], 1);
+    fig.panel_size = (720, 600);
+    Ok(fig)
 }

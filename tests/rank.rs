@@ -1,0 +1,70 @@
+//! Jacobian rank: matrices of known rank, and the diagonal net's structured shortcut
+//! (φφᵀ = X diag(u² + v²) Xᵀ, singular values of R·diag(√(u² + v²)) with X = QR) against the
+//! plain SVD of φ.
+
+use faer::Mat;
+use largestep::linalg::{rank, rank_from_singular_values, singular_values, Points};
+use largestep::model::{DiagonalNet, Model, PointSet};
+use largestep::rng::{ChaChaSource, RandomSource};
+use proptest::prelude::*;
+
+/// A rank-k matrix m × n as a product of Gaussian factors.
+fn low_rank(m: usize, n: usize, k: usize, seed: u64) -> Mat<f64> {
+    let mut rng = ChaChaSource::new(seed);
+    let a = Mat::from_fn(m, k, |_, _| rng.standard_normal());
+    let b = Mat::from_fn(k, n, |_, _| rng.standard_normal());
+    &a * &b
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn known_rank(m in 1usize..40, n in 1usize..40, k in 0usize..40, seed in 0u64..1000) {
+        let k = k.min(m).min(n);
+        let r = rank(&low_rank(m, n, k, seed), 1e-10).unwrap();
+        prop_assert_eq!(r, k);
+    }
+}
+
+#[test]
+fn rank_threshold_is_strict_and_relative() {
+    assert_eq!(rank_from_singular_values(&[2.0, 1.0, 2e-15], 1e-15), 2);
+    assert_eq!(rank_from_singular_values(&[2.0, 1.0, 2.1e-15], 1e-15), 3);
+    assert_eq!(rank_from_singular_values(&[0.0, 0.0], 1e-15), 0);
+    assert_eq!(rank_from_singular_values(&[], 1e-15), 0);
+    assert_eq!(rank_from_singular_values(&[1.0, f64::NAN], 0.5), 1);
+}
+
+/// The shortcut and the plain SVD of φ agree on the singular values to ~1e-12 relative (of
+/// σ_max), and on the rank at τ = 1e-4 and τ = 1e-10 where the gap is wide. At τ = 1e-15 the
+/// count depends on the rounding of values near 1e-15·σ_max: the shortcut works on a d-column
+/// matrix instead of 2d columns, so both counts are reported and must differ by at most the
+/// number of singular values within a factor 10 of the threshold.
+#[test]
+fn diagonal_shortcut_matches_plain_svd() {
+    let mut rng = ChaChaSource::new(7);
+    let (n, d) = (60, 25);
+    let xs = Points::new(rng.gaussian_matrix(n, d), d);
+    let set = PointSet::new(xs.clone());
+    let net = DiagonalNet::new(d, 0.1);
+    for case in 0..20 {
+        let mut theta: Vec<f64> = (0..2 * d).map(|_| rng.standard_normal()).collect();
+        // Spread the scales over many orders of magnitude, as during the large-step phase.
+        for (j, t) in theta.iter_mut().enumerate() {
+            *t *= 10f64.powi(-(((j * (case + 1)) % 23) as i32));
+        }
+        let plain = singular_values(&net.jacobian(&theta, &xs)).unwrap();
+        let fast = net.jacobian_singular_values(&theta, &set).unwrap();
+        let smax = plain[0];
+        assert!((fast[0] - smax).abs() <= 1e-12 * smax, "σ_max {} vs {}", fast[0], smax);
+        for (a, b) in plain.iter().zip(&fast) {
+            assert!((a - b).abs() <= 1e-12 * smax, "case {case}: σ {a} vs {b}");
+        }
+        for tol in [1e-4, 1e-10] {
+            assert_eq!(rank_from_singular_values(&plain, tol), rank_from_singular_values(&fast, tol));
+        }
+        let near = plain.iter().filter(|s| (**s / smax) > 1e-16 && (**s / smax) < 1e-14).count();
+        let (rp, rf) = (rank_from_singular_values(&plain, 1e-15), rank_from_singular_values(&fast, 1e-15));
+        assert!(rp.abs_diff(rf) <= near, "case {case}: τ = 1e-15 ranks {rp} vs {rf}, {near} values near τ");
+    }
+}
