@@ -8,6 +8,11 @@ use crate::output::fmt_f64;
 use anyhow::Result;
 use std::io::Write;
 
+/// A train loss above this (or NaN) counts as divergence: for the models here it overflows within
+/// a few more iterations, and metrics on such parameters (SVDs of entries ~1e150) are meaningless
+/// and slow.
+pub const DIVERGED_LOSS: f64 = 1e30;
+
 /// One logged row: the state θ_t at the start of iteration t, before its step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -94,10 +99,11 @@ impl<'a> Recorder<'a> {
         h
     }
 
-    /// Logs θ_t; returns whether the row is finite (a non-finite loss means divergence).
+    /// Logs θ_t; returns whether the run is still sane (NaN/±∞ or a loss above [`DIVERGED_LOSS`]
+    /// means divergence; the row is written either way).
     pub fn record(&mut self, t: usize, eta: f64, model: &dyn Model, theta: &[f64], data: &Dataset) -> Result<bool> {
         let (train_loss, test_loss) = metrics::losses(model, self.loss, theta, data);
-        let finite = train_loss.is_finite() && theta.iter().all(|v| v.is_finite());
+        let finite = train_loss < DIVERGED_LOSS && theta.iter().all(|v| v.is_finite());
         let extra = if finite {
             self.spec.evaluate(model, theta, data).map_err(anyhow::Error::msg)?
         } else {

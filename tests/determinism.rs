@@ -7,8 +7,12 @@ use std::path::Path;
 const CFG: &str = include_str!("../experiments/fig2.toml");
 
 fn metrics_with_threads(threads: usize, dir: &Path, rng: &str) -> Vec<u8> {
+    // A small, fast variant of Fig. 2 (d = 50, 20-point grid) that still exercises every metric.
     let text = CFG
         .replace("iterations_log10 = 5 ", "iterations = 3001 ")
+        .replace("\nd = 200", "\nd = 50")
+        .replace("grid_points = 250", "grid_points = 20")
+        .replace("points = 400", "points = 100")
         .replace("rng = \"numpy\"", &format!("rng = \"{rng}\""));
     let cfg = ExperimentConfig::parse(&text, "fig2").unwrap();
     let mut opts = RunOptions::new(dir);
@@ -36,7 +40,8 @@ fn same_seed_same_bytes_any_thread_count() {
 
 #[test]
 fn different_seeds_differ() {
-    let text = CFG.replace("iterations_log10 = 5 ", "iterations = 2001 ");
+    let text =
+        CFG.replace("iterations_log10 = 5 ", "iterations = 2001 ").replace("grid_points = 250", "grid_points = 20");
     let cfg = ExperimentConfig::parse(&text, "fig2").unwrap();
     let d = tempfile::tempdir().unwrap();
     let mut opts = RunOptions::new(d.path());
