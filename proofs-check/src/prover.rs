@@ -523,7 +523,7 @@ impl Problem {
             return Step::Stuck("no free dimension".into());
         };
         let m = Interval::new(b[i].lo.enc.hi(), b[i].hi.enc.lo()).mid();
-        if !(m > b[i].lo.enc.lo() && m < b[i].hi.enc.hi()) || !m.is_finite() {
+        if !(m > b[i].lo.enc.lo() && m < b[i].hi.enc.hi() && m.is_finite()) {
             return Step::Stuck(format!("sub-box too small to split (width {:e})", xs[i].width()));
         }
         let cut = Side { enc: Interval::point(m), exact: Rc::new(q_from_f64(m).unwrap_or_else(Q::zero)), open: false };

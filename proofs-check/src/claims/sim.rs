@@ -42,7 +42,7 @@ pub(super) fn bouncing() -> Result<String, String> {
                 };
                 let nl = 0.25 * mean * (1.0 - x * x).powi(2);
                 let lo = 0.25 * (2.0 * eps - eps * eps).powi(2);
-                if !ok || !(nl > lo && nl < 0.17) {
+                if !(ok && nl > lo && nl < 0.17) {
                     return Err(format!("γ ∈ [{gmin}, {gmax}], run {run}: θ_{} = {x} breaks the pattern", entry + j));
                 }
             }
