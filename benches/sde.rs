@@ -52,6 +52,23 @@ fn bench(c: &mut Criterion) {
             black_box(&pred);
         })
     });
+    // The same Xβ with four independent accumulators per dot product (what a vectorizing
+    // `linalg::dot` would do): the latency-bound sequential sum is the EM step's bottleneck.
+    g.bench_function("predict_X_beta_4acc", |b| {
+        b.iter(|| {
+            let beta = model.linear_predictor(black_box(&theta0)).unwrap();
+            for (p, x) in pred.iter_mut().zip(data.x.rows()) {
+                let mut acc = [0.0; 4];
+                for (xc, bc) in x.chunks_exact(4).zip(beta.chunks_exact(4)) {
+                    for k in 0..4 {
+                        acc[k] += xc[k] * bc[k];
+                    }
+                }
+                *p = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+            }
+            black_box(&pred);
+        })
+    });
     let mut out = vec![0.0; 400];
     let cvec: Vec<f64> = (0..80).map(|i| i as f64 * 1e-3).collect();
     g.bench_function("jacobian_t_mul", |b| {

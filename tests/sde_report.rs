@@ -87,7 +87,7 @@ fn verdicts_can_go_either_way() {
     assert!(v.contains("level): HOLDS") && v.contains("none): HOLDS"), "{v}");
     let (_, v) = verdicts(&fake([150.0, 199.0, 200.0], 200.0));
     assert!(v.contains("level): DOES NOT HOLD"), "too little: {v}");
-    let (lines, v) = verdicts(&fake([150.0, 10.0, 200.0], 200.0));
+    let (lines, v) = verdicts(&fake([150.0, 60.0, 200.0], 200.0));
     assert!(v.contains("level): DOES NOT HOLD") && lines[0].contains("over-regularized"), "too much: {v}");
     let (_, v) = verdicts(&fake([150.0, 155.0, 160.0], 210.0));
     assert!(v.contains("none): DOES NOT HOLD"), "GF reduces: {v}");

@@ -3,8 +3,8 @@
 mod gd;
 mod sgd;
 
-pub use gd::Gd;
 pub use gd::loss_gradient;
+pub use gd::Gd;
 pub use sgd::Sgd;
 
 use crate::data::Dataset;

@@ -11,10 +11,13 @@ use super::reference::{Gbm, LinearAdditive, LinearMultiplicative};
 use super::{BrownianPath, EulerMaruyama, Sde};
 use crate::rng::{ChaChaSource, RandomSource};
 
+/// An exact solution X(T) from X₀ and W(T), written into the last argument.
+pub type ExactSolution<'a> = &'a dyn Fn(&[f64], &[f64], &mut [f64]);
+
 /// The solution an Euler–Maruyama level is compared with.
 pub enum Reference<'a> {
-    /// The exact X(T) from X₀ and W(T) (into the last argument).
-    Exact(&'a dyn Fn(&[f64], &[f64], &mut [f64])),
+    /// The exact X(T) on the path.
+    Exact(ExactSolution<'a>),
     /// Euler–Maruyama on the finer level k (Δt = T·2⁻ᵏ) of the same path.
     Finest(u32),
 }
@@ -189,6 +192,6 @@ pub const LINEAR_X0: [f64; 3] = [1.0, -0.5, 0.8];
 /// Paths of the GBM study in the tests.
 pub const GBM_PATHS: usize = 40_000;
 /// Paths of the multiplicative matrix-noise study in the tests.
-pub const LINEAR_PATHS: usize = 20_000;
+pub const LINEAR_PATHS: usize = 40_000;
 /// Paths of the additive-noise study in the tests.
 pub const ADDITIVE_PATHS: usize = 250;
