@@ -81,10 +81,26 @@ pub fn rank(m: &Mat<f64>, tol: f64) -> Result<usize, String> {
     Ok(rank_from_singular_values(&singular_values(m)?, tol))
 }
 
-/// Dot product.
+/// Dot product ⟨a, b⟩ over the common length, summed in four interleaved partial sums
+/// (lanes k mod 4, then (s₀ + s₁) + (s₂ + s₃), then the tail) so the compiler can vectorize it;
+/// the order is fixed, so results are deterministic.
 #[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut s = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            s[k] += x[k] * y[k];
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ta.iter().zip(tb) {
+        tail += x * y;
+    }
+    (s[0] + s[1]) + (s[2] + s[3]) + tail
 }
 
 /// Median of finite values (NaN and ±∞ ignored); NaN when none.

@@ -5,7 +5,7 @@
 //! with widths d = n_0 → n_1 → ⋯ → n_L → 1 and an optional bias per layer.
 
 use super::{two_layer, Model, PointSet};
-use crate::linalg::Points;
+use crate::linalg::{dot, Points};
 use crate::rng::RandomSource;
 use faer::Mat;
 use serde::{Deserialize, Serialize};
@@ -128,11 +128,6 @@ impl ReluMlp {
             f(&mut s[..len])
         })
     }
-}
-
-#[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 impl Model for ReluMlp {

@@ -84,9 +84,16 @@ fn tick(v: f64) -> String {
     s.to_string()
 }
 
+/// Whether a coordinate can be drawn: finite, positive on a log axis, and below 1e30 in
+/// magnitude (the divergence threshold of the recorder: the row at which a run diverges is
+/// kept in the CSV but not drawn, so that a value of 1e300 does not flatten every curve).
+fn drawable(v: f64, log: bool) -> bool {
+    v.is_finite() && v.abs() < crate::record::DIVERGED_LOSS && (!log || v > 0.0)
+}
+
 fn bounds(panel: &Panel) -> ((f64, f64), (f64, f64)) {
-    let ok_x = |x: f64| x.is_finite() && (!panel.x_log || x > 0.0);
-    let ok_y = |y: f64| y.is_finite() && (!panel.y_log || y > 0.0);
+    let ok_x = |x: f64| drawable(x, panel.x_log);
+    let ok_y = |y: f64| drawable(y, panel.y_log);
     let pts = panel.series.iter().flat_map(|s| s.points.iter()).filter(|(x, y)| ok_x(*x) && ok_y(*y));
     let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
     for &(x, y) in pts {
@@ -142,9 +149,7 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) 
             let mut legend = false;
             for s in &panel.series {
                 let color = s.color.map_or(RGBColor(150, 150, 150), |c| PALETTE[c % PALETTE.len()]);
-                let keep = |&&(x, y): &&(f64, f64)| {
-                    x.is_finite() && y.is_finite() && (!panel.x_log || x > 0.0) && (!panel.y_log || y > 0.0)
-                };
+                let keep = |&&(x, y): &&(f64, f64)| drawable(x, panel.x_log) && drawable(y, panel.y_log);
                 let pts: Vec<(f64, f64)> = s.points.iter().filter(keep).copied().collect();
                 if s.style == Style::Arrows {
                     chart

@@ -6,6 +6,7 @@
 //! the runner, the table, the JSON and the exit status need no change.
 
 pub mod appendix_b;
+pub mod observations;
 pub mod prop21;
 pub mod prop22;
 
@@ -26,16 +27,19 @@ pub struct Budget {
     pub prop22_steps: usize,
     /// Also run the interval proofs of Appendix B (`largestep-proofs`).
     pub appendix_b: bool,
+    /// Run the O1–O3 observations on the reduced Fig. 2 (about 10 s on 2 cores).
+    pub observations: bool,
 }
 
 impl Budget {
     /// The default budget of `largestep verify` (a few seconds).
     pub fn standard(seed: u64) -> Self {
-        Self { seed, prop21_cases: 50, prop22_runs: 40, prop22_steps: 100_000, appendix_b: false }
+        Self { seed, prop21_cases: 50, prop22_runs: 40, prop22_steps: 100_000, appendix_b: false, observations: true }
     }
-    /// A smaller budget for tests and `--quick`.
+    /// A smaller budget for tests and `--quick` (without the O1–O3 simulations, which
+    /// `tests/observations.rs` runs on their own).
     pub fn quick(seed: u64) -> Self {
-        Self { seed, prop21_cases: 5, prop22_runs: 4, prop22_steps: 100_000, appendix_b: false }
+        Self { seed, prop21_cases: 5, prop22_runs: 4, prop22_steps: 100_000, appendix_b: false, observations: false }
     }
 }
 
@@ -104,6 +108,9 @@ pub type Source = fn(&Budget) -> Vec<Row>;
 /// Every claim source, in the paper's order.
 pub fn sources(budget: &Budget) -> Vec<(&'static str, Source)> {
     let mut s: Vec<(&'static str, Source)> = vec![("Proposition 2.1", prop21::rows), ("Proposition 2.2", prop22::rows)];
+    if budget.observations {
+        s.push(("Observations O1–O3", observations::rows));
+    }
     if budget.appendix_b {
         s.push(("Appendix B (interval proofs)", appendix_b::rows));
     }
