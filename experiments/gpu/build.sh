@@ -43,6 +43,7 @@ BIN="$CARGO_TARGET_DIR/release/largestep"
 echo "built $BIN ($(du -h "$BIN" | cut -f1))"
 if [ -n "${PACK:-}" ]; then
   mkdir -p "$ROOT/$PACK"
-  xz -T2 -9 -c "$BIN" >"$ROOT/$PACK/largestep.xz"
+  strip -o "$CARGO_TARGET_DIR/largestep.stripped" "$BIN"
+  xz -T2 -6 -c "$CARGO_TARGET_DIR/largestep.stripped" >"$ROOT/$PACK/largestep.xz"
   echo "packed $ROOT/$PACK/largestep.xz ($(du -h "$ROOT/$PACK/largestep.xz" | cut -f1))"
 fi

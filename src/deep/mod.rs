@@ -34,19 +34,19 @@ pub use device::{parse_device, DeviceArg};
 pub use net::{build, Forward, Net, NetSpec};
 
 /// Runs a test body on the CPU, and on CUDA device 0 when built with `--features cuda`:
-/// `test_device!(name, body)` with `fn body(dev: &candle_core::Device)`.
+/// `test_device!(name, body)` with `fn body(dev: &candle_core::Device)` defined beside it.
 #[macro_export]
 macro_rules! test_device {
-    ($name:ident, $body:path) => {
+    ($name:ident, $body:ident) => {
         mod $name {
             #[test]
             fn cpu() {
-                $body(&candle_core::Device::Cpu);
+                super::$body(&candle_core::Device::Cpu);
             }
             #[cfg(feature = "cuda")]
             #[test]
             fn cuda() {
-                $body(&candle_core::Device::new_cuda(0).expect("CUDA device 0"));
+                super::$body(&candle_core::Device::new_cuda(0).expect("CUDA device 0"));
             }
         }
     };
