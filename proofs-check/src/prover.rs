@@ -178,7 +178,7 @@ pub struct Budget {
 
 impl Default for Budget {
     fn default() -> Self {
-        Self { max_boxes: 200_000, max_time: Duration::from_secs(3), face_boxes: 64 }
+        Self { max_boxes: 200_000, max_time: Duration::from_secs(30), face_boxes: 64 }
     }
 }
 

@@ -99,6 +99,7 @@ pub struct Report {
 
 /// Checks one non-derived claim.
 fn check_direct(c: &Claim, budget: &Budget) -> ClaimResult {
+    let budget = &Budget { max_boxes: c.max_boxes.map_or(budget.max_boxes, |m| m.min(budget.max_boxes)), ..*budget };
     let (method, verdict, stats) = match &c.check {
         Check::Inequality(ps) => {
             let (o, s) = prove(ps, budget);

@@ -124,6 +124,7 @@ pub(super) fn claims() -> Vec<Claim> {
             check: Check::Simulation(sim::bouncing),
             corrects: None,
             note: "Non-rigorous cross-check of the quantified statement (f64).",
+            max_boxes: None,
         },
     ]
 }

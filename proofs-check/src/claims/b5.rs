@@ -155,6 +155,7 @@ pub(super) fn claims() -> Vec<Claim> {
             check: Check::Simulation(sim::leave_i2),
             corrects: None,
             note: "Non-rigorous cross-check (f64).",
+            max_boxes: None,
         },
     ]
 }

@@ -27,7 +27,8 @@ pub(super) fn claims() -> Vec<Claim> {
             vec![p("θ", (65, 100), (1, 1), Ends::Open)],
             |v| (g(k(GAMMA_HI), theta_gamma(k(GAMMA_HI))), Rel::Lt, g(k(GAMMA_HI), v[0].clone())),
         )
-        .note("At θ = θ_{1.25} = √0.6 ∈ I₁ both sides are equal, so '<' cannot hold; the prover cannot exhibit this irrational point with rational coordinates."),
+        .note("At θ = θ_{1.25} = √0.6 ∈ I₁ both sides are equal, so '<' cannot hold; the prover cannot exhibit this irrational point with rational coordinates.")
+        .max_boxes(2_000),
         derived(
             "B.7/eq50-corrected",
             "g_{1.25}(θ_{1.25}) ≤ g_{1.25}(θ) < h_a(h_b(θ))",

@@ -52,16 +52,25 @@ pub struct Claim {
     pub corrects: Option<&'static str>,
     /// What the proof does with this claim, or why the correction keeps the conclusion.
     pub note: &'static str,
+    /// A tighter sub-box budget for this claim (used where the prover is known to stall, so that
+    /// its UNDECIDED verdict does not depend on wall-clock time).
+    pub max_boxes: Option<u64>,
 }
 
 impl Claim {
     fn new(id: &'static str, statement: &'static str, domain: &'static str, check: Check) -> Self {
-        Self { id, statement, domain, check, corrects: None, note: "" }
+        Self { id, statement, domain, check, corrects: None, note: "", max_boxes: None }
     }
 
     /// Marks this claim as the corrected form of `printed`.
     fn correcting(mut self, printed: &'static str) -> Self {
         self.corrects = Some(printed);
+        self
+    }
+
+    /// Caps this claim's sub-box budget.
+    fn max_boxes(mut self, n: u64) -> Self {
+        self.max_boxes = Some(n);
         self
     }
 
