@@ -42,7 +42,7 @@ fn conv_bn_gradients(dev: &Device) {
         let shape = v.dims().to_vec();
         let stride = if name == "x" { 7 } else { 1 };
         for i in (0..base.len()).step_by(stride) {
-            let mut eval = |delta: f64| {
+            let eval = |delta: f64| {
                 let mut w = base.clone();
                 w[i] += delta;
                 v.set(&Tensor::from_vec(w, shape.as_slice(), dev).unwrap()).unwrap();
