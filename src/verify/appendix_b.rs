@@ -5,8 +5,11 @@ use largestep_proofs::report::Verdict as ProofVerdict;
 
 /// Runs `largestep_proofs::check_all` with its default budget and maps each claim to a row.
 /// The prover's self-tests (claims of known truth value) failing is a toolkit failure.
-pub fn rows(_budget: &Budget) -> Vec<Row> {
+/// With `budget.appendix_b_report` set, the prover's `report.md` is written there too (a write
+/// failure becomes a FAILED row).
+pub fn rows(budget: &Budget) -> Vec<Row> {
     let report = largestep_proofs::check_all(&largestep_proofs::Budget::default());
+    let written = budget.appendix_b_report.as_ref().map(|dir| (dir.clone(), report.write(dir)));
     let mut rows: Vec<Row> = report
         .claims
         .iter()
@@ -63,5 +66,17 @@ pub fn rows(_budget: &Budget) -> Vec<Row> {
         ),
         seconds: 0.0,
     });
+    if let Some((dir, Err(e))) = &written {
+        rows.push(Row {
+            id: "B:report".into(),
+            claim: "the Appendix B report is written".into(),
+            reference: "largestep-proofs report".into(),
+            method: "I/O".into(),
+            cases: 1,
+            verdict: Verdict::Failed(format!("writing {}: {e}", dir.display())),
+            detail: String::new(),
+            seconds: 0.0,
+        });
+    }
     rows
 }

@@ -29,17 +29,35 @@ pub struct Budget {
     pub appendix_b: bool,
     /// Run the O1–O3 observations on the reduced Fig. 2 (about 10 s on 2 cores).
     pub observations: bool,
+    /// Where the Appendix B check writes its `report.md` (when it runs).
+    pub appendix_b_report: Option<std::path::PathBuf>,
 }
 
 impl Budget {
     /// The default budget of `largestep verify` (a few seconds).
     pub fn standard(seed: u64) -> Self {
-        Self { seed, prop21_cases: 50, prop22_runs: 40, prop22_steps: 100_000, appendix_b: false, observations: true }
+        Self {
+            seed,
+            prop21_cases: 50,
+            prop22_runs: 40,
+            prop22_steps: 100_000,
+            appendix_b: false,
+            observations: true,
+            appendix_b_report: None,
+        }
     }
     /// A smaller budget for tests and `--quick` (without the O1–O3 simulations, which
     /// `tests/observations.rs` runs on their own).
     pub fn quick(seed: u64) -> Self {
-        Self { seed, prop21_cases: 5, prop22_runs: 4, prop22_steps: 100_000, appendix_b: false, observations: false }
+        Self {
+            seed,
+            prop21_cases: 5,
+            prop22_runs: 4,
+            prop22_steps: 100_000,
+            appendix_b: false,
+            observations: false,
+            appendix_b_report: None,
+        }
     }
 }
 
