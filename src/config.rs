@@ -379,7 +379,7 @@ impl ExperimentConfig {
                     ("tau".into(), format!("must be in (0, 1), got {}", s.tau)),
                 ));
             }
-            if s.layers.iter().any(|&l| l == 0) {
+            if s.layers.contains(&0) {
                 return Err(fail("metrics.feature_sparsity", ("layers".into(), "layers are 1-based (≥ 1)".into())));
             }
         }

@@ -44,10 +44,8 @@ fn matrix_noise_orders_and_closed_form_moments() {
     // EM's bias at Δt = 2⁻⁸ is < 0.5 %).
     let (m1, m2) = LinearMultiplicative::standard().moments(&LINEAR_X0, 1.0);
     let mut closed: Vec<f64> = m1.to_vec();
-    for i in 0..3 {
-        for j in i..3 {
-            closed.push(m2[i][j]);
-        }
+    for (i, row) in m2.iter().enumerate() {
+        closed.extend_from_slice(&row[i..]);
     }
     let finest = s.level_means.last().unwrap();
     let scale = closed.iter().map(|v| v.abs()).fold(0.0, f64::max);

@@ -86,21 +86,28 @@ impl Outcome {
     }
 }
 
+/// The dataset of each seed offset: drawn from the config's data seed, plus the offset when
+/// `vary_data` (otherwise every seed shares the config's dataset), with the rank points the
+/// metrics need.
+pub fn datasets(cfg: &ExperimentConfig, seeds: &[u64], vary_data: bool) -> Vec<Arc<Dataset>> {
+    let rank_points = cfg.metrics.jacobian_rank.map_or(0, |r| r.points);
+    seeds
+        .iter()
+        .map(|s| {
+            let data_seed = cfg.data.seed() + if vary_data { *s } else { 0 };
+            Arc::new(cfg.data.generate(cfg.rng.source(data_seed).as_mut(), rank_points))
+        })
+        .collect()
+}
+
 /// Runs every run of `cfg` over `opts.seeds` seeds and writes the outputs into `opts.out`.
 pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
     // Runs are parallel; each SVD is small: threads inside faer only slow it down (DESIGN §7).
     faer::set_global_parallelism(faer::Par::Seq);
     let total = cfg.training.total(opts.quick);
     let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
-    let rank_points = cfg.metrics.jacobian_rank.map_or(0, |r| r.points);
     let seeds: Vec<u64> = (0..opts.seeds.max(1) as u64).map(|k| opts.seed + k).collect();
-    let datasets: Vec<Arc<Dataset>> = seeds
-        .iter()
-        .map(|s| {
-            let data_seed = cfg.data.seed() + if opts.vary_data { *s } else { 0 };
-            Arc::new(cfg.data.generate(cfg.rng.source(data_seed).as_mut(), rank_points))
-        })
-        .collect();
+    let datasets = datasets(cfg, &seeds, opts.vary_data);
     let model = cfg.model.build(cfg.data.dim());
     std::fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;
     let parts = opts.out.join(".parts");

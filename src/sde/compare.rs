@@ -152,15 +152,8 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     faer::set_global_parallelism(faer::Par::Seq);
     let total = s.total;
     let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
-    let rank_points = cfg.metrics.jacobian_rank.map_or(0, |r| r.points);
     let seeds: Vec<u64> = (0..s.seeds.max(1) as u64).map(|k| s.seed + k).collect();
-    let datasets: Vec<Arc<Dataset>> = seeds
-        .iter()
-        .map(|sd| {
-            let data_seed = cfg.data.seed() + if s.vary_data { *sd } else { 0 };
-            Arc::new(cfg.data.generate(cfg.rng.source(data_seed).as_mut(), rank_points))
-        })
-        .collect();
+    let datasets = crate::experiment::datasets(cfg, &seeds, s.vary_data);
     let model = cfg.model.build(cfg.data.dim());
     let job = |k: usize| Job { cfg, model: model.as_ref(), data: &datasets[k], grid: &grid, total, seed: seeds[k] };
     let loss = cfg.training.loss;

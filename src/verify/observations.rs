@@ -89,7 +89,8 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
     let start = Instant::now();
     let o = outcome(budget);
     let secs = start.elapsed().as_secs_f64() / 3.0;
-    let claims: [(&str, &str, &str, fn(&Outcome) -> (bool, String)); 3] = [
+    type Check = fn(&Outcome) -> (bool, String);
+    let claims: [(&str, &str, &str, Check); 3] = [
         ("O1-stabilization", "§3 (O1), Fig. 2", "the train loss stabilizes during the large-step phase", o1),
         ("O2-generalization", "§3 (O2), Fig. 2", "longer large-step phases give lower test loss", o2),
         ("O3-sparsity", "§3 (O3), Fig. 2", "the Jacobian rank and ‖u⊙v‖₀ fall during the large-step phase", o3),
