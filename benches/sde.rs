@@ -1,6 +1,6 @@
 //! Euler–Maruyama for Eq. (58) against SGD on the diagonal net of Fig. 2 (n = 80, d = 200):
 //! one SGD step, one EM substep of the SDE and of gradient flow, their two products
-//! (predictions Xβ and φᵀc) separately, and one EM step of GBM. See BENCHMARKS-sde.md.
+//! (predictions Xβ and φᵀc) separately, and one EM step of GBM. See BENCHMARKS.md (SDE section).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use largestep::data::SparseRegression;

@@ -1,6 +1,6 @@
 //! (O1)–(O3) for the ReLU nets on reduced versions of Figs. 4, 5 and 14 (shorter runs, a coarser
 //! grid): the large-step runs end with a lower Jacobian rank and sparser features than the
-//! small-step run. The full-size numbers are in BENCHMARKS-relu.md.
+//! small-step run. The full-size numbers are in BENCHMARKS.md (ReLU section).
 
 use largestep::config::ExperimentConfig;
 use largestep::experiment::{registry, run, Outcome, RunOptions};

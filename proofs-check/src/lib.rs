@@ -40,7 +40,7 @@
 //! `-C target-cpu=haswell` (and its `gmp` feature, which builds GMP/MPFR from source, for
 //! transcendental functions) — none of which the appendix needs: it uses only `+ − × ÷ √` and
 //! integer powers. The own type is ~400 lines, keeps exact results exact (needed by the open-end
-//! rule), and the whole appendix runs in seconds with it (see `BENCHMARKS-appendix-b.md`); inari
+//! rule), and the whole appendix runs in seconds with it (see the Appendix B section of `BENCHMARKS.md`); inari
 //! was not available in the offline registry cache of this machine to measure against.
 //!
 //! ## API for the CLI (`largestep verify --appendix-b`)
