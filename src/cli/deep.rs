@@ -28,6 +28,7 @@ pub use enabled::{deep, DeepArgs};
 mod enabled {
     use crate::deep::data::{self, CifarKind};
     use crate::deep::metric::MetricConfig;
+    use crate::deep::profile::{profile_resnet18, table, ProfileConfig};
     use crate::deep::train::{loss_and_correct, RunConfig, ScheduleArg, Setting, Trainer};
     use crate::deep::{device::synchronize, filters, parse_device, report, DeviceArg, NetSpec};
     use crate::linalg::median;
@@ -216,6 +217,27 @@ mod enabled {
         device: DeviceArg,
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Allow (true) or forbid (false) TF32 in cuBLAS f32 GEMMs on CUDA (candle's
+        /// `set_gemm_reduced_precision_f32`); unset: candle's default (false in candle 0.11).
+        #[arg(long)]
+        gemm_reduced_precision: Option<bool>,
+    }
+
+    /// Applies `--gemm-reduced-precision` and reports the setting in effect (stderr).
+    fn gemm_precision(dev: &Device, set: Option<bool>) {
+        if !dev.is_cuda() {
+            if set.is_some() {
+                eprintln!("--gemm-reduced-precision ignored: device is the CPU");
+            }
+            return;
+        }
+        if let Some(b) = set {
+            candle_core::cuda::set_gemm_reduced_precision_f32(b);
+        }
+        eprintln!(
+            "cuBLAS f32 GEMM reduced precision (TF32) allowed: {}",
+            candle_core::cuda::gemm_reduced_precision_f32()
+        );
     }
 
     fn rel_err(a: &Tensor, b: &Tensor) -> Result<f64> {
@@ -247,6 +269,7 @@ mod enabled {
 
     fn check(a: &CheckArgs) -> Result<ExitCode> {
         let dev = parse_device(a.device)?;
+        gemm_precision(&dev, a.gemm_reduced_precision);
         let models = if a.model.is_empty() { ModelArg::value_variants().to_vec() } else { a.model.clone() };
         let mut rng = ChaChaSource::new(a.seed);
         let x: Vec<f32> = (0..a.batch * 3072).map(|_| rng.uniform() as f32).collect();
@@ -296,10 +319,26 @@ mod enabled {
         device: DeviceArg,
         #[arg(long, value_enum, default_value = "sota")]
         setting: Setting,
+        /// Per-op profile of ResNet-18 instead: step phases and single ops at the network's
+        /// shapes (width `--width`, batch `--batch`, `--warmup` + `--steps` repeats, median).
+        #[arg(long)]
+        profile: bool,
     }
 
     fn bench(a: &BenchArgs) -> Result<ExitCode> {
         let dev = parse_device(a.device)?;
+        gemm_precision(&dev, None);
+        if a.profile {
+            ensure!(a.model == ModelArg::Resnet18, "--profile supports --model resnet18 only");
+            let cfg = ProfileConfig { width: a.width, batch: a.batch, warmup: a.warmup, repeats: a.steps };
+            let rows = profile_resnet18(cfg, &dev)?;
+            println!(
+                "profile: ResNet-18 width {}, batch {}, {:?}, median of {} after {} warm-up, synchronized",
+                a.width, a.batch, a.device, a.steps, a.warmup
+            );
+            print!("{}", table(&rows));
+            return Ok(ExitCode::SUCCESS);
+        }
         let mut rng = ChaChaSource::new(0);
         let set = data::ImageSet {
             pixels: (0..a.batch * 3072).map(|_| rng.index(256) as u8).collect(),

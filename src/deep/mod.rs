@@ -26,6 +26,7 @@ pub mod metric;
 pub mod net;
 pub mod optim;
 pub mod params;
+pub mod profile;
 pub mod report;
 pub mod resnet;
 pub mod train;
