@@ -7,29 +7,8 @@
 #   check-tf32-off.csv, check-tf32-on.csv   `deep check` with --gemm-reduced-precision false/true
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=${OUT:-/tmp/largestep-out}
-W=${WORK:-/tmp/largestep-run}
-mkdir -p "$OUT" "$W"
-T0=$(date +%s)
-log() { echo "[$(($(date +%s) - T0))s] $*" | tee -a "$OUT/run.log"; }
-
-log "date $(date -u +%FT%TZ)"
-nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv 2>&1 | tee "$OUT/gpu.txt"
-PY=""
-for p in python3 python; do
-  if command -v "$p" >/dev/null && "$p" -c 'import torch' 2>/dev/null; then PY=$p; break; fi
-done
-[ -n "$PY" ] || log "no python with torch found"
-if [ -n "$PY" ]; then
-  LIB=$("$PY" -c 'import nvidia,os;print(os.path.join(list(nvidia.__path__)[0],"cu13","lib"))' 2>/dev/null)
-  log "python $PY, libs $LIB"
-  export LD_LIBRARY_PATH="$LIB:${LD_LIBRARY_PATH:-}"
-fi
-for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu; do
-  [ -e "$d/libcuda.so.1" ] && export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$d"
-done
-xz -dc "$ROOT/carry/largestep.xz" >"$W/largestep" && chmod +x "$W/largestep"
-BIN="$W/largestep"
+# shellcheck source=experiments/gpu/env.sh
+. "$ROOT/experiments/gpu/env.sh"
 log "setup done"
 
 log "profile, ResNet-18 width 64, batch 256"
