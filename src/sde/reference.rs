@@ -2,6 +2,7 @@
 //! tests (the practice of SciML's DiffEqDevTools, diffrax and torchsde; DESIGN §5).
 
 use super::Sde;
+use nalgebra::{Matrix3, Vector3};
 
 /// Geometric Brownian motion du = μu dt + σu dW (p = n = 1), exact solution on the path
 /// u(t) = u₀·exp((μ − σ²/2)t + σW(t)), mean E u(t) = u₀e^{μt}.
@@ -47,23 +48,22 @@ impl Sde for Gbm {
 /// row-major. It rotates the decoupled coordinates of the linear SDEs below so that A and G are
 /// full matrices.
 pub fn rotation() -> [[f64; 3]; 3] {
-    let v = [1.0, 2.0, 3.0];
-    let nn: f64 = v.iter().map(|a| a * a).sum();
-    let mut q = [[0.0; 3]; 3];
-    for (i, row) in q.iter_mut().enumerate() {
-        for (j, e) in row.iter_mut().enumerate() {
-            *e = f64::from(u8::from(i == j)) - 2.0 * v[i] * v[j] / nn;
-        }
-    }
-    q
+    let v = Vector3::new(1.0, 2.0, 3.0);
+    let q = Matrix3::identity() - v * v.transpose() * (2.0 / v.norm_squared());
+    to_rows(&q)
 }
 
+fn to_rows(m: &Matrix3<f64>) -> [[f64; 3]; 3] {
+    std::array::from_fn(|i| std::array::from_fn(|j| m[(i, j)]))
+}
+
+fn from_rows(m: &[[f64; 3]; 3]) -> Matrix3<f64> {
+    Matrix3::from_fn(|i, j| m[i][j])
+}
+
+/// Q x (nalgebra's fixed-size product).
 fn mat_vec(q: &[[f64; 3]; 3], x: &[f64]) -> [f64; 3] {
-    let mut y = [0.0; 3];
-    for (yi, row) in y.iter_mut().zip(q) {
-        *yi = row.iter().zip(x).map(|(a, b)| a * b).sum();
-    }
-    y
+    (from_rows(q) * Vector3::from_column_slice(&x[..3])).into()
 }
 
 /// A linear SDE with state-dependent p × n noise (p = 3, n = 2):
@@ -116,13 +116,18 @@ impl LinearMultiplicative {
 
 /// Q M Q for the symmetric Q.
 fn conjugate(q: &[[f64; 3]; 3], m: &[[f64; 3]; 3]) -> [[f64; 3]; 3] {
-    let mut out = [[0.0; 3]; 3];
-    for (i, row) in out.iter_mut().enumerate() {
-        for (j, e) in row.iter_mut().enumerate() {
-            *e = (0..3).flat_map(|k| (0..3).map(move |l| (k, l))).map(|(k, l)| q[i][k] * m[k][l] * q[l][j]).sum();
-        }
+    let q = from_rows(q);
+    to_rows(&(q * from_rows(m) * q))
+}
+
+/// out = A x with A = QΛQ (Q the fixed symmetric rotation): the drift of both linear SDEs.
+fn rotated_linear(lambda: &[f64; 3], x: &[f64], out: &mut [f64]) {
+    let q = rotation();
+    let mut y = mat_vec(&q, x);
+    for (yi, l) in y.iter_mut().zip(lambda) {
+        *yi *= l;
     }
-    out
+    out.copy_from_slice(&mat_vec(&q, &y));
 }
 
 impl Sde for LinearMultiplicative {
@@ -133,12 +138,7 @@ impl Sde for LinearMultiplicative {
         2
     }
     fn drift(&mut self, _t: f64, x: &[f64], out: &mut [f64]) {
-        let q = rotation();
-        let mut y = mat_vec(&q, x);
-        for (yi, l) in y.iter_mut().zip(self.lambda) {
-            *yi *= l;
-        }
-        out.copy_from_slice(&mat_vec(&q, &y));
+        rotated_linear(&self.lambda, x, out);
     }
     fn diffusion_mul(&mut self, _t: f64, x: &[f64], w: &[f64], out: &mut [f64]) {
         let q = rotation();
@@ -199,12 +199,7 @@ impl Sde for LinearAdditive {
         2
     }
     fn drift(&mut self, _t: f64, x: &[f64], out: &mut [f64]) {
-        let q = rotation();
-        let mut y = mat_vec(&q, x);
-        for (yi, l) in y.iter_mut().zip(self.lambda) {
-            *yi *= l;
-        }
-        out.copy_from_slice(&mat_vec(&q, &y));
+        rotated_linear(&self.lambda, x, out);
     }
     fn diffusion_mul(&mut self, _t: f64, _x: &[f64], w: &[f64], out: &mut [f64]) {
         for (o, b) in out.iter_mut().zip(&self.b) {
