@@ -52,7 +52,7 @@ pub fn curve_panels(o: &Outcome) -> Vec<Panel> {
 /// The curves figure.
 pub fn figure(o: &Outcome) -> Figure {
     let panels = curve_panels(o);
-    let cols = panels.len().min(4);
+    let cols = panels.len().min(5);
     let seeds = o.datasets.len();
     let title =
         if seeds > 1 { format!("{} (median over {seeds} seeds)", o.config.title) } else { o.config.title.clone() };
