@@ -248,40 +248,15 @@ impl Report {
         for r in self.claims.iter().chain(self.self_tests.iter().map(|(r, _)| r)) {
             let _ = writeln!(s, "{:<w$}  {:<13} {}", r.id, r.verdict.label(), r.evidence());
         }
-        let c = self.counts();
-        let _ = writeln!(
-            s,
-            "\n{} claims: {} verified, {} refuted, {} undecided, {} simulations passed, {} failed; {} corrected statements verified; self-tests {}/{} as expected; total {}",
-            self.claims.len(),
-            c.verified,
-            c.refuted,
-            c.undecided,
-            c.simulations_passed,
-            c.simulations_failed,
-            c.corrected_verified,
-            self.self_tests.len() - self.self_test_failures().len(),
-            self.self_tests.len(),
-            fmt_time(self.total_time)
-        );
+        let _ = writeln!(s, "\n{}; total {}", self.summary(), fmt_time(self.total_time));
         s
     }
 
-    /// The Markdown report (`results/appendix-b/report.md`).
-    pub fn to_markdown(&self) -> String {
-        let esc = |x: &str| x.replace('|', "\\|");
+    /// One line of counts: claims by verdict, corrected statements, self-tests as expected.
+    pub fn summary(&self) -> String {
         let c = self.counts();
-        let mut s = String::new();
-        let _ = writeln!(s, "# Appendix B — machine check (proofs-check)\n");
-        let _ = writeln!(
-            s,
-            "Rigorous interval branch-and-bound (outward rounding) and exact rational identity checks of every numbered inequality and identity of Appendix B of *SGD with Large Step Sizes Learns Sparse Features*. Budget per claim: {} sub-boxes, {:?}. Total time {}.\n",
-            self.budget.max_boxes,
-            self.budget.max_time,
-            fmt_time(self.total_time)
-        );
-        let _ = writeln!(
-            s,
-            "**Summary:** {} claims — {} VERIFIED, {} REFUTED, {} UNDECIDED, {} simulation cross-checks passed ({} failed); {} corrected statements VERIFIED. Self-tests: {}/{} as expected.\n",
+        format!(
+            "{} claims — {} VERIFIED, {} REFUTED, {} UNDECIDED, {} simulation cross-checks passed ({} failed); {} corrected statements VERIFIED; self-tests {}/{} as expected",
             self.claims.len(),
             c.verified,
             c.refuted,
@@ -291,7 +266,22 @@ impl Report {
             c.corrected_verified,
             self.self_tests.len() - self.self_test_failures().len(),
             self.self_tests.len()
+        )
+    }
+
+    /// The Markdown report (`results/appendix-b/report.md`).
+    pub fn to_markdown(&self) -> String {
+        let esc = |x: &str| x.replace('|', "\\|");
+        let mut s = String::new();
+        let _ = writeln!(s, "# Appendix B — machine check (proofs-check)\n");
+        let _ = writeln!(
+            s,
+            "Rigorous interval branch-and-bound (outward rounding) and exact rational identity checks of every numbered inequality and identity of Appendix B of *SGD with Large Step Sizes Learns Sparse Features*. Budget per claim: {} sub-boxes, {:?}. Total time {}.\n",
+            self.budget.max_boxes,
+            self.budget.max_time,
+            fmt_time(self.total_time)
         );
+        let _ = writeln!(s, "**Summary:** {}.\n", self.summary());
         let _ = writeln!(
             s,
             "## Claims\n\n| id | statement | domain | method | verdict | evidence |\n|---|---|---|---|---|---|"

@@ -64,13 +64,14 @@ impl Optimizer for Sgd {
             return;
         }
         let b = self.batch.min(n);
-        let batch: Vec<usize> = self.sample_batch(n, rng).to_vec();
-        self.acc.clear();
-        self.acc.resize(p, 0.0);
-        for &i in &batch {
-            let h = model.grad(theta, data.x.row(i), &mut self.grad);
+        self.sample_batch(n, rng);
+        let Self { pool, grad, acc, .. } = self;
+        acc.clear();
+        acc.resize(p, 0.0);
+        for &i in &pool[..b] {
+            let h = model.grad(theta, data.x.row(i), grad);
             let r = h - data.y[i];
-            for (a, g) in self.acc.iter_mut().zip(&self.grad) {
+            for (a, g) in acc.iter_mut().zip(grad.iter()) {
                 *a += r * g;
             }
         }

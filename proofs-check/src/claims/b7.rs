@@ -2,17 +2,10 @@
 
 use largestep_theory::appendix_b::{g, h2, theta_gamma, G1_AT_I1_LO_BOUND, GAMMA_HI, I1_LO};
 
-use super::{c, derived, gamma, ineq, k, p, pieces, Claim};
+use super::{c, derived, gamma, ineq, k, p, pieces, two_step_box, Claim};
 use crate::prover::{Ends, Piece, Rel};
 
 pub(super) fn claims() -> Vec<Claim> {
-    let box3 = || {
-        vec![
-            p("θ", (65, 100), (1, 1), Ends::Open),
-            p("a", (1, 1), (5, 4), Ends::Open),
-            p("b", (1, 1), (5, 4), Ends::Open),
-        ]
-    };
     vec![
         derived(
             "B.7/eq49",
@@ -63,8 +56,8 @@ pub(super) fn claims() -> Vec<Claim> {
             "Lemma B.7: h_a(h_b(θ)) ∈ I₁ ∪ I₂ = (0.65, 1)",
             "θ ∈ (0.65, 1), a, b ∈ (1, 1.25)",
             vec![
-                Piece::new(box3(), |v| (h2(v[1].clone(), v[2].clone(), v[0].clone()), Rel::Gt, k(I1_LO))),
-                Piece::new(box3(), |v| (h2(v[1].clone(), v[2].clone(), v[0].clone()), Rel::Lt, c(1, 1))),
+                Piece::new(two_step_box(), |v| (h2(v[1].clone(), v[2].clone(), v[0].clone()), Rel::Gt, k(I1_LO))),
+                Piece::new(two_step_box(), |v| (h2(v[1].clone(), v[2].clone(), v[0].clone()), Rel::Lt, c(1, 1))),
             ],
         ),
         ineq(

@@ -113,6 +113,12 @@ fn gamma() -> Param {
 }
 
 /// A parameter named `name` over `lo .. hi`.
+/// The domain of Lemma B.7's two-step bound: θ ∈ (0.65, 1), a, b ∈ (1, 1.25), all open — shared by
+/// the claim and its self-test mutants.
+fn two_step_box() -> Vec<Param> {
+    vec![p("θ", (65, 100), (1, 1), Ends::Open), p("a", (1, 1), (5, 4), Ends::Open), p("b", (1, 1), (5, 4), Ends::Open)]
+}
+
 fn p(name: &'static str, lo: (i64, i64), hi: (i64, i64), ends: Ends) -> Param {
     Param::new(name, lo, hi, ends)
 }

@@ -4,7 +4,7 @@
 
 use largestep_theory::appendix_b::{g, h, h2, Scalar, GAMMA_HI, I1_LO, THETA_BOUND};
 
-use super::{c, gamma, ident, ineq, k, p, Claim};
+use super::{c, gamma, ident, ineq, k, p, two_step_box, Claim};
 use crate::prover::{Ends, Rel};
 
 /// A self-test: the claim and whether it is true.
@@ -21,13 +21,6 @@ fn t(claim: Claim, truth: bool) -> SelfTest {
 
 /// Mutants of Appendix B claims (all false) and textbook facts (true and false).
 pub fn self_tests() -> Vec<SelfTest> {
-    let box3 = || {
-        vec![
-            p("θ", (65, 100), (1, 1), Ends::Open),
-            p("a", (1, 1), (5, 4), Ends::Open),
-            p("b", (1, 1), (5, 4), Ends::Open),
-        ]
-    };
     vec![
         t(
             ineq(
@@ -64,7 +57,7 @@ pub fn self_tests() -> Vec<SelfTest> {
                 "mutant/two-step-0.654",
                 "h_a(h_b(θ)) > 0.654 (Lemma B.7 with .65 → .654)",
                 "θ ∈ (0.65, 1), a, b ∈ (1, 1.25)",
-                box3(),
+                two_step_box(),
                 |v| (h2(v[1].clone(), v[2].clone(), v[0].clone()), Rel::Gt, c(654, 1000)),
             ),
             false,
