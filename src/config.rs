@@ -327,6 +327,17 @@ impl ExperimentConfig {
         Ok(cfg)
     }
 
+    /// Parses TOML text, applies `KEY=VALUE` overrides (see [`crate::overrides`]), then
+    /// validates; errors name `file` and the overridden key.
+    pub fn parse_with_overrides(text: &str, file: &str, overrides: &[String]) -> Result<Self, ConfigError> {
+        let edited = crate::overrides::apply_to_text(text, overrides).map_err(|e| ConfigError {
+            file: file.into(),
+            field: e.spec.split('=').next().unwrap_or("").to_string(),
+            message: e.message,
+        })?;
+        Self::parse(&edited, file)
+    }
+
     /// Reads, parses and validates a TOML file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let file = path.display().to_string();

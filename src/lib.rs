@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod model;
 pub mod optim;
 pub mod output;
+pub mod overrides;
 pub mod plot;
 pub mod record;
 pub mod rng;

@@ -10,3 +10,4 @@ pub mod counterexample;
 pub mod distribution;
 pub mod label_noise;
 pub mod stabilization;
+pub mod verdict;
