@@ -16,7 +16,18 @@ fn largestep(args: &[&str]) -> std::process::Output {
 }
 
 fn sweep_args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut v = vec!["sweep", EXAMPLE, "--seeds", "2", "--vary", "runs.decay10.schedule.step+runs.decay30.schedule.step+runs.decay50.schedule.step=0.25,0.3", "--vary", "training.seed=1,2", "--out", out];
+    let mut v = vec![
+        "sweep",
+        EXAMPLE,
+        "--seeds",
+        "2",
+        "--vary",
+        "runs.decay10.schedule.step+runs.decay30.schedule.step+runs.decay50.schedule.step=0.25,0.3",
+        "--vary",
+        "training.seed=1,2",
+        "--out",
+        out,
+    ];
     v.extend(extra);
     v
 }
@@ -60,7 +71,8 @@ fn sharded_merge_is_byte_identical_to_unsharded() {
     let out = largestep(&["merge", &shards[2], &shards[0], &shards[1], "--out", &merged]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     for f in FILES {
-        let (a, b) = (std::fs::read(Path::new(&whole).join(f)).unwrap(), std::fs::read(Path::new(&merged).join(f)).unwrap());
+        let (a, b) =
+            (std::fs::read(Path::new(&whole).join(f)).unwrap(), std::fs::read(Path::new(&merged).join(f)).unwrap());
         assert!(a == b, "{f} differs between the merged shards and the unsharded sweep");
     }
     // The summary has every cell × run with a Wilson interval around each rate.
@@ -110,7 +122,8 @@ fn sweep_help_documents_the_grid_syntax() {
 #[test]
 fn diverged_runs_are_counted_and_excluded() {
     let text = std::fs::read_to_string(EXAMPLE).unwrap();
-    let cfg = ExperimentConfig::parse_with_overrides(&text, "example.toml", &["runs.decay50.schedule.step=5.0".into()]).unwrap();
+    let cfg = ExperimentConfig::parse_with_overrides(&text, "example.toml", &["runs.decay50.schedule.step=5.0".into()])
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut opts = RunOptions::new(dir.path());
     opts.seeds = 3;

@@ -151,8 +151,14 @@ pub fn print_summary(o: &Outcome) {
         for (name, c) in crate::sweep::observations::rates(o, &spec) {
             let s = c.rate(&name);
             let [lo, hi] = s.interval.unwrap_or([f64::NAN, f64::NAN]);
-            let undecided = if c.undecided > 0 { format!(", {} undecided (a run diverged)", c.undecided) } else { String::new() };
-            println!("{name:<28} {:>3}/{:<3} = {:.2} [{lo:.2}, {hi:.2}]{undecided}", c.holds, c.holds + c.fails, s.estimate);
+            let undecided =
+                if c.undecided > 0 { format!(", {} undecided (a run diverged)", c.undecided) } else { String::new() };
+            println!(
+                "{name:<28} {:>3}/{:<3} = {:.2} [{lo:.2}, {hi:.2}]{undecided}",
+                c.holds,
+                c.holds + c.fails,
+                s.estimate
+            );
         }
     }
 }

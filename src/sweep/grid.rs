@@ -179,7 +179,8 @@ impl Shard {
     pub fn parse(text: &str) -> Result<Self> {
         let bad = || anyhow::anyhow!("--shard `{text}`: expected I/N with 0 ≤ I < N ≤ 10000 (e.g. 0/4)");
         let (i, n) = text.split_once('/').ok_or_else(bad)?;
-        let (index, count): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        let (index, count): (usize, usize) =
+            (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
         if count == 0 || index >= count || count > 10_000 {
             return Err(bad());
         }

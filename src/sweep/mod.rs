@@ -124,7 +124,8 @@ pub struct SweepOptions {
 /// Runs the cells of `opts.shard` and writes the outputs (module doc). Every cell's config is
 /// validated before anything runs, so a bad field or value stops the sweep at once.
 pub fn run(base: &Base, grid: &Grid, opts: &SweepOptions) -> Result<Plan> {
-    let configs: Vec<ExperimentConfig> = (0..grid.len()).map(|c| base.config(&grid.overrides(c))).collect::<Result<_>>()?;
+    let configs: Vec<ExperimentConfig> =
+        (0..grid.len()).map(|c| base.config(&grid.overrides(c))).collect::<Result<_>>()?;
     let first = &configs[0];
     let run_names: Vec<String> = first.runs.iter().map(|r| r.name.clone()).collect();
     if let Some(c) = configs.iter().find(|c| c.runs.iter().map(|r| &r.name).ne(run_names.iter())) {
@@ -195,11 +196,7 @@ pub fn run(base: &Base, grid: &Grid, opts: &SweepOptions) -> Result<Plan> {
         }
         if opts.progress {
             let d: usize = (0..cfg.runs.len()).map(|r| o.diverged_count(r)).sum();
-            eprintln!(
-                "cell {cell} [{}]: {} runs, {d} diverged",
-                grid.values(cell).join(", "),
-                o.logs.len()
-            );
+            eprintln!("cell {cell} [{}]: {} runs, {d} diverged", grid.values(cell).join(", "), o.logs.len());
         }
     }
     let runs = runs.ok_or_else(|| anyhow!("shard {} of a {}-cell grid has no cell", opts.shard, grid.len()))?;
@@ -210,7 +207,10 @@ pub fn run(base: &Base, grid: &Grid, opts: &SweepOptions) -> Result<Plan> {
     if opts.shard == Shard::ALL {
         finish(&opts.out, &plan)?;
     } else {
-        atomic_write(&opts.out.join("shard.json"), serde_json::to_string(&(opts.shard.index, opts.shard.count))?.as_bytes())?;
+        atomic_write(
+            &opts.out.join("shard.json"),
+            serde_json::to_string(&(opts.shard.index, opts.shard.count))?.as_bytes(),
+        )?;
     }
     Ok(plan)
 }
@@ -253,7 +253,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Plan> {
             bail!("merge: {} is a shard of a different sweep than {}", d.display(), dirs[0].display());
         }
         let shard: (usize, usize) = serde_json::from_str(
-            &std::fs::read_to_string(d.join("shard.json")).with_context(|| format!("{}: no shard.json", d.display()))?,
+            &std::fs::read_to_string(d.join("shard.json"))
+                .with_context(|| format!("{}: no shard.json", d.display()))?,
         )
         .with_context(|| format!("{}: bad shard.json", d.display()))?;
         for c in (Shard { index: shard.0, count: shard.1 }).cells(total) {

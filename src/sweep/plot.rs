@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 /// The x coordinate of a cell: its first-axis value if numeric, else its index on that axis.
 fn x_of(plan: &Plan, values: &[String]) -> f64 {
     match (plan.axes.first(), values.first()) {
-        (Some((_, _, axis)), Some(v)) => v.parse().unwrap_or_else(|_| axis.iter().position(|a| a == v).unwrap_or(0) as f64),
+        (Some((_, _, axis)), Some(v)) => {
+            v.parse().unwrap_or_else(|_| axis.iter().position(|a| a == v).unwrap_or(0) as f64)
+        }
         _ => 0.0,
     }
 }
@@ -64,7 +66,10 @@ pub fn phase_diagram(plan: &Plan, cells: &Text, obs: &Text) -> Result<Figure> {
     let mut p = Panel::new("Final test loss (median of converged)", x_label.clone(), "Test loss").log_y();
     add(&mut p, &lines(plan, cells, by_run, "final_test_loss_median", None), false);
     panels.push(p);
-    for (col, title) in [("final_support_size_median", "‖u⊙v‖₀ (median of converged)"), ("final_jacobian_rank_median", "Jacobian rank (median of converged)")] {
+    for (col, title) in [
+        ("final_support_size_median", "‖u⊙v‖₀ (median of converged)"),
+        ("final_jacobian_rank_median", "Jacobian rank (median of converged)"),
+    ] {
         if cells.header.iter().any(|h| h == col) {
             let mut p = Panel::new(title, x_label.clone(), title.split(" (").next().unwrap_or(title));
             add(&mut p, &lines(plan, cells, by_run, col, None), false);

@@ -76,9 +76,11 @@ pub fn flag_text(v: Option<bool>) -> String {
 /// `cells.csv` and `observations.csv` from `runs.csv` and `seeds.csv` (module doc).
 pub fn summarize(grid: &Grid, runs: &Text, seeds: &Text) -> Result<(Table, Table)> {
     let na = grid.axes.len();
-    let (c_cell, c_run, c_div, c_fits) = (runs.col("cell")?, runs.col("run")?, runs.col("diverged")?, runs.col("fits")?);
-    let values: Vec<usize> =
-        (0..runs.header.len()).filter(|&i| runs.header[i].starts_with("final_") || runs.header[i] == "plateau_train_loss").collect();
+    let (c_cell, c_run, c_div, c_fits) =
+        (runs.col("cell")?, runs.col("run")?, runs.col("diverged")?, runs.col("fits")?);
+    let values: Vec<usize> = (0..runs.header.len())
+        .filter(|&i| runs.header[i].starts_with("final_") || runs.header[i] == "plateau_train_loss")
+        .collect();
     // (cell, run order of first appearance) → rows
     let mut groups: BTreeMap<(usize, usize), Vec<&Vec<String>>> = BTreeMap::new();
     let mut run_names: Vec<String> = Vec::new();
@@ -95,7 +97,22 @@ pub fn summarize(grid: &Grid, runs: &Text, seeds: &Text) -> Result<(Table, Table
     }
     let mut h: Vec<String> = vec!["cell".into()];
     h.extend(grid.axes.iter().map(|a| a.name.clone()));
-    h.extend(["run", "seeds", "diverged", "p_diverge", "p_diverge_lo", "p_diverge_hi", "fit", "fit_of", "p_fit", "p_fit_lo", "p_fit_hi"].map(String::from));
+    h.extend(
+        [
+            "run",
+            "seeds",
+            "diverged",
+            "p_diverge",
+            "p_diverge_lo",
+            "p_diverge_hi",
+            "fit",
+            "fit_of",
+            "p_fit",
+            "p_fit_lo",
+            "p_fit_hi",
+        ]
+        .map(String::from),
+    );
     for &v in &values {
         h.extend(["median", "q1", "q3"].map(|s| format!("{}_{s}", runs.header[v])));
     }
