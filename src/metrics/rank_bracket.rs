@@ -16,11 +16,6 @@
 //!    σ_{|B|+|A|+1}(RD) ≤ σ₁(R_S D_S) ≤ s₊·max_S dⱼ ≤ s₊·τ d₁/κ = τ·s₋d₁ ≤ τσ₁(RD), not counted
 //!    (the count is strict): rank ≤ |B| + |A|.
 //! 3. So rank ∈ [|B|, |B| + |A|], exact when A is empty; only then is the SVD skipped.
-//! 4. When A is not empty, the columns S are dropped before the SVD: by Weyl's inequality
-//!    |σᵢ(RD) − σᵢ([R_{B∪A}D_{B∪A}, 0])| ≤ ‖R_S D_S‖ ≤ τσ₁(RD)/M (with the widened band below),
-//!    so only a value within a relative 1/M of the threshold could be counted differently — a
-//!    difference far below the SVD's own rounding there (≈ ε·σ₁ ≈ τσ₁/4.5). The SVD then works
-//!    on d × (|B| + |A|) instead of d × d: late in a run, when the rank has fallen, a fraction.
 //!
 //! **Rounding.** These bounds hold for exact singular values; the rank the release reports is
 //! that of a computed SVD, whose values carry an absolute error of order ε·σ₁ ≈ 2.2e-16·σ₁, near
@@ -39,15 +34,12 @@ pub const MARGIN: f64 = 100.0;
 pub enum RankBracket {
     /// The count is decided: no scale lies in the ambiguous band.
     Exact(usize),
-    /// The count lies in `[lower, upper]`; an SVD of the columns whose scale is above
-    /// `keep_above` (B ∪ A) decides it.
+    /// The count lies in `[lower, upper]`; an SVD decides it.
     Ambiguous {
         /// |B|: scales certainly counted.
         lower: usize,
         /// |B| + |A|.
         upper: usize,
-        /// Columns with dⱼ > `keep_above` are B ∪ A; the others (S) can be dropped (item 4).
-        keep_above: f64,
     },
 }
 
@@ -56,7 +48,7 @@ pub enum RankBracket {
 pub fn bracket(d: &[f64], s_min: f64, s_max: f64, tol: f64) -> RankBracket {
     let d1 = d.iter().copied().fold(0.0_f64, f64::max);
     if !(s_min > 0.0 && s_max.is_finite() && d1.is_finite()) || d.iter().any(|v| v.is_nan()) {
-        return RankBracket::Ambiguous { lower: 0, upper: d.len(), keep_above: f64::NEG_INFINITY };
+        return RankBracket::Ambiguous { lower: 0, upper: d.len() };
     }
     if d1 == 0.0 {
         return RankBracket::Exact(0);
@@ -69,6 +61,6 @@ pub fn bracket(d: &[f64], s_min: f64, s_max: f64, tol: f64) -> RankBracket {
     if ambiguous == 0 {
         RankBracket::Exact(big)
     } else {
-        RankBracket::Ambiguous { lower: big, upper: big + ambiguous, keep_above: lo }
+        RankBracket::Ambiguous { lower: big, upper: big + ambiguous }
     }
 }

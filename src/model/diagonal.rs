@@ -116,19 +116,15 @@ impl Model for DiagonalNet {
         linalg::singular_values(&m)
     }
     /// The count is bracketed by the scales alone ([`crate::metrics::RankBracket`], proof in
-    /// `metrics/rank_bracket.rs`); an SVD runs only when a scale lies in the band around the
-    /// threshold where the bracket cannot decide, and then only on the columns above the band's
-    /// floor (item 4 of the proof).
+    /// `metrics/rank_bracket.rs`); the SVD of R·diag(d) runs only when a scale lies in the band
+    /// around the threshold where the bracket cannot decide.
     fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
         let Some(xs) = set.get() else { return Ok(0) };
         let f = set.cached(|| QrFactor::new(xs));
-        let scale = self.column_scales(theta);
-        match crate::metrics::rank_bracket(&scale, f.s_min, f.s_max, tol) {
+        match crate::metrics::rank_bracket(&self.column_scales(theta), f.s_min, f.s_max, tol) {
             crate::metrics::RankBracket::Exact(k) => Ok(k),
-            crate::metrics::RankBracket::Ambiguous { keep_above, .. } => {
-                let cols: Vec<usize> = (0..scale.len()).filter(|&j| !(scale[j] <= keep_above)).collect();
-                let m = Mat::from_fn(f.r.nrows(), cols.len(), |i, c| f.r[(i, cols[c])] * scale[cols[c]]);
-                Ok(linalg::rank_from_singular_values(&linalg::singular_values(&m)?, tol))
+            crate::metrics::RankBracket::Ambiguous { .. } => {
+                Ok(linalg::rank_from_singular_values(&self.jacobian_singular_values(theta, set)?, tol))
             }
         }
     }
