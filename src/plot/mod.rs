@@ -3,9 +3,10 @@
 //! A [`Figure`] is a grid of [`Panel`]s; a panel holds [`Series`] (lines, markers, arrows,
 //! polylines) and its axes (linear or log). Every paper figure is built as a `Figure` by the
 //! experiment that owns it and rendered by the one function [`Figure::render`], so all figures
-//! share fonts, colours and layout.
+//! share fonts, colours and layout (docs/DESIGN.md §10).
 
 mod render;
+mod text;
 
 use std::path::Path;
 
@@ -16,6 +17,8 @@ pub enum Style {
     Line,
     /// A dashed line.
     Dashed,
+    /// A dotted line.
+    Dotted,
     /// Markers at the points.
     Markers,
     /// Arrows from points[2k] to points[2k+1].
@@ -35,16 +38,19 @@ pub struct Series {
     pub color: Option<usize>,
     /// Drawing style.
     pub style: Style,
+    /// A shaded band (x, low, high) behind the series, e.g. the interquartile range over seeds
+    /// (empty: none).
+    pub band: Vec<(f64, f64, f64)>,
 }
 
 impl Series {
     /// A line series.
     pub fn line(label: impl Into<String>, color: usize, points: Vec<(f64, f64)>) -> Self {
-        Self { label: label.into(), points, color: Some(color), style: Style::Line }
+        Self { label: label.into(), points, color: Some(color), style: Style::Line, band: Vec::new() }
     }
     /// A series with an explicit style.
     pub fn styled(label: impl Into<String>, color: Option<usize>, style: Style, points: Vec<(f64, f64)>) -> Self {
-        Self { label: label.into(), points, color, style }
+        Self { label: label.into(), points, color, style, band: Vec::new() }
     }
 }
 
