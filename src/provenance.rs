@@ -6,6 +6,7 @@
 //! atomically into the output folder.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -60,7 +61,7 @@ pub struct Provenance {
     /// The seed offsets run.
     pub seeds: Vec<u64>,
     /// Flags that change results (`quick`, `vary_data`, …) with their values.
-    pub flags: Vec<(String, String)>,
+    pub flags: BTreeMap<String, String>,
     /// Worker threads (results do not depend on it).
     pub threads: usize,
     /// The machine.
@@ -77,7 +78,7 @@ pub struct Provenance {
 
 impl Provenance {
     /// Starts the record of a run of config `config_name` whose effective text is `config_text`.
-    pub fn start(config_name: &str, config_text: &str, seeds: Vec<u64>, flags: Vec<(String, String)>) -> Self {
+    pub fn start(config_name: &str, config_text: &str, seeds: Vec<u64>, flags: BTreeMap<String, String>) -> Self {
         let commit = option_env!("LARGESTEP_GIT_COMMIT").filter(|c| !c.is_empty());
         Self {
             tool: "largestep".into(),

@@ -140,8 +140,10 @@ pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts
         anyhow::bail!("run_on_datasets: dataset {k} is empty or its input dimension differs from {dim}");
     }
     let config_text = cfg.to_toml();
-    let flags =
-        vec![("quick".to_string(), opts.quick.to_string()), ("vary_data".to_string(), opts.vary_data.to_string())];
+    let flags = [("quick", opts.quick), ("vary_data", opts.vary_data)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let provenance = crate::provenance::Provenance::start(&cfg.name, &config_text, seeds.clone(), flags);
     // Runs are parallel; each SVD is small: threads inside faer only slow it down (docs/DESIGN.md §7).
     faer::set_global_parallelism(faer::Par::Seq);
