@@ -58,8 +58,9 @@ fn main() -> anyhow::Result<()> {
     let grid = log_grid(total, metrics.grid_dense, metrics.grid_points);
     println!("{:<22} {:>12} {:>12} {:>6} {:>6}", "schedule", "train loss", "test loss", "rank", "‖β‖₀");
     for (name, schedule) in [
-        ("small constant 0.05", ScheduleSpec::constant(0.05)),
-        ("large 0.6, ÷10 at 50%", toml::from_str::<ScheduleSpec>("step = 0.6\ndecay_at = [0.5]\ndecay_by = [10.0]")?),
+        ("small constant 0.02", ScheduleSpec::constant(0.02)),
+        ("large 0.1, ÷10 at 50%", toml::from_str::<ScheduleSpec>("step = 0.1\ndecay_at = [0.5]\ndecay_by = [10.0]")?),
+        ("large 0.15, ÷10 at 50%", toml::from_str::<ScheduleSpec>("step = 0.15\ndecay_at = [0.5]\ndecay_by = [10.0]")?),
     ] {
         let schedule = schedule.build(total);
         let mut rng = ChaChaSource::new(1);
