@@ -52,9 +52,8 @@ fn main() -> anyhow::Result<()> {
     let (d, total) = (60, 20_001);
     let data = SparseRegression { n: 30, d, r: 5, n_test: 500 }.generate(&mut ChaChaSource::new(0), 2 * d);
     let model = SquaredDiagonal { d, alpha: 0.1 };
-    let metrics: MetricsSpec = toml::from_str(
-        "grid_points = 40\nsupport_size = true\njacobian_rank = { points = 120, tol = 1e-10 }",
-    )?;
+    let metrics: MetricsSpec =
+        toml::from_str("grid_points = 40\nsupport_size = true\njacobian_rank = { points = 120, tol = 1e-10 }")?;
     let grid = log_grid(total, metrics.grid_dense, metrics.grid_points);
     println!("{:<22} {:>12} {:>12} {:>6} {:>6}", "schedule", "train loss", "test loss", "rank", "‖β‖₀");
     for (name, schedule) in [

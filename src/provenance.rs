@@ -117,6 +117,10 @@ impl Provenance {
 }
 
 /// FNV-1a, 64 bits: h₀ = 0xcbf29ce484222325, hᵢ₊₁ = (hᵢ ⊕ bᵢ)·0x100000001b3 mod 2⁶⁴.
+///
+/// ```
+/// assert_eq!(largestep::provenance::fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+/// ```
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }

@@ -84,7 +84,8 @@ fn csv_dataset_runs_with_every_output_and_provenance() {
     let out = dir.path().join("out");
     let o = largestep(&["run", cfg.to_str().unwrap(), "--seeds", "2", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    for f in ["metrics.csv", "summary.csv", "aggregate.csv", "config.toml", "run.json", "own-data.png", "own-data.svg"] {
+    for f in ["metrics.csv", "summary.csv", "aggregate.csv", "config.toml", "run.json", "own-data.png", "own-data.svg"]
+    {
         assert!(out.join(f).exists(), "{f} missing");
     }
     assert_provenance(&out, &[0, 1], "run");
@@ -120,7 +121,8 @@ fn csv_errors_name_file_row_and_column() {
     let cfg = dir.path().join("own.toml");
     std::fs::write(&cfg, CSV_CONFIG).unwrap();
     let train = dir.path().join("train.csv");
-    let run = || largestep(&["run", cfg.to_str().unwrap(), "--no-plot", "--out", dir.path().join("o").to_str().unwrap()]);
+    let run =
+        || largestep(&["run", cfg.to_str().unwrap(), "--no-plot", "--out", dir.path().join("o").to_str().unwrap()]);
 
     let cases: [(&str, &[&str]); 4] = [
         ("x1,x2,y\n1,2,3\n4,abc,6\n", &["row 3", "column \"x2\"", "\"abc\""]),

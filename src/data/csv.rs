@@ -178,6 +178,24 @@ impl FileData {
 
     /// Loads the dataset; `rng` shuffles the rows for `test_fraction`; the Jacobian rank is
     /// evaluated on the first `rank_points` test inputs (all of them if there are fewer).
+    ///
+    /// ```
+    /// use largestep::data::csv::FileData;
+    /// use largestep::rng::ChaChaSource;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let train = dir.path().join("train.csv");
+    /// std::fs::write(&train, "x1,x2,y\n1,0,2\n0,1,-1\n1,1,1\n2,0,4\n")?;
+    /// let spec: FileData = toml::from_str(&format!("train = {:?}\ntest_fraction = 0.25", train))?;
+    /// let data = spec.load(&mut ChaChaSource::new(0), 0)?;
+    /// assert_eq!((data.len(), data.y_test.len(), data.x.dim()), (3, 1, 2));
+    ///
+    /// // A bad cell: the error names the file, the row and the column.
+    /// std::fs::write(&train, "x1,x2,y\n1,0,2\n0,oops,-1\n")?;
+    /// let err = spec.load(&mut ChaChaSource::new(0), 0).unwrap_err().to_string();
+    /// assert!(err.contains("train.csv: row 3, column \"x2\""), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn load(&self, rng: &mut dyn RandomSource, rank_points: usize) -> Result<Dataset, DataError> {
         let table = NumericTable::read_csv(&self.train, self.header)?;
         self.dataset(table, rng, rank_points, |p| NumericTable::read_csv(p, self.header))

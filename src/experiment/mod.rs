@@ -128,6 +128,23 @@ pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
 /// As [`run`], on datasets you provide (one per seed offset, in order, or one shared by every
 /// seed), with the same outputs; `cfg.data` is only recorded. The model is built for the
 /// inputs' dimension (docs/DESIGN.md §8).
+///
+/// ```
+/// use largestep::config::ExperimentConfig;
+/// use largestep::experiment::{datasets, registry, run_on_datasets, RunOptions};
+///
+/// // Fig. 3's config, shortened to 200 iterations.
+/// let text = registry::get("fig3").unwrap()?.to_toml();
+/// let cfg = ExperimentConfig::parse_with_overrides(&text, "fig3", &["training.iterations=200".into()])?;
+/// let data = datasets(&cfg, &[0], false)?; // or datasets of your own
+/// let dir = tempfile::tempdir()?;
+/// let mut opts = RunOptions::new(dir.path());
+/// opts.plot = false;
+/// let outcome = run_on_datasets(&cfg, data, &opts)?;
+/// assert_eq!(outcome.total, 200);
+/// assert!(dir.path().join("summary.csv").exists() && dir.path().join("run.json").exists());
+/// # Ok::<(), anyhow::Error>(())
+/// ```
 pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts: &RunOptions) -> Result<Outcome> {
     let seeds = seed_offsets(opts);
     let datasets = match datasets.len() {

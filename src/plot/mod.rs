@@ -115,6 +115,19 @@ impl Figure {
     }
 
     /// Writes `<stem>.png` and `<stem>.svg` (each atomically).
+    ///
+    /// ```
+    /// use largestep::plot::{Figure, Panel, Series};
+    ///
+    /// let loss: Vec<(f64, f64)> = (1..100).map(|t| (t as f64, 1.0 / t as f64)).collect();
+    /// let mut s = Series::line("η = 0.1", 0, loss.clone());
+    /// s.band = loss.iter().map(|&(t, l)| (t, 0.8 * l, 1.25 * l)).collect(); // e.g. quartiles over seeds
+    /// let panel = Panel::new("Train loss", "Iteration", "Train loss").log_y().with(s);
+    /// let dir = tempfile::tempdir()?;
+    /// Figure::new("Example", vec![panel], 1).render(&dir.path().join("example"))?;
+    /// assert!(dir.path().join("example.png").exists() && dir.path().join("example.svg").exists());
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
     pub fn render(&self, stem: &Path) -> anyhow::Result<()> {
         render::render(self, stem)
     }
