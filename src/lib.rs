@@ -34,5 +34,6 @@ pub mod record;
 pub mod rng;
 pub mod schedule;
 pub mod sde;
+pub mod sweep;
 pub mod theory_bridge;
 pub mod verify;

@@ -11,7 +11,8 @@ pub mod registry;
 mod summary;
 mod train;
 
-pub use summary::{aggregate_table, summary_table, Aggregate};
+pub use summary::{aggregate_table, diverged, quantile, summary_table, Aggregate};
+pub(crate) use summary::{finals as summary_finals, value_names as summary_value_names};
 pub use train::train;
 
 use crate::config::ExperimentConfig;
