@@ -29,6 +29,7 @@ pub mod optim;
 pub mod output;
 pub mod overrides;
 pub mod plot;
+pub mod provenance;
 pub mod record;
 pub mod rng;
 pub mod schedule;

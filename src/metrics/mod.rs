@@ -1,4 +1,4 @@
-//! Metrics evaluated on the logging grid (DESIGN §4): losses, Jacobian rank, ‖u⊙v‖₀ and the
+//! Metrics evaluated on the logging grid (docs/DESIGN.md §4): losses, Jacobian rank, ‖u⊙v‖₀ and the
 //! feature sparsity coefficient.
 
 mod feature_sparsity;
@@ -24,7 +24,7 @@ pub struct RankSpec {
     pub tol: f64,
 }
 
-/// Feature-sparsity settings (DESIGN §4).
+/// Feature-sparsity settings (docs/DESIGN.md §4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SparsitySpec {

@@ -8,7 +8,7 @@ use faer::Mat;
 /// Diagonal linear network with θ = (u, v) ∈ ℝ^{2d}, h_θ(x) = ⟨u ⊙ v, x⟩.
 ///
 /// ∇_u h = v ⊙ x and ∇_v h = u ⊙ x, so φ_θ(X)ᵀc = [(Xᵀc) ⊙ v, (Xᵀc) ⊙ u] costs one
-/// matrix–vector product. Initialization (DESIGN §3): u₀ = α·𝟙, v₀ = 0 (no randomness drawn).
+/// matrix–vector product. Initialization (docs/DESIGN.md §3): u₀ = α·𝟙, v₀ = 0 (no randomness drawn).
 #[derive(Debug, Clone)]
 pub struct DiagonalNet {
     /// Input dimension d.
@@ -106,7 +106,7 @@ impl Model for DiagonalNet {
     }
     /// φ_θ(X) φ_θ(X)ᵀ = X diag(u² + v²) Xᵀ, so φ has the singular values of
     /// X diag(√(u² + v²)); with X = QR (computed once per point set), those are the singular
-    /// values of R diag(√(u² + v²)) (min(n, d) × d). DESIGN §4; proved against the plain SVD in
+    /// values of R diag(√(u² + v²)) (min(n, d) × d). docs/DESIGN.md §4; proved against the plain SVD in
     /// `tests/rank.rs`.
     fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
         let Some(xs) = set.get() else { return Ok(Vec::new()) };
