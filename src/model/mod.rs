@@ -129,6 +129,13 @@ pub trait Model: Send + Sync {
         }
     }
 
+    /// rank_τ φ_θ(X) = #{σ : σ/σ_max > τ} on a fixed point set (DESIGN §4). Default: counted
+    /// from [`jacobian_singular_values`](Model::jacobian_singular_values); models may decide it
+    /// without an SVD where that gives the same count (the diagonal net's bracket).
+    fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
+        Ok(linalg::rank_from_singular_values(&self.jacobian_singular_values(theta, set)?, tol))
+    }
+
     /// The model's hidden-layer features, if it has any (the feature-sparsity metric needs them).
     fn hidden_features(&self) -> Option<&dyn HiddenFeatures> {
         None
