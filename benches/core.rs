@@ -49,9 +49,10 @@ fn rank_eval(c: &mut Criterion) {
 
 fn reduced_run(c: &mut Criterion) {
     let text = registry::EMBEDDED.iter().find(|(n, _)| *n == "fig2").unwrap().1;
-    let text =
-        text.replace("iterations_log10 = 5 ", "iterations = 10001 ").replace("grid_points = 250", "grid_points = 50");
-    let cfg = ExperimentConfig::parse(&text, "fig2 (reduced)").unwrap();
+    let mut cfg =
+        ExperimentConfig::parse_with_overrides(text, "fig2 (reduced)", &["metrics.grid_points=50".into()]).unwrap();
+    cfg.training.iterations = Some(10001);
+    cfg.training.iterations_log10 = None;
     let dir = tempfile::tempdir().unwrap();
     let mut opts = RunOptions::new(dir.path());
     opts.plot = false;

@@ -5,7 +5,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use largestep::data::SparseRegression;
 use largestep::loss::Loss;
-use largestep::model::{DiagonalNet, Model};
+use largestep::model::{DiagonalNet, LinearInX, Model};
 use largestep::optim::{Optimizer, Sgd, Step};
 use largestep::rng::{ChaChaSource, RandomSource};
 use largestep::sde::reference::Gbm;
@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
     // `linalg::dot` would do): the latency-bound sequential sum is the EM step's bottleneck.
     g.bench_function("predict_X_beta_4acc", |b| {
         b.iter(|| {
-            let beta = model.linear_predictor(black_box(&theta0)).unwrap();
+            let beta = model.linear_predictor(black_box(&theta0));
             for (p, x) in pred.iter_mut().zip(data.x.rows()) {
                 let mut acc = [0.0; 4];
                 for (xc, bc) in x.chunks_exact(4).zip(beta.chunks_exact(4)) {

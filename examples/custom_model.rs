@@ -3,7 +3,7 @@
 //! large step then a decayed one, on the sparse regression task of §3.1.
 //!
 //! Only `num_params`, `input_dim`, `init` and `grad` are required; the Jacobian, its rank, the
-//! losses and ‖β‖₀ (through `linear_predictor`) come from the trait's defaults.
+//! losses come from the trait's defaults; ‖β‖₀ from the optional `LinearInX` capability.
 //!
 //! ```text
 //! cargo run --release --example custom_model
@@ -13,7 +13,7 @@ use largestep::data::SparseRegression;
 use largestep::experiment::train;
 use largestep::loss::Loss;
 use largestep::metrics::{log_grid, MetricsSpec};
-use largestep::model::Model;
+use largestep::model::{LinearInX, Model};
 use largestep::optim::Sgd;
 use largestep::record::{Recorder, RunLog};
 use largestep::rng::{ChaChaSource, RandomSource};
@@ -43,8 +43,15 @@ impl Model for SquaredDiagonal {
         }
         h
     }
-    fn linear_predictor(&self, w: &[f64]) -> Option<Vec<f64>> {
-        Some(w.iter().map(|wi| wi * wi).collect())
+    fn as_linear(&self) -> Option<&dyn LinearInX> {
+        Some(self)
+    }
+}
+
+/// Linear in x with β = w ⊙ w: the ‖β‖₀ metric needs this optional capability.
+impl LinearInX for SquaredDiagonal {
+    fn linear_predictor(&self, w: &[f64]) -> Vec<f64> {
+        w.iter().map(|wi| wi * wi).collect()
     }
 }
 

@@ -1,7 +1,15 @@
 //! The `largestep` binary end to end: outputs of `reproduce`, one-line errors for bad input,
 //! divergence reported with the rows so far kept.
 
+use largestep::config::ExperimentConfig;
 use std::path::Path;
+
+/// The first run's step size made negative, in the TOML text (`toml` crate round trip).
+fn toml_edit_first_step(text: &str) -> String {
+    let mut doc: toml::Value = toml::from_str(text).unwrap();
+    doc["runs"][0]["schedule"]["step"] = toml::Value::Float(-0.03);
+    toml::to_string(&doc).unwrap()
+}
 use std::process::Command;
 
 fn largestep(args: &[&str]) -> std::process::Output {
@@ -11,8 +19,9 @@ fn largestep(args: &[&str]) -> std::process::Output {
 #[test]
 fn reproduce_writes_every_output() {
     let dir = tempfile::tempdir().unwrap();
+    // `--out` is the results folder: the figure goes to <out>/fig3, in every subcommand.
     let out = dir.path().join("fig3");
-    let o = largestep(&["reproduce", "fig3", "--quick", "--out", out.to_str().unwrap()]);
+    let o = largestep(&["reproduce", "fig3", "--quick", "--out", dir.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for f in ["metrics.csv", "summary.csv", "config.toml", "fig3.png", "fig3.svg", "fig3_curves.png", "fig3_curves.svg"]
     {
@@ -25,7 +34,8 @@ fn reproduce_writes_every_output() {
         "run,seed,final_train_loss,final_test_loss,final_jacobian_rank,final_support_size,plateau_train_loss"
     ));
     assert_eq!(summary.lines().count(), 4); // header + gf, gd, sgd
-                                            // The written config is itself a valid config that `run` accepts.
+    assert!(String::from_utf8_lossy(&o.stdout).contains("training seeds used: "));
+    // The written config is itself a valid config that `run` accepts.
     let again = dir.path().join("again");
     let o = largestep(&[
         "run",
@@ -36,21 +46,30 @@ fn reproduce_writes_every_output() {
         again.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read(out.join("metrics.csv")).unwrap(), std::fs::read(again.join("metrics.csv")).unwrap());
+    assert_eq!(
+        std::fs::read(out.join("metrics.csv")).unwrap(),
+        std::fs::read(again.join("fig3").join("metrics.csv")).unwrap()
+    );
 }
 
-fn write_config(dir: &Path, from: &str, to: &str) -> String {
-    let text = include_str!("../experiments/fig3.toml");
-    assert!(text.contains(from));
+/// Fig. 3's config with `edits` (dotted-key overrides of the parsed config), written to
+/// `dir/cfg.toml`.
+fn write_config(dir: &Path, edits: &[&str]) -> String {
+    let edits: Vec<String> = edits.iter().map(|e| e.to_string()).collect();
+    let cfg = ExperimentConfig::parse_with_overrides(include_str!("../experiments/fig3.toml"), "fig3", &edits).unwrap();
     let p = dir.join("cfg.toml");
-    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    std::fs::write(&p, cfg.to_toml()).unwrap();
     p.to_str().unwrap().to_string()
 }
 
 #[test]
 fn bad_config_is_one_line_naming_file_and_field() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(dir.path(), "schedule = { step = 0.03 }", "schedule = { step = -0.03 }");
+    let cfg = write_config(dir.path(), &[]);
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    // An invalid value can only be written as text (the parsed config rejects it).
+    let bad = toml_edit_first_step(&text);
+    std::fs::write(&cfg, bad).unwrap();
     let o = largestep(&["run", &cfg, "--no-plot", "--out", dir.path().join("o").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -69,11 +88,10 @@ fn divergence_is_reported_and_rows_are_kept() {
     // GD with step 50 on the Fig. 3 data blows up within a few iterations.
     let cfg = write_config(
         dir.path(),
-        "schedule = { step = 3.0, decay_at = [0.5], decay_by = [3.0] }",
-        "schedule = { step = 50.0 }",
+        &["runs.gd.schedule.step=50.0", "runs.gd.schedule.decay_at=[]", "runs.gd.schedule.decay_by=[]"],
     );
-    let out = dir.path().join("o");
-    let o = largestep(&["run", &cfg, "--quick", "--out", out.to_str().unwrap()]);
+    let out = dir.path().join("o").join("fig3");
+    let o = largestep(&["run", &cfg, "--quick", "--out", dir.path().join("o").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("run gd") && err.contains("diverged at iteration"), "{err}");

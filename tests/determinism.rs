@@ -6,15 +6,19 @@ use std::path::Path;
 
 const CFG: &str = include_str!("../experiments/fig2.toml");
 
+/// Fig. 2 with `edits` (dotted-key overrides of the parsed config) and `iterations` iterations.
+fn reduced(edits: &[&str], iterations: usize) -> ExperimentConfig {
+    let edits: Vec<String> = edits.iter().map(|e| e.to_string()).collect();
+    let mut cfg = ExperimentConfig::parse_with_overrides(CFG, "fig2", &edits).unwrap();
+    cfg.training.iterations = Some(iterations);
+    cfg.training.iterations_log10 = None;
+    cfg
+}
+
 fn metrics_with_threads(threads: usize, dir: &Path, rng: &str) -> Vec<u8> {
     // A small, fast variant of Fig. 2 (d = 50, 20-point grid) that still exercises every metric.
-    let text = CFG
-        .replace("iterations_log10 = 5 ", "iterations = 3001 ")
-        .replace("\nd = 200", "\nd = 50")
-        .replace("grid_points = 250", "grid_points = 20")
-        .replace("points = 400", "points = 100")
-        .replace("rng = \"numpy\"", &format!("rng = \"{rng}\""));
-    let cfg = ExperimentConfig::parse(&text, "fig2").unwrap();
+    let edits = ["data.d=50", "metrics.grid_points=20", "metrics.jacobian_rank.points=100", &format!("rng={rng}")];
+    let cfg = reduced(&edits, 3001);
     let mut opts = RunOptions::new(dir);
     opts.seeds = 2;
     opts.plot = false;
@@ -40,9 +44,7 @@ fn same_seed_same_bytes_any_thread_count() {
 
 #[test]
 fn different_seeds_differ() {
-    let text =
-        CFG.replace("iterations_log10 = 5 ", "iterations = 2001 ").replace("grid_points = 250", "grid_points = 20");
-    let cfg = ExperimentConfig::parse(&text, "fig2").unwrap();
+    let cfg = reduced(&["metrics.grid_points=20"], 2001);
     let d = tempfile::tempdir().unwrap();
     let mut opts = RunOptions::new(d.path());
     opts.plot = false;

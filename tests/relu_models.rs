@@ -4,7 +4,7 @@
 
 use largestep::linalg::{rank_from_singular_values, singular_values, Points};
 use largestep::model::two_layer::{alignment_share, jacobian_factor, kinks_1d};
-use largestep::model::{MlpInit, Model, PointSet, ReluMlp, TwoLayerRelu};
+use largestep::model::{HiddenFeatures, MlpInit, Model, PointSet, ReluMlp, TwoLayerRelu};
 use largestep::rng::{ChaChaSource, RandomSource};
 use proptest::prelude::*;
 

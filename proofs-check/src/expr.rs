@@ -12,11 +12,12 @@
 //! * symbolic partial derivatives ([`Graph::diff`]) and substitution of variables
 //!   ([`Graph::substitute`]).
 //!
-//! Node construction simplifies: constants fold exactly, `x ± 0`, `x·1`, `x·0`, `x − x`, `x/x`,
-//! `−(−x)` collapse, and commutative operands are ordered, so identical subterms share one node.
-//! Each rule is an identity of real numbers wherever the removed subterm is defined; the prover
-//! only ever relies on a simplified graph on boxes where the interval evaluation of every node of
-//! the original program was defined.
+//! Node construction simplifies: constants fold exactly, `x ± 0`, `x·1`, `−(−x)` collapse, and
+//! commutative operands are ordered, so identical subterms share one node. The rules that drop
+//! a subterm — `x·0 → 0`, `x − x → 0` — apply only when that subterm is *total* (built from
+//! variables, constants, `+ − ×` and negation: defined everywhere), so a simplified graph is
+//! defined wherever the original program is; `x/x`, `0/x` and `√x·√x` are never rewritten (they
+//! are undefined at x = 0, resp. x < 0).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -58,6 +59,8 @@ pub struct Graph {
     nodes: Vec<Op>,
     encl: Vec<Interval>,
     index: HashMap<Op, Id>,
+    /// Whether each node is total (no division or square root below it).
+    total: Vec<bool>,
 }
 
 /// A graph shared by the [`Expr`] handles that trace into it.
@@ -101,6 +104,13 @@ impl Graph {
             _ => Interval::UNDEFINED,
         };
         let id = self.nodes.len();
+        let total = match &op {
+            Op::Var(_) | Op::Const(_) => true,
+            Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => self.total[*a] && self.total[*b],
+            Op::Neg(a) => self.total[*a],
+            Op::Div(..) | Op::Sqrt(_) => false,
+        };
+        self.total.push(total);
         self.nodes.push(op.clone());
         self.encl.push(e);
         self.index.insert(op, id);
@@ -132,7 +142,7 @@ impl Graph {
                 _ => self.push(Op::Add(a.min(b), a.max(b))),
             },
             Op::Sub(a, b) => match (c(self, a), c(self, b)) {
-                _ if a == b => self.int(0),
+                _ if a == b && self.total[a] => self.int(0),
                 (Some(x), Some(y)) => self.constant(x - y),
                 (_, Some(y)) if y.is_zero() => a,
                 (Some(x), _) if x.is_zero() => self.mk(Op::Neg(b)),
@@ -140,20 +150,15 @@ impl Graph {
             },
             Op::Mul(a, b) => match (c(self, a), c(self, b)) {
                 (Some(x), Some(y)) => self.constant(x * y),
-                (Some(x), _) | (_, Some(x)) if x.is_zero() => self.int(0),
+                (Some(x), _) if x.is_zero() && self.total[b] => self.int(0),
+                (_, Some(y)) if y.is_zero() && self.total[a] => self.int(0),
                 (Some(x), _) if x.is_one() => b,
                 (_, Some(y)) if y.is_one() => a,
-                _ => match self.nodes[a] {
-                    // √x·√x = x wherever √x is defined.
-                    Op::Sqrt(x) if a == b => x,
-                    _ => self.push(Op::Mul(a.min(b), a.max(b))),
-                },
+                _ => self.push(Op::Mul(a.min(b), a.max(b))),
             },
             Op::Div(a, b) => match (c(self, a), c(self, b)) {
                 (Some(x), Some(y)) if !y.is_zero() => self.constant(x / y),
                 (_, Some(y)) if y.is_one() => a,
-                (Some(x), _) if x.is_zero() => self.int(0),
-                _ if a == b => self.int(1),
                 _ => self.push(Op::Div(a, b)),
             },
             Op::Neg(a) => match (c(self, a), self.nodes[a].clone()) {

@@ -5,7 +5,9 @@
 //! B.1 (loss stabilisation of SGD on the one-dimensional quadratic parameterisation) rests on
 //! numeric inequalities over intervals of θ and of γ ∈ Γ ⊆ (1, 1.25), and on polynomial
 //! identities. Each one is a [`claims::Claim`] with the paper's id (e.g. `B.2/eq29`), statement and
-//! domain, and gets a verdict: VERIFIED, REFUTED (with a confirmed counterexample) or UNDECIDED.
+//! domain, and gets a typed verdict with its evidence kind (`largestep_theory::verdict`): PROVED,
+//! EXACT IDENTITY, DERIVED (not machine-checked), SIMULATED, REFUTED / FAILS AS WRITTEN (with a
+//! confirmed counterexample), UNDECIDED, or FAILED (a check of ours broke).
 //!
 //! ## The rigor argument
 //!
@@ -33,8 +35,9 @@
 //! 5. **Identities** ([`identity`]) are decided by expanding `lhs − rhs` into a rational
 //!    function over ℚ; a non-zero difference is REFUTED at a rational point inside the domain.
 //! 6. **Quantified statements** (Eq. 36 "for all a, b ∈ Γ", Eq. 7 "∃T ∀k") are derived from the
-//!    interval facts they rest on (`Check::Derived`, VERIFIED only if every premise is), with a
-//!    simulation cross-check through `largestep_theory::appendix_b::orbit`.
+//!    interval facts they rest on (`Check::Derived`: DERIVED when every premise is proved; the
+//!    inference itself is by hand and is **not** counted as proved), with a simulation
+//!    cross-check through `largestep_theory::appendix_b::orbit` (SIMULATED).
 //!
 //! **Why an own interval type rather than inari.** inari needs a `.cargo/config.toml` with
 //! `-C target-cpu=haswell` (and its `gmp` feature, which builds GMP/MPFR from source, for
@@ -54,10 +57,10 @@
 //! use largestep_proofs::{check_all, Budget};
 //! let report = check_all(&Budget::default()); // every claim + the prover's self-tests
 //! print!("{}", report.to_table());            // plain-text table
-//! let path = report.write(std::path::Path::new("results/appendix-b")).unwrap(); // atomic
-//! let counts = report.counts();               // verified / refuted / undecided / corrected
-//! assert!(report.self_test_failures().is_empty());
-//! # let _ = (path, counts);
+//! let path = report.write(std::path::Path::new("results/appendix-b")).unwrap(); // report.md
+//! let tally = report.tally();                 // counts by evidence kind
+//! assert!(!report.any_failure());             // no FAILED claim, every self-test as expected
+//! # let _ = (path, tally);
 //! ```
 //!
 //! [`Report::to_markdown`] renders `report.md`: the claims table (id, statement, domain, method,

@@ -1,5 +1,7 @@
-//! `proofs-check`: machine check of Appendix B. Prints the table and writes
-//! `results/appendix-b/report.md` (or `--out DIR`).
+//! `proofs-check`: machine check of Appendix B. Prints the table (each verdict with its evidence
+//! kind) and writes `<out>/appendix-b/report.md` (`--out` defaults to `results`, as for every
+//! `largestep` subcommand). Exit status 1 when a check of ours broke (a refuted corrected
+//! statement, a self-test with the wrong verdict) or the report cannot be written.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +11,7 @@ use largestep_proofs::{check_all, Budget};
 const USAGE: &str = "usage: proofs-check [--out DIR] [--max-boxes N] [--max-seconds S]";
 
 fn main() -> ExitCode {
-    let mut out = PathBuf::from("results/appendix-b");
+    let mut out = PathBuf::from("results");
     let mut budget = Budget::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -35,14 +37,17 @@ fn main() -> ExitCode {
     }
     let report = check_all(&budget);
     print!("{}", report.to_table());
-    match report.write(&out) {
-        Ok(p) => {
-            println!("report written to {}", p.display());
-            ExitCode::SUCCESS
-        }
+    let dir = out.join("appendix-b");
+    match report.write(&dir) {
+        Ok(p) => println!("report written to {}", p.display()),
         Err(e) => {
-            eprintln!("proofs-check: cannot write report to {}: {e}", out.display());
-            ExitCode::FAILURE
+            eprintln!("proofs-check: cannot write report to {}: {e}", dir.display());
+            return ExitCode::FAILURE;
         }
     }
+    if report.any_failure() {
+        eprintln!("proofs-check: a check of ours failed (see the FAILED rows)");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
 }

@@ -103,7 +103,8 @@ pub struct Param {
 impl Param {
     /// `name` ranging over `lo .. hi` (each given as `(num, den)`), ends as in `ends`.
     pub fn new(name: &'static str, lo: (i64, i64), hi: (i64, i64), ends: Ends) -> Self {
-        let r = |(n, d): (i64, i64)| q(n, d).unwrap_or_else(Q::zero);
+        // A zero denominator is a typo in a claim's source, never a value: stop loudly.
+        let r = |(n, d): (i64, i64)| q(n, d).unwrap_or_else(|| panic!("parameter {name}: zero denominator in {n}/{d}"));
         Self {
             name,
             lo: r(lo),
@@ -235,6 +236,14 @@ struct Side {
     open: bool,
 }
 
+/// One coordinate of an `exact_face` cache key: a fixed value, or a free range with
+/// its open ends.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum FaceKey {
+    Fixed(Q),
+    Free(Q, Q, bool, bool),
+}
+
 #[derive(Clone, Debug)]
 struct Dim {
     lo: Side,
@@ -269,7 +278,7 @@ struct Problem {
     params: Vec<Param>,
     widths: Vec<f64>,
     scratch: Vec<Interval>,
-    face_cache: HashMap<Vec<Option<Q>>, bool>,
+    face_cache: HashMap<Vec<FaceKey>, bool>,
     stats: Stats,
     budget: Budget,
     start: Instant,
@@ -593,7 +602,15 @@ impl Problem {
     /// Decides a face exactly when the specialized φ is constant or identically zero: `Some(true)`
     /// if the claim (with `need`) holds on the whole face, `Some(false)` if it fails on all of it.
     fn exact_face(&mut self, b: &[Dim], need: Need) -> Option<bool> {
-        let key: Vec<Option<Q>> = b.iter().map(|d| d.fixed.then(|| (*d.lo.exact).clone())).collect();
+        // The answer depends on the free coordinates too (the definedness check below runs on
+        // the whole face box), so they are part of the key.
+        let key: Vec<FaceKey> = b
+            .iter()
+            .map(|d| match d.fixed {
+                true => FaceKey::Fixed((*d.lo.exact).clone()),
+                false => FaceKey::Free((*d.lo.exact).clone(), (*d.hi.exact).clone(), d.lo.open, d.hi.open),
+            })
+            .collect();
         if let Some(&r) = self.face_cache.get(&key) {
             return Some(r);
         }
@@ -607,7 +624,13 @@ impl Problem {
             return None;
         }
         let mut g = self.g.borrow_mut();
-        let with: Vec<Option<Id>> = key.iter().map(|k| k.clone().map(|v| g.constant(v))).collect();
+        let with: Vec<Option<Id>> = key
+            .iter()
+            .map(|k| match k {
+                FaceKey::Fixed(v) => Some(g.constant(v.clone())),
+                FaceKey::Free(..) => None,
+            })
+            .collect();
         let s = g.substitute(self.phi, &with);
         let constant = match g.as_const(s) {
             Some(c) => Some(c.clone()),

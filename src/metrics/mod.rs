@@ -84,13 +84,15 @@ impl MetricsSpec {
             out.push(model.jacobian_rank(theta, &data.rank_points, r.tol)? as f64);
         }
         if self.support_size {
-            let beta = model.linear_predictor(theta).ok_or("support_size needs a model linear in x")?;
+            let beta = model.as_linear().ok_or("support_size needs a model linear in x")?.linear_predictor(theta);
             out.push(beta.iter().filter(|b| b.abs() > SUPPORT_THRESHOLD).count() as f64);
         }
         if let Some(s) = &self.feature_sparsity {
             for &l in &s.layers {
-                let f =
-                    model.features(theta, &data.x, l - 1).ok_or_else(|| format!("model has no hidden layer {l}"))?;
+                let f = model
+                    .hidden_features()
+                    .and_then(|m| m.features(theta, &data.x, l - 1))
+                    .ok_or_else(|| format!("model has no hidden layer {l}"))?;
                 out.push(sparsity_coefficient(&f, &SparsityOptions::small_net(s.tau)));
             }
         }

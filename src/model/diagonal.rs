@@ -1,6 +1,6 @@
 //! Diagonal linear network h_{u,v}(x) = ⟨u ⊙ v, x⟩ (§2.3.1, Eq. 9).
 
-use super::{Model, PointSet};
+use super::{LinearInX, Model, PointSet};
 use crate::linalg::{self, Points};
 use crate::rng::RandomSource;
 use faer::Mat;
@@ -85,7 +85,7 @@ impl Model for DiagonalNet {
         h
     }
     fn predict_all(&self, theta: &[f64], xs: &Points, out: &mut [f64]) {
-        let beta = self.linear_predictor(theta).expect("diagonal net is linear");
+        let beta = self.linear_predictor(theta);
         for (o, x) in out.iter_mut().zip(xs.rows()) {
             *o = linalg::dot(&beta, x);
         }
@@ -128,8 +128,14 @@ impl Model for DiagonalNet {
             }
         }
     }
-    fn linear_predictor(&self, theta: &[f64]) -> Option<Vec<f64>> {
+    fn as_linear(&self) -> Option<&dyn LinearInX> {
+        Some(self)
+    }
+}
+
+impl LinearInX for DiagonalNet {
+    fn linear_predictor(&self, theta: &[f64]) -> Vec<f64> {
         let (u, v) = self.split(theta);
-        Some(u.iter().zip(v).map(|(a, b)| a * b).collect())
+        u.iter().zip(v).map(|(a, b)| a * b).collect()
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! with widths d = n_0 → n_1 → ⋯ → n_L → 1 and an optional bias per layer.
 
-use super::{two_layer, Model, PointSet};
+use super::{two_layer, HiddenFeatures, Model, PointSet};
 use crate::linalg::{dot, Points};
 use crate::rng::RandomSource;
 use faer::Mat;
@@ -232,6 +232,12 @@ impl Model for ReluMlp {
         }
     }
 
+    fn hidden_features(&self) -> Option<&dyn HiddenFeatures> {
+        Some(self)
+    }
+}
+
+impl HiddenFeatures for ReluMlp {
     fn hidden_layers(&self) -> usize {
         self.layers() - 1
     }

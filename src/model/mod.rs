@@ -136,20 +136,31 @@ pub trait Model: Send + Sync {
         Ok(linalg::rank_from_singular_values(&self.jacobian_singular_values(theta, set)?, tol))
     }
 
-    /// Number of hidden layers whose features the sparsity metric can inspect.
-    fn hidden_layers(&self) -> usize {
-        0
+    /// The model's hidden-layer features, if it has any (the feature-sparsity metric needs them).
+    fn hidden_features(&self) -> Option<&dyn HiddenFeatures> {
+        None
     }
+
+    /// The model as a linear predictor in x, if it is one (the support-size metric needs it).
+    fn as_linear(&self) -> Option<&dyn LinearInX> {
+        None
+    }
+}
+
+/// Optional capability: post-activation features of hidden layers (for the feature-sparsity
+/// metric of §4). A model offers it through [`Model::hidden_features`].
+pub trait HiddenFeatures {
+    /// Number of hidden layers whose features can be inspected.
+    fn hidden_layers(&self) -> usize;
 
     /// Post-activation features of hidden layer `layer` (0-based) on the points: an n × width
-    /// matrix, `None` when the model has no such layer.
-    fn features(&self, _theta: &[f64], _xs: &Points, _layer: usize) -> Option<Mat<f64>> {
-        None
-    }
+    /// matrix, `None` when `layer ≥ hidden_layers()`.
+    fn features(&self, theta: &[f64], xs: &Points, layer: usize) -> Option<Mat<f64>>;
+}
 
-    /// The linear predictor β with h_θ(x) = ⟨β, x⟩, for models that are linear in x (the
-    /// diagonal net: β = u ⊙ v); `None` otherwise.
-    fn linear_predictor(&self, _theta: &[f64]) -> Option<Vec<f64>> {
-        None
-    }
+/// Optional capability: models linear in x, h_θ(x) = ⟨β(θ), x⟩ (the diagonal net: β = u ⊙ v).
+/// A model offers it through [`Model::as_linear`].
+pub trait LinearInX {
+    /// The linear predictor β(θ).
+    fn linear_predictor(&self, theta: &[f64]) -> Vec<f64>;
 }

@@ -1,10 +1,11 @@
-//! Appendix B's interval proofs (crate `largestep-proofs`) as rows of the registry.
+//! Appendix B's machine check (crate `largestep-proofs`) as rows of the registry: each claim keeps
+//! the prover's typed verdict (proved, exact identity, derived, simulated, refuted / fails as
+//! written, undecided, failed), so a derived or simulated claim is never shown as proved.
 
 use super::{Budget, Row, Verdict};
-use largestep_proofs::report::Verdict as ProofVerdict;
 
 /// Runs `largestep_proofs::check_all` with its default budget and maps each claim to a row.
-/// The prover's self-tests (claims of known truth value) failing is a toolkit failure.
+/// The prover's self-tests failing, or a corrected statement of ours being refuted, is FAILED.
 /// With `budget.appendix_b_report` set, the prover's `report.md` is written there too (a write
 /// failure becomes a FAILED row).
 pub fn rows(budget: &Budget) -> Vec<Row> {
@@ -13,38 +14,22 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
     let mut rows: Vec<Row> = report
         .claims
         .iter()
-        .map(|c| {
-            let verdict = match &c.verdict {
-                ProofVerdict::Verified | ProofVerdict::SimulationPassed(_) => Verdict::Holds,
-                ProofVerdict::Refuted(_) => Verdict::FailsAsWritten {
-                    holds: match c.corrects {
-                        Some(_) => "see the corrected claim that cites this one".into(),
-                        None => report
-                            .claims
-                            .iter()
-                            .filter(|o| o.corrects == Some(c.id))
-                            .map(|o| format!("{} [{}]: {}", o.id, o.verdict.label(), o.statement))
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    },
-                    counterexample: c.evidence(),
-                },
-                ProofVerdict::Undecided(why) => Verdict::Undecided(why.clone()),
-                ProofVerdict::SimulationFailed(why) => Verdict::Failed(why.clone()),
-            };
-            Row {
-                id: format!("B:{}", c.id),
-                claim: c.statement.to_string(),
-                reference: "Appendix B".into(),
-                method: match c.method {
-                    "interval" => "interval proof".to_string(),
-                    m => m.to_string(),
-                },
-                cases: c.stats.boxes,
-                verdict,
-                detail: format!("domain {}; {}", c.domain, c.evidence()),
-                seconds: c.stats.time.as_secs_f64(),
-            }
+        .map(|c| Row {
+            id: format!("B:{}", c.id),
+            claim: c.statement.to_string(),
+            reference: "Appendix B".into(),
+            method: match c.method {
+                "interval" => "interval proof".to_string(),
+                "identity" => "exact identity".to_string(),
+                m => m.to_string(),
+            },
+            cases: match c.method {
+                "interval" => c.stats.boxes,
+                _ => 0,
+            },
+            verdict: c.verdict.clone(),
+            detail: format!("domain {}; {}", c.domain, c.evidence()),
+            seconds: c.stats.time.as_secs_f64(),
         })
         .collect();
     let failures = report.self_test_failures();
@@ -55,9 +40,12 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
         method: "interval proof".into(),
         cases: report.self_tests.len() as u64,
         verdict: if failures.is_empty() {
-            Verdict::Holds
+            Verdict::ExactIdentity {
+                method: "every self-test verdict equals its known truth value".into(),
+                cases: report.self_tests.len() as u64,
+            }
         } else {
-            Verdict::Failed(format!("wrong verdicts: {failures:?}"))
+            Verdict::failed(format!("wrong verdicts: {failures:?}"))
         },
         detail: format!(
             "{} self-tests, total prover time {:.2} s",
@@ -73,7 +61,7 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
             reference: "largestep-proofs report".into(),
             method: "I/O".into(),
             cases: 1,
-            verdict: Verdict::Failed(format!("writing {}: {e}", dir.display())),
+            verdict: Verdict::failed(format!("writing {}: {e}", dir.display())),
             detail: String::new(),
             seconds: 0.0,
         });

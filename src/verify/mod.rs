@@ -61,36 +61,7 @@ impl Budget {
     }
 }
 
-/// The verdict on one claim.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Verdict {
-    /// The statement holds on every case.
-    Holds,
-    /// The statement as the paper writes it fails; `holds` is what the checks find instead.
-    FailsAsWritten {
-        /// What does hold (checked).
-        holds: String,
-        /// A concrete counterexample to the printed statement.
-        counterexample: String,
-    },
-    /// Not decided within the budget.
-    Undecided(String),
-    /// A check the toolkit asserts failed: a bug in the toolkit or in its reading of the paper.
-    Failed(String),
-}
-
-impl Verdict {
-    /// The label printed in the table.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Verdict::Holds => "HOLDS",
-            Verdict::FailsAsWritten { .. } => "FAILS AS WRITTEN",
-            Verdict::Undecided(_) => "UNDECIDED",
-            Verdict::Failed(_) => "FAILED",
-        }
-    }
-}
+pub use largestep_theory::verdict::{Arithmetic, Kind, Statistic, Tally, Verdict};
 
 /// One row of the report.
 #[derive(Clone, Debug, Serialize)]
@@ -103,9 +74,9 @@ pub struct Row {
     pub reference: String,
     /// proptest / enumeration / simulation / interval proof / exact arithmetic.
     pub method: String,
-    /// Cases examined.
+    /// Cases examined (0 where none apply: a derived claim, a symbolic identity; printed "—").
     pub cases: u64,
-    /// The verdict.
+    /// The verdict, with the kind of evidence behind it.
     pub verdict: Verdict,
     /// Measured numbers.
     pub detail: String,
@@ -116,28 +87,53 @@ pub struct Row {
 impl Row {
     /// True when the toolkit's own assertion about this claim failed.
     pub fn failed(&self) -> bool {
-        matches!(self.verdict, Verdict::Failed(_))
+        self.verdict.is_failure()
     }
 }
 
 /// A source of claims: runs its checks under the budget.
 pub type Source = fn(&Budget) -> Vec<Row>;
 
-/// Every claim source, in the paper's order.
-pub fn sources(budget: &Budget) -> Vec<(&'static str, Source)> {
-    let mut s: Vec<(&'static str, Source)> = vec![("Proposition 2.1", prop21::rows), ("Proposition 2.2", prop22::rows)];
-    if budget.observations {
-        s.push(("Observations O1–O3", observations::rows));
-    }
-    if budget.appendix_b {
-        s.push(("Appendix B (interval proofs)", appendix_b::rows));
-    }
-    s
+/// Every claim source, in the paper's order, with whether the budget runs it.
+pub fn sources(budget: &Budget) -> Vec<(&'static str, Source, bool)> {
+    vec![
+        ("Proposition 2.1", prop21::rows as Source, true),
+        ("Proposition 2.2", prop22::rows, true),
+        ("Observations O1–O3 (simulated, reduced Fig. 2; off with --quick)", observations::rows, budget.observations),
+        (
+            "Appendix B (proofs-check: proved, identities, derived, simulated; on with --appendix-b)",
+            appendix_b::rows,
+            budget.appendix_b,
+        ),
+    ]
 }
 
-/// Runs every source.
+/// The sources the budget skips (listed under the table).
+pub fn skipped(budget: &Budget) -> Vec<&'static str> {
+    sources(budget).into_iter().filter(|(_, _, on)| !on).map(|(name, _, _)| name).collect()
+}
+
+/// Runs every source the budget includes.
 pub fn run(budget: &Budget) -> Vec<Row> {
-    sources(budget).into_iter().flat_map(|(_, f)| f(budget)).collect()
+    sources(budget).into_iter().filter(|(_, _, on)| *on).flat_map(|(_, f, _)| f(budget)).collect()
+}
+
+/// The whole report as JSON: the rows, the counts by kind, the skipped sources.
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    /// Every row.
+    pub rows: &'a [Row],
+    /// Counts of verdicts by kind.
+    pub tally: Tally,
+    /// Sources not run under this budget.
+    pub skipped: Vec<&'static str>,
+}
+
+impl<'a> Report<'a> {
+    /// The report of `rows` run under `budget`.
+    pub fn new(rows: &'a [Row], budget: &Budget) -> Self {
+        Self { rows, tally: Tally::of(rows.iter().map(|r| &r.verdict)), skipped: skipped(budget) }
+    }
 }
 
 /// Seconds as printed.
@@ -150,16 +146,18 @@ fn fmt_secs(s: f64) -> String {
     }
 }
 
-/// The report as a terminal table followed by the details of every row that is not HOLDS.
-pub fn to_table(rows: &[Row]) -> String {
+/// The report as a terminal table (the verdict column is the evidence kind), then the evidence
+/// of every row, the counts by kind, and the sources the budget skipped.
+pub fn to_table(rows: &[Row], skipped: &[&str]) -> String {
     let mut out = String::new();
-    let w = |f: fn(&Row) -> String| rows.iter().map(|r| f(r).chars().count()).max().unwrap_or(0);
+    let cases = |r: &Row| if r.cases == 0 { "—".to_string() } else { r.cases.to_string() };
+    let w = |f: &dyn Fn(&Row) -> String| rows.iter().map(|r| f(r).chars().count()).max().unwrap_or(0);
     let (wi, wr, wm, wc, wv) = (
-        w(|r| r.id.clone()).max(5),
-        w(|r| r.reference.clone()).max(9),
-        w(|r| r.method.clone()).max(6),
-        w(|r| r.cases.to_string()).max(5),
-        w(|r| r.verdict.label().to_string()).max(7),
+        w(&|r| r.id.clone()).max(5),
+        w(&|r| r.reference.clone()).max(9),
+        w(&|r| r.method.clone()).max(6),
+        w(&cases).max(5),
+        w(&|r| r.verdict.label().to_string()).max(7),
     );
     let _ = writeln!(
         out,
@@ -173,7 +171,7 @@ pub fn to_table(rows: &[Row]) -> String {
             r.id,
             r.reference,
             r.method,
-            r.cases,
+            cases(r),
             r.verdict.label(),
             fmt_secs(r.seconds),
             r.claim
@@ -181,28 +179,17 @@ pub fn to_table(rows: &[Row]) -> String {
     }
     out.push('\n');
     for r in rows {
-        let _ = writeln!(out, "[{}] {} — {}", r.id, r.verdict.label(), r.detail);
-        match &r.verdict {
-            Verdict::FailsAsWritten { holds, counterexample } => {
-                let _ = writeln!(out, "    paper:          {}", r.claim);
-                let _ = writeln!(out, "    what holds:     {holds}");
-                let _ = writeln!(out, "    counterexample: {counterexample}");
-            }
-            Verdict::Undecided(why) | Verdict::Failed(why) => {
-                let _ = writeln!(out, "    {why}");
-            }
-            Verdict::Holds => {}
+        let _ = writeln!(out, "[{}] {} — {}", r.id, r.verdict.label(), r.verdict.evidence());
+        if !r.detail.is_empty() {
+            let _ = writeln!(out, "    measured: {}", r.detail);
+        }
+        if let Verdict::FailsAsWritten { .. } = r.verdict {
+            let _ = writeln!(out, "    paper:    {}", r.claim);
         }
     }
-    let failed = rows.iter().filter(|r| r.failed()).count();
-    let count = |l: &str| rows.iter().filter(|r| r.verdict.label() == l).count();
-    let _ = writeln!(
-        out,
-        "\n{} claims: {} HOLDS, {} FAILS AS WRITTEN, {} UNDECIDED, {failed} FAILED",
-        rows.len(),
-        count("HOLDS"),
-        count("FAILS AS WRITTEN"),
-        count("UNDECIDED")
-    );
+    let _ = writeln!(out, "\n{}", Tally::of(rows.iter().map(|r| &r.verdict)));
+    for s in skipped {
+        let _ = writeln!(out, "skipped: {s}");
+    }
     out
 }

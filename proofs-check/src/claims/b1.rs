@@ -113,10 +113,10 @@ pub(super) fn claims() -> Vec<Claim> {
         derived(
             "2.2/eq7",
             "∃T, ∀k > T: θ_{t+2k} < θ* < θ_{t+2k+1} a.s. (Eq. 7; Lemma B.3 Eq. 32)",
-            "Γ ⊆ (1, 1.25), θ₀ ∈ (0, 1)",
+            "Γ ⊆ (1, 1.25), θ₀ ∈ (0, 1), the law of γ without atoms (with an atom Eq. 7 fails: P2.2-any-init)",
             vec!["B.1/Gamma", "B.3/P1", "B.3/P2", "B.5/P3", "B.8/P4"],
         )
-        .note("Lemma B.3 combines P1–P4: the iterate reaches I₁ ∪ I₂ ∪ I₃ (P1), moves from I₃ to I₁ ∪ I₂ (P2), from I₂ to I₁ in an even number of steps (P3), and bounces between I₁ and (1+ε, 1.162) (P4)."),
+        .note("Lemma B.3 combines P1–P4: the iterate reaches I₁ ∪ I₂ ∪ I₃ (P1, which needs P(θ_t = 1) = 0, i.e. a law of γ without atoms), moves from I₃ to I₁ ∪ I₂ (P2), from I₂ to I₁ in an even number of steps (P3), and bounces between I₁ and (1+ε, 1.162) (P4)."),
         super::Claim {
             id: "2.2/eq7-sim",
             statement: "Simulation: from θ₀ ~ U(0,1) and i.i.d. γ_t ~ U[γ_min, γ_max], the iterates eventually alternate between I₁ and (1+ε, 1.162) and ηF/θ*² stays in the corrected band",

@@ -50,10 +50,10 @@ pub(super) fn claims() -> Vec<Claim> {
         derived(
             "B.3/P1",
             "P1: some θ_t lies in I₁ ∪ I₂ ∪ I₃",
-            "θ₀ ∈ (0, 1), Γ ⊆ (1, 1.25)",
+            "θ₀ ∈ (0, 1), Γ ⊆ (1, 1.25), the law of γ without atoms",
             vec!["B.3/eq34a", "B.3/eq34b", "B.2/lemma"],
         )
-        .note("While in I₀ the iterate grows by a factor > 1.5 (Eq. 34), so it leaves I₀; by Lemma B.2 it stays in (0, 1.162) = I₀ ∪ I₁ ∪ I₂ ∪ {1} ∪ I₃ ({θ_t = 1} has probability 0)."),
+        .note("While in I₀ the iterate grows by a factor > 1.5 (Eq. 34), so it leaves I₀; by Lemma B.2 it stays in (0, 1.162) = I₀ ∪ I₁ ∪ I₂ ∪ {1} ∪ I₃, and the step excludes {θ_t = 1} by 'it has probability 0' — true only when the law of γ has no atom (an extra hypothesis, not checked here): with an atom it fails, exactly (h_{25/24}(3/5) = 1, row P2.2-any-init of `largestep verify`)."),
         ineq(
             "B.3/P2-decreasing",
             "h_γ is decreasing on (1, 1.162): h'_γ(θ) < 0",

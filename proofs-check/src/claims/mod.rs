@@ -34,8 +34,19 @@ pub enum Check {
     Identity(Identity),
     /// Follows from the listed claims by the step stated in the claim's note.
     Derived(Vec<&'static str>),
-    /// A non-rigorous simulation cross-check; returns a summary or the failure.
-    Simulation(fn() -> Result<String, String>),
+    /// A non-rigorous simulation cross-check: how many runs follow the claim.
+    Simulation(fn() -> SimOutcome),
+}
+
+/// The outcome of a simulation cross-check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimOutcome {
+    /// Independent runs.
+    pub runs: u64,
+    /// Runs that follow the claim.
+    pub passed: u64,
+    /// What was simulated, and the first run that did not follow the claim (if any).
+    pub detail: String,
 }
 
 /// One claim of Appendix B.
