@@ -22,6 +22,7 @@ fn config(setting: Setting, schedule: ScheduleArg, epochs: usize, batch: usize) 
         seed: 2,
         metric: MetricConfig { images: 20, batch: 20, max_neurons: 50, seed: 0 },
         metric_every: 1,
+        precision: Default::default(),
     }
 }
 

@@ -28,15 +28,18 @@ pub use enabled::{deep, DeepArgs};
 mod enabled {
     use crate::deep::data::{self, CifarKind};
     use crate::deep::metric::MetricConfig;
+    use crate::deep::params::ParamStore;
+    use crate::deep::precision::Precision;
     use crate::deep::profile::{profile_resnet18, table, ProfileConfig};
+    use crate::deep::side_by_side::{run_device, train_all};
     use crate::deep::train::{loss_and_correct, RunConfig, ScheduleArg, Setting, Trainer};
     use crate::deep::{device::synchronize, filters, parse_device, report, DeviceArg, NetSpec};
     use crate::linalg::median;
     use crate::rng::{ChaChaSource, RandomSource};
     use anyhow::{ensure, Result};
-    use candle_core::{Device, Tensor};
+    use candle_core::{DType, Device, Tensor};
     use clap::{Args, Subcommand, ValueEnum};
-    use indicatif::{ProgressBar, ProgressStyle};
+    use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
     use std::path::PathBuf;
     use std::process::ExitCode;
     use std::time::Instant;
@@ -119,6 +122,13 @@ mod enabled {
         metric_every: usize,
         #[arg(long, default_value_t = 1000)]
         max_neurons: usize,
+        /// Arithmetic of convolutions and matrix products (tf32: CUDA only).
+        #[arg(long, value_enum, default_value = "f32")]
+        precision: Precision,
+        /// Train the `--schedule` runs side by side (one thread each; on CUDA one stream each)
+        /// instead of one after another; each run's log, weights and files are unchanged.
+        #[arg(long)]
+        side_by_side: bool,
     }
 
     fn run_label(s: &ScheduleArg) -> String {
@@ -135,10 +145,10 @@ mod enabled {
             data.test = data.test.subset(k, &mut ChaChaSource::new(a.seed ^ 0x5eed_0002));
         }
         eprintln!("data: {} train, {} test images, {} classes", data.train.len(), data.test.len(), data.classes);
-        let mut runs = Vec::new();
-        let mut status = ExitCode::SUCCESS;
         let title = format!("{:?} {:?} {:?}", a.model, a.dataset, a.setting);
-        for schedule in &a.schedule {
+        let labels: Vec<String> = a.schedule.iter().map(run_label).collect();
+        let mut trainers = Vec::new();
+        for (schedule, label) in a.schedule.iter().zip(&labels) {
             let cfg = RunConfig {
                 net: a.model.spec(a.width as usize),
                 setting: a.setting,
@@ -153,55 +163,77 @@ mod enabled {
                     ..Default::default()
                 },
                 metric_every: a.metric_every,
+                precision: a.precision,
             };
-            let label = run_label(schedule);
-            let dir = a.out.join(&label);
-            let mut tr = Trainer::new(cfg, data.classes, data.train.len(), &device)?;
-            let blocks = tr.net.tap_names();
-            if a.resume && tr.resume(&dir)? {
+            let run_dev = run_device(&device, a.side_by_side)?;
+            let mut tr = Trainer::new(cfg, data.classes, data.train.len(), &run_dev)?;
+            if a.resume && tr.resume(&a.out.join(label))? {
                 eprintln!("{label}: resumed after epoch {}", tr.log.len());
             }
             eprintln!("{label}: {} parameters, {} steps/epoch", tr.net.params().num_params(), tr.steps_per_epoch());
-            while tr.log.len() < a.epochs as usize && tr.diverged.is_none() {
-                let pb = ProgressBar::new(tr.steps_per_epoch() as u64);
-                pb.set_style(
-                    ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({eta})")?
-                        .progress_chars("=> "),
-                );
+            trainers.push(tr);
+        }
+        let blocks = trainers.first().map(|t| t.net.tap_names()).unwrap_or_default();
+        let bars = MultiProgress::new();
+        let style =
+            ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({eta})")?.progress_chars("=> ");
+        let pbs: Vec<ProgressBar> = trainers
+            .iter()
+            .zip(&labels)
+            .map(|(tr, label)| {
+                let pb = bars.add(ProgressBar::new(tr.steps_per_epoch() as u64));
+                pb.set_style(style.clone());
                 pb.set_prefix(format!("{label} epoch {}", tr.log.len() + 1));
-                let r = tr.run_epoch(&data, |l| {
-                    pb.inc(1);
-                    pb.set_message(format!("loss {l:.4}"));
-                })?;
-                pb.finish_and_clear();
-                let sp: Vec<String> =
-                    r.sparsity.iter().map(|s| format!("{}={:.4}/{:.4}", s.block, s.positive, s.coefficient)).collect();
-                println!(
-                    "{label} epoch {:>3} eta {:.4} train_loss {:.4} train_err {:.4} test_loss {:.4} test_err {:.4} time {:.1}s{}{}",
-                    r.epoch,
-                    r.step_size,
-                    r.train_loss,
-                    r.train_error,
-                    r.test_loss,
-                    r.test_error,
-                    r.seconds,
-                    if sp.is_empty() { "" } else { " sparsity(positive/coef) " },
-                    sp.join(" ")
-                );
-                tr.save(&dir)?;
-                let mut so_far = runs.clone();
-                so_far.push((label.clone(), tr.log.clone()));
-                report::write(&a.out, &title, &so_far, &blocks)?;
-            }
+                pb
+            })
+            .collect();
+        // Finished runs' logs, for the combined report written after every epoch.
+        let logs = std::sync::Mutex::new(trainers.iter().map(|t| t.log.clone()).collect::<Vec<_>>());
+        let tick = |i: usize, l: f64| {
+            pbs[i].inc(1);
+            pbs[i].set_message(format!("loss {l:.4}"));
+        };
+        let after_epoch = |i: usize, tr: &Trainer| -> Result<()> {
+            let (label, r) = (&labels[i], tr.log.last().expect("an epoch ran"));
+            pbs[i].reset();
+            pbs[i].set_prefix(format!("{label} epoch {}", tr.log.len() + 1));
+            let sp: Vec<String> =
+                r.sparsity.iter().map(|s| format!("{}={:.4}/{:.4}", s.block, s.positive, s.coefficient)).collect();
+            bars.println(format!(
+                "{label} epoch {:>3} eta {:.4} train_loss {:.4} train_err {:.4} test_loss {:.4} test_err {:.4} time {:.1}s{}{}",
+                r.epoch,
+                r.step_size,
+                r.train_loss,
+                r.train_error,
+                r.test_loss,
+                r.test_error,
+                r.seconds,
+                if sp.is_empty() { "" } else { " sparsity(positive/coef) " },
+                sp.join(" ")
+            ))?;
+            tr.save(&a.out.join(label))?;
+            let mut logs = logs.lock().map_err(|_| anyhow::anyhow!("report lock poisoned"))?;
+            logs[i] = tr.log.clone();
+            let runs: Vec<_> =
+                labels.iter().cloned().zip(logs.iter().cloned()).filter(|(_, log)| !log.is_empty()).collect();
+            report::write(&a.out, &title, &runs, &blocks)
+        };
+        let trainers = train_all(trainers, &data, a.epochs as usize, a.side_by_side, &tick, &after_epoch)?;
+        for pb in &pbs {
+            pb.finish_and_clear();
+        }
+        let mut status = ExitCode::SUCCESS;
+        let mut runs = Vec::new();
+        for (tr, label) in trainers.iter().zip(&labels) {
             if let Some(msg) = &tr.diverged {
                 eprintln!("{label}: {msg}");
                 status = ExitCode::from(1);
             }
             let (first, middle) = tr.net.filters();
-            filters::filter_grid(&first, &middle, &dir.join("filters.png"))?;
-            runs.push((label, tr.log.clone()));
-            report::write(&a.out, &title, &runs, &blocks)?;
+            filters::filter_grid(&first, &middle, &a.out.join(label).join("filters.png"))?;
+            runs.push((label.clone(), tr.log.clone()));
         }
+        report::write(&a.out, &title, &runs, &blocks)?;
         eprintln!("wrote {}/deep.csv, deep.png, <run>/filters.png", a.out.display());
         Ok(status)
     }
@@ -213,14 +245,11 @@ mod enabled {
         model: Vec<ModelArg>,
         #[arg(long, default_value_t = 16)]
         batch: usize,
-        #[arg(long, value_enum, default_value = "cuda")]
+        /// The CPU rows always run; `cuda` adds CUDA f32, TF32 and bf16 rows.
+        #[arg(long, value_enum, default_value = "cpu")]
         device: DeviceArg,
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Allow (true) or forbid (false) TF32 in cuBLAS f32 GEMMs on CUDA (candle's
-        /// `set_gemm_reduced_precision_f32`); unset: candle's default (false in candle 0.11).
-        #[arg(long)]
-        gemm_reduced_precision: Option<bool>,
     }
 
     /// Applies `--gemm-reduced-precision` and reports the setting in effect (stderr).
@@ -231,72 +260,94 @@ mod enabled {
             }
             return;
         }
-        if let Some(b) = set {
-            candle_core::cuda::set_gemm_reduced_precision_f32(b);
+        #[cfg(feature = "cuda")]
+        {
+            if let Some(b) = set {
+                candle_core::cuda::set_gemm_reduced_precision_f32(b);
+            }
+            eprintln!(
+                "cuBLAS f32 GEMM reduced precision (TF32) allowed: {}",
+                candle_core::cuda::gemm_reduced_precision_f32()
+            );
         }
-        eprintln!(
-            "cuBLAS f32 GEMM reduced precision (TF32) allowed: {}",
-            candle_core::cuda::gemm_reduced_precision_f32()
-        );
     }
 
+    /// ‖a − b‖₂ / ‖b‖₂, both read as f64 on the CPU.
     fn rel_err(a: &Tensor, b: &Tensor) -> Result<f64> {
-        let a = a.to_device(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?;
-        let b = b.to_device(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?;
-        let num: f64 = a.iter().zip(&b).map(|(x, y)| ((x - y) as f64).powi(2)).sum();
-        let den: f64 = b.iter().map(|y| (*y as f64).powi(2)).sum();
+        let v = |t: &Tensor| -> Result<Vec<f64>> {
+            Ok(t.to_device(&Device::Cpu)?.to_dtype(DType::F64)?.flatten_all()?.to_vec1::<f64>()?)
+        };
+        let (a, b) = (v(a)?, v(b)?);
+        let num: f64 = a.iter().zip(&b).map(|(x, y)| (x - y).powi(2)).sum();
+        let den: f64 = b.iter().map(|y| y.powi(2)).sum();
         Ok((num / den.max(f64::MIN_POSITIVE)).sqrt())
     }
 
-    /// Logits, loss, and gradients (in parameter order) of one training-mode pass.
+    /// Logits, loss, and gradients (in parameter order) of one training-mode pass of `model`
+    /// with variables of `dtype` on `dev` in `precision`.
     fn pass(
         model: ModelArg,
-        x: &[f32],
-        y: &[u32],
-        n: usize,
+        (x, y, n): (&[f32], &[u32], usize),
         dev: &Device,
+        dtype: DType,
+        precision: Precision,
         seed: u64,
     ) -> Result<(Tensor, f64, Vec<Tensor>)> {
-        let net = crate::deep::build(model.spec(64), 10, dev, seed)?;
-        let xt = Tensor::from_vec(x.to_vec(), (n, 3, 32, 32), dev)?;
+        precision.apply(dev)?;
+        let store = ParamStore::with_dtype(dev, dtype).with_compute(precision.compute_dtype());
+        let net = crate::deep::build_in(model.spec(64), 10, store, seed)?;
+        let xt = Tensor::from_vec(x.to_vec(), (n, 3, 32, 32), dev)?.to_dtype(dtype)?;
         let yt = Tensor::from_vec(y.to_vec(), n, dev)?;
         let fw = net.forward(&xt, true)?;
         let (loss, _) = loss_and_correct(&fw.logits, &yt)?;
         let grads = loss.backward()?;
         let g = net.params().trainable().iter().filter_map(|(_, v)| grads.get(v.as_tensor()).cloned()).collect();
-        Ok((fw.logits, loss.to_scalar::<f32>()? as f64, g))
+        Ok((fw.logits, loss.to_dtype(DType::F64)?.to_scalar::<f64>()?, g))
     }
 
+    /// One training-mode pass per (device, precision) against the same pass in f64 on the CPU
+    /// (same weights, same batch): relative errors of logits and gradients.
     fn check(a: &CheckArgs) -> Result<ExitCode> {
         let dev = parse_device(a.device)?;
-        gemm_precision(&dev, a.gemm_reduced_precision);
         let models = if a.model.is_empty() { ModelArg::value_variants().to_vec() } else { a.model.clone() };
         let mut rng = ChaChaSource::new(a.seed);
         let x: Vec<f32> = (0..a.batch * 3072).map(|_| rng.uniform() as f32).collect();
         let y: Vec<u32> = (0..a.batch).map(|_| rng.index(10) as u32).collect();
-        println!("model,batch,loss_cpu,loss_dev,rel_err_logits,rel_err_grad_all,max_rel_err_grad_param");
+        let batch = (x.as_slice(), y.as_slice(), a.batch);
+        let mut rows = vec![(Device::Cpu, "cpu", Precision::F32), (Device::Cpu, "cpu", Precision::Bf16)];
+        if dev.is_cuda() {
+            for p in [Precision::F32, Precision::Tf32, Precision::Bf16] {
+                rows.push((dev.clone(), "cuda", p));
+            }
+        }
+        println!("model,batch,device,precision,loss_f64,loss,rel_err_logits,rel_err_grad_all,max_rel_err_grad_param");
         for m in models {
-            let (l_cpu, loss_cpu, g_cpu) = pass(m, &x, &y, a.batch, &Device::Cpu, a.seed)?;
-            let (l_dev, loss_dev, g_dev) = pass(m, &x, &y, a.batch, &dev, a.seed)?;
-            ensure!(g_cpu.len() == g_dev.len(), "gradient count differs: {} vs {}", g_cpu.len(), g_dev.len());
+            let (l_ref, loss_ref, g_ref) = pass(m, batch, &Device::Cpu, DType::F64, Precision::F32, a.seed)?;
             let flat = |g: &[Tensor]| -> Result<Tensor> {
-                let v: Vec<Tensor> =
-                    g.iter().map(|t| t.to_device(&Device::Cpu)?.flatten_all()).collect::<candle_core::Result<_>>()?;
+                let v: Vec<Tensor> = g
+                    .iter()
+                    .map(|t| t.to_device(&Device::Cpu)?.to_dtype(DType::F64)?.flatten_all())
+                    .collect::<candle_core::Result<_>>()?;
                 Ok(Tensor::cat(&v, 0)?)
             };
-            let all = rel_err(&flat(&g_dev)?, &flat(&g_cpu)?)?;
-            let worst = g_cpu
-                .iter()
-                .zip(&g_dev)
-                .map(|(c, d)| rel_err(d, c))
-                .collect::<Result<Vec<_>>>()?
-                .into_iter()
-                .fold(0.0, f64::max);
-            println!(
-                "{m:?},{},{loss_cpu:.6},{loss_dev:.6},{:.3e},{all:.3e},{worst:.3e}",
-                a.batch,
-                rel_err(&l_dev, &l_cpu)?
-            );
+            let g_ref_flat = flat(&g_ref)?;
+            for (d, name, p) in &rows {
+                let (l, loss, g) = pass(m, batch, d, DType::F32, *p, a.seed)?;
+                ensure!(g.len() == g_ref.len(), "gradient count differs: {} vs {}", g.len(), g_ref.len());
+                let all = rel_err(&flat(&g)?, &g_ref_flat)?;
+                let worst = g_ref
+                    .iter()
+                    .zip(&g)
+                    .map(|(r, t)| rel_err(t, r))
+                    .collect::<Result<Vec<_>>>()?
+                    .into_iter()
+                    .fold(0.0, f64::max);
+                println!(
+                    "{m:?},{},{name},{p:?},{loss_ref:.9},{loss:.9},{:.3e},{all:.3e},{worst:.3e}",
+                    a.batch,
+                    rel_err(&l, &l_ref)?
+                );
+            }
         }
         Ok(ExitCode::SUCCESS)
     }
@@ -323,6 +374,20 @@ mod enabled {
         /// shapes (width `--width`, batch `--batch`, `--warmup` + `--steps` repeats, median).
         #[arg(long)]
         profile: bool,
+        /// Backpropagate through one graph (DenseNet: without recomputing its dense blocks), to
+        /// measure the memory that recomputation saves.
+        #[arg(long)]
+        one_graph: bool,
+        /// Arithmetic of convolutions and matrix products (tf32: CUDA only).
+        #[arg(long, value_enum, default_value = "f32")]
+        precision: Precision,
+    }
+
+    /// The process's peak resident memory (VmHWM of /proc/self/status) in MiB, where readable.
+    fn peak_rss_mib() -> Option<f64> {
+        let s = std::fs::read_to_string("/proc/self/status").ok()?;
+        let kb: f64 = s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb / 1024.0)
     }
 
     fn bench(a: &BenchArgs) -> Result<ExitCode> {
@@ -353,8 +418,10 @@ mod enabled {
             seed: 0,
             metric: MetricConfig::default(),
             metric_every: 0,
+            precision: a.precision,
         };
         let mut tr = Trainer::new(cfg, 10, a.batch, &dev)?;
+        tr.one_graph = a.one_graph;
         let idx: Vec<usize> = (0..a.batch).collect();
         let mut times = Vec::new();
         for i in 0..a.warmup + a.steps {
@@ -369,14 +436,16 @@ mod enabled {
         }
         let med = median(&times);
         println!(
-            "candle,{:?},{:?},batch {},median step {:.2} ms,{:.0} images/s (min step {:.2} ms, {} timed steps)",
+            "candle,{:?},{:?},batch {},median step {:.2} ms,{:.0} images/s (min step {:.2} ms, {} timed steps),{},peak RSS {}",
             a.model,
             a.device,
             a.batch,
             med * 1e3,
             a.batch as f64 / med,
             times.iter().cloned().fold(f64::INFINITY, f64::min) * 1e3,
-            times.len()
+            times.len(),
+            if a.one_graph { "one graph" } else { "recompute" },
+            peak_rss_mib().map_or("unknown".into(), |m| format!("{m:.0} MiB"))
         );
         Ok(ExitCode::SUCCESS)
     }

@@ -1,9 +1,10 @@
 //! Layers: convolution, batch norm, linear.
 
 use super::params::ParamStore;
+use super::precision::cast_product;
 use crate::rng::RandomSource;
 use anyhow::Result;
-use candle_core::{Tensor, Var};
+use candle_core::{DType, Tensor, Var};
 
 /// A 2-D convolution without bias, weights Kaiming-normal with fan-out:
 /// w ~ N(0, 2/(c_out·k²)) (the release's initialization of its ResNets).
@@ -13,6 +14,7 @@ pub struct Conv {
     pub weight: Tensor,
     stride: usize,
     padding: usize,
+    compute: Option<DType>,
 }
 
 impl Conv {
@@ -25,11 +27,11 @@ impl Conv {
     ) -> Result<Self> {
         let std = (2.0 / (c_out * k * k) as f64).sqrt();
         let weight = p.normal(format!("{name}.weight"), &[c_out, c_in, k, k], std, rng)?;
-        Ok(Self { weight, stride, padding: k / 2 })
+        Ok(Self { weight, stride, padding: k / 2, compute: p.compute() })
     }
-    /// y = w ⋆ x.
+    /// y = w ⋆ x (in the store's compute dtype, see [`super::precision`]).
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.conv2d(&self.weight, self.padding, self.stride, 1, 1)?)
+        cast_product(x, &self.weight, self.compute, |x, w| x.conv2d(w, self.padding, self.stride, 1, 1))
     }
 }
 
@@ -45,6 +47,18 @@ pub struct BatchNorm {
     running_var: Var,
 }
 
+/// How batch norm normalizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BnMode {
+    /// Batch statistics; the running statistics move towards them.
+    Train,
+    /// Batch statistics, running statistics untouched: the second pass over the same batch when
+    /// a segment is recomputed for its backward pass (the values equal the first pass's).
+    Recompute,
+    /// Running statistics.
+    Eval,
+}
+
 const BN_EPS: f64 = 1e-5;
 const BN_MOMENTUM: f64 = 0.1;
 
@@ -58,20 +72,26 @@ impl BatchNorm {
             running_var: p.buffer(format!("{name}.running_var"), vec![1.0; c], &[c])?,
         })
     }
-    /// Normalizes `x` (N, C, H, W).
+    /// Normalizes `x` (N, C, H, W): training mode (`true`) or evaluation mode (`false`).
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        self.forward_mode(x, if train { BnMode::Train } else { BnMode::Eval })
+    }
+    /// Normalizes `x` (N, C, H, W) in `mode`.
+    pub fn forward_mode(&self, x: &Tensor, mode: BnMode) -> Result<Tensor> {
         let c = self.gamma.dim(0)?;
-        let (mean, var) = if train {
+        let (mean, var) = if mode != BnMode::Eval {
             let mean = x.mean_keepdim((0, 2, 3))?;
             let var = x.broadcast_sub(&mean)?.sqr()?.mean_keepdim((0, 2, 3))?;
-            let n = (x.elem_count() / c) as f64;
-            let rm = ((self.running_mean.as_tensor() * (1.0 - BN_MOMENTUM))?
-                + (mean.detach().flatten_all()? * BN_MOMENTUM)?)?;
-            let unbiased = n / (n - 1.0).max(1.0);
-            let rv = ((self.running_var.as_tensor() * (1.0 - BN_MOMENTUM))?
-                + (var.detach().flatten_all()? * (BN_MOMENTUM * unbiased))?)?;
-            self.running_mean.set(&rm)?;
-            self.running_var.set(&rv)?;
+            if mode == BnMode::Train {
+                let n = (x.elem_count() / c) as f64;
+                let rm = ((self.running_mean.as_tensor() * (1.0 - BN_MOMENTUM))?
+                    + (mean.detach().flatten_all()? * BN_MOMENTUM)?)?;
+                let unbiased = n / (n - 1.0).max(1.0);
+                let rv = ((self.running_var.as_tensor() * (1.0 - BN_MOMENTUM))?
+                    + (var.detach().flatten_all()? * (BN_MOMENTUM * unbiased))?)?;
+                self.running_mean.set(&rm)?;
+                self.running_var.set(&rv)?;
+            }
             (mean, var)
         } else {
             (self.running_mean.as_tensor().reshape((1, c, 1, 1))?, self.running_var.as_tensor().reshape((1, c, 1, 1))?)
@@ -87,6 +107,7 @@ impl BatchNorm {
 pub struct Linear {
     weight: Tensor,
     bias: Tensor,
+    compute: Option<DType>,
 }
 
 impl Linear {
@@ -95,11 +116,11 @@ impl Linear {
         let bound = 1.0 / (d_in as f64).sqrt();
         let weight = p.uniform(format!("{name}.weight"), &[d_out, d_in], bound, rng)?;
         let bias = p.uniform(format!("{name}.bias"), &[d_out], bound, rng)?;
-        Ok(Self { weight, bias })
+        Ok(Self { weight, bias, compute: p.compute() })
     }
-    /// `x` (N, d_in) ↦ (N, d_out).
+    /// `x` (N, d_in) ↦ (N, d_out) (the product in the store's compute dtype).
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)?)
+        Ok(cast_product(x, &self.weight, self.compute, |x, w| x.matmul(&w.t()?))?.broadcast_add(&self.bias)?)
     }
 }
 

@@ -26,13 +26,16 @@ pub mod metric;
 pub mod net;
 pub mod optim;
 pub mod params;
+pub mod precision;
 pub mod profile;
+pub mod recompute;
 pub mod report;
 pub mod resnet;
+pub mod side_by_side;
 pub mod train;
 
 pub use device::{parse_device, DeviceArg};
-pub use net::{build, Forward, Net, NetSpec};
+pub use net::{backprop, build, build_in, Forward, Net, NetSpec, Step};
 
 /// Runs a test body on the CPU, and on CUDA device 0 when built with `--features cuda`:
 /// `test_device!(name, body)` with `fn body(dev: &candle_core::Device)` defined beside it.

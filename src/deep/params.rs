@@ -12,6 +12,7 @@ use std::path::Path;
 pub struct ParamStore {
     device: Device,
     dtype: DType,
+    compute: Option<DType>,
     trainable: Vec<(String, Var)>,
     buffers: Vec<(String, Var)>,
 }
@@ -23,7 +24,17 @@ impl ParamStore {
     }
     /// An empty store of `dtype` variables (F32 for training; F64 for gradient checks).
     pub fn with_dtype(device: &Device, dtype: DType) -> Self {
-        Self { device: device.clone(), dtype, trainable: Vec::new(), buffers: Vec::new() }
+        Self { device: device.clone(), dtype, compute: None, trainable: Vec::new(), buffers: Vec::new() }
+    }
+    /// The same store whose layers compute their convolutions and matrix products in `compute`
+    /// (bf16 mixed precision; `None`: in the variables' dtype).
+    pub fn with_compute(mut self, compute: Option<DType>) -> Self {
+        self.compute = compute;
+        self
+    }
+    /// The dtype of the layers' products, when it differs from the variables'.
+    pub fn compute(&self) -> Option<DType> {
+        self.compute
     }
     /// The device of every variable.
     pub fn device(&self) -> &Device {

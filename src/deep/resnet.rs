@@ -6,7 +6,7 @@ use super::net::{Forward, Net};
 use super::params::ParamStore;
 use crate::rng::RandomSource;
 use anyhow::Result;
-use candle_core::{Device, Tensor};
+use candle_core::Tensor;
 
 /// relu(bn₂(conv₂(relu(bn₁(conv₁ x)))) + s(x)), s = identity or 1×1 conv + BN when the shape
 /// changes.
@@ -66,15 +66,16 @@ pub struct ResNet {
 }
 
 impl ResNet {
-    /// A ResNet with `blocks` per stage and base width `width`, for `classes` outputs.
+    /// A ResNet with `blocks` per stage and base width `width`, for `classes` outputs, its
+    /// variables in `store` (empty).
     pub fn new(
         blocks: [usize; 4],
         width: usize,
         classes: usize,
-        device: &Device,
+        store: ParamStore,
         rng: &mut dyn RandomSource,
     ) -> Result<Self> {
-        let mut p = ParamStore::new(device);
+        let mut p = store;
         let stem = Conv::new(&mut p, "conv1", (3, width, 3, 1), rng)?;
         let bn = BatchNorm::new(&mut p, "bn1", width)?;
         let mut c_in = width;

@@ -2,8 +2,10 @@
 
 use super::data::{permutation, Cifar, ImageSet};
 use super::metric::{measure, BlockSparsity, MetricConfig};
-use super::net::{build, Net, NetSpec};
+use super::net::{build_in, Net, NetSpec};
 use super::optim::SgdMomentum;
+use super::params::ParamStore;
+use super::precision::Precision;
 use crate::rng::ChaChaSource;
 use crate::schedule::{Constant, Decay, DecayFrom, ExponentialWarmup, Milestone, Schedule};
 use anyhow::{bail, ensure, Context, Result};
@@ -133,6 +135,9 @@ pub struct RunConfig {
     pub metric: MetricConfig,
     /// Measure sparsity every this many epochs (and at the last one); 0 = never.
     pub metric_every: usize,
+    /// Arithmetic of convolutions and matrix products (f32 in checkpoints written before it).
+    #[serde(default)]
+    pub precision: Precision,
 }
 
 fn default_net() -> NetSpec {
@@ -174,6 +179,9 @@ pub struct Trainer {
     pub log: Vec<EpochRecord>,
     /// Set when the loss became non-finite: the message, and training stops.
     pub diverged: Option<String>,
+    /// Backpropagate through one graph ([`super::net::backprop`]) instead of the network's own
+    /// [`Net::loss_and_grads`] (DenseNet: recomputation); same values, for memory comparisons.
+    pub one_graph: bool,
 }
 
 /// Cross-entropy and the number of correct predictions of `logits` for `labels`.
@@ -192,7 +200,9 @@ impl Trainer {
             cfg.batch
         );
         let steps_per_epoch = train_len / cfg.batch;
-        let net = build(cfg.net, classes, device, cfg.seed)?;
+        cfg.precision.apply(device)?;
+        let store = ParamStore::new(device).with_compute(cfg.precision.compute_dtype());
+        let net = build_in(cfg.net, classes, store, cfg.seed)?;
         let (momentum, wd, _) = cfg.setting.hyper();
         let schedule = cfg.schedule.build(steps_per_epoch * cfg.epochs);
         Ok(Self {
@@ -204,6 +214,7 @@ impl Trainer {
             device: device.clone(),
             log: Vec::new(),
             diverged: None,
+            one_graph: false,
         })
     }
 
@@ -214,11 +225,9 @@ impl Trainer {
 
     /// One SGD step on the batch (x, y) with step η; returns (loss, #correct).
     pub fn step(&mut self, x: &Tensor, y: &Tensor, eta: f64) -> Result<(f64, usize)> {
-        let fw = self.net.forward(x, true)?;
-        let (loss, correct) = loss_and_correct(&fw.logits, y)?;
-        let grads = loss.backward()?;
-        self.opt.step(self.net.params(), &grads, eta)?;
-        Ok((loss.to_scalar::<f32>()? as f64, correct))
+        let s = if self.one_graph { super::net::backprop(&*self.net, x, y)? } else { self.net.loss_and_grads(x, y)? };
+        self.opt.step(self.net.params(), &s.grads, eta)?;
+        Ok((s.loss.to_dtype(DType::F64)?.to_scalar::<f64>()?, s.correct))
     }
 
     /// Trains the next epoch; `tick` is called after each step. The epoch's shuffling and
