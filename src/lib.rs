@@ -30,6 +30,7 @@ pub mod output;
 pub mod overrides;
 pub mod plot;
 pub mod record;
+pub mod report;
 pub mod rng;
 pub mod schedule;
 pub mod sde;
