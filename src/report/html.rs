@@ -31,7 +31,7 @@ pub fn anchor(s: &str) -> String {
 
 const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1300px;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:1em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}\
-tr.group th{background:#eef}td.numbers{font-size:.85em;max-width:28em;overflow-wrap:anywhere}\
+tr.group th{background:#eef}td.numbers{font-size:.85em;min-width:26em;max-width:40em;overflow-wrap:anywhere}\
 .kind-proved,.kind-exact_identity,.kind-simulated_supports{background:#dfd}.kind-derived{background:#eef7e0}\
 .kind-fails_as_written,.kind-refuted,.kind-simulated_contradicts{background:#fed}.kind-undecided{background:#eee}.kind-failed{background:#fbb}\
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}nav a{margin-right:1em}code{font-size:.9em}";
