@@ -31,6 +31,7 @@ pub mod overrides;
 pub mod plot;
 pub mod provenance;
 pub mod record;
+pub mod report;
 pub mod rng;
 pub mod schedule;
 pub mod sde;

@@ -1,6 +1,7 @@
 //! The command-line interface: `reproduce`, `run`, `list` (clap).
 
 mod deep;
+mod report;
 mod reproduce;
 mod sde;
 mod sweep;
@@ -35,6 +36,8 @@ enum Command {
     Merge(sweep::MergeArgs),
     /// Check the paper's claims (Props. 2.1, 2.2; Appendix B with --appendix-b) and print verdicts.
     Verify(verify::VerifyArgs),
+    /// Every claim, its verdict, evidence and figure: a static site (index.html) and report.md.
+    Report(report::ReportArgs),
 }
 
 /// Entry point: parses the arguments, runs, prints errors as one line, returns the exit code.
@@ -46,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::SdeVsSgd(a) => sde::sde_vs_sgd(&a),
         Command::Deep(a) => deep::deep(&a),
         Command::Verify(a) => verify::verify(&a),
+        Command::Report(a) => report::report(&a),
         Command::Sweep(a) => sweep::sweep(&a),
         Command::Merge(a) => sweep::merge(&a),
         Command::List => {

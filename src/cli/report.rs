@@ -1,0 +1,50 @@
+//! `largestep report`: every claim, its verdict, its evidence and its figure, as a static site.
+
+use crate::report::{self, Options};
+use anyhow::Result;
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `largestep report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output folder: index.html, report.md, report.json, figures/, sde/, appendix-b/, data/.
+    #[arg(long, default_value = "results/report")]
+    out: PathBuf,
+    /// Reduced lengths and seeds (under a minute on 2 cores).
+    #[arg(long)]
+    quick: bool,
+    /// Seed offset of every random draw.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Folder where the GPU runs wrote their deep.csv files (searched three levels deep).
+    #[arg(long, default_value = "results/deep")]
+    deep_results: PathBuf,
+    /// Recompute every step even when a stored result has the same inputs and code version.
+    #[arg(long)]
+    fresh: bool,
+}
+
+/// Builds the report; exit status 1 when one of our own checks failed.
+pub fn report(a: &ReportArgs) -> Result<ExitCode> {
+    let opts = Options {
+        out: a.out.clone(),
+        quick: a.quick,
+        seed: a.seed,
+        deep_results: a.deep_results.clone(),
+        fresh: a.fresh,
+        verbose: true,
+    };
+    let r = report::build(&opts)?;
+    let tally = r.tally();
+    println!("{tally}");
+    println!(
+        "report → {} ({:.1} s; {} of {} steps reused)",
+        opts.out.join("index.html").display(),
+        r.provenance.seconds,
+        r.steps.iter().filter(|s| s.reused).count(),
+        r.steps.len()
+    );
+    Ok(if tally.any_failure() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
