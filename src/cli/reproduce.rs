@@ -27,7 +27,8 @@ pub struct CommonArgs {
     /// Reduced run length for a fast look.
     #[arg(long)]
     quick: bool,
-    /// Random generator: chacha (default) or numpy (the release's legacy MT19937 stream).
+    /// Random generator: chacha, numpy (the release's legacy MT19937 stream) or torch (the
+    /// ReLU release's torch and numpy streams); default: the config's.
     #[arg(long, value_enum)]
     rng: Option<RngArg>,
     /// Do not write the PNG/SVG figure.
@@ -39,6 +40,7 @@ pub struct CommonArgs {
 enum RngArg {
     Chacha,
     Numpy,
+    Torch,
 }
 
 /// `largestep reproduce <figure>|all`.
@@ -90,6 +92,7 @@ fn execute(mut cfg: ExperimentConfig, c: &CommonArgs, nested: bool) -> Result<Ex
         cfg.rng = match r {
             RngArg::Chacha => RngKind::Chacha,
             RngArg::Numpy => RngKind::Numpy,
+            RngArg::Torch => RngKind::Torch,
         };
     }
     let out = match (&c.out, nested) {

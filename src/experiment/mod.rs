@@ -80,6 +80,15 @@ impl Outcome {
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
     }
+    /// One warning per seed whose training labels are nearly constant (see
+    /// [`Dataset::degenerate_labels`]), naming the experiment and the seed offset.
+    pub fn data_warnings(&self) -> Vec<String> {
+        let seeds = self.logs.iter().step_by(self.config.runs.len().max(1)).map(|l| l.seed);
+        seeds
+            .zip(&self.datasets)
+            .filter_map(|(s, d)| d.degenerate_labels().map(|w| format!("{}: seed {s}: {w}", self.config.name)))
+            .collect()
+    }
     /// Runs that diverged, as (run, seed, iteration).
     pub fn diverged(&self) -> Vec<(String, u64, usize)> {
         self.logs.iter().filter_map(|l| l.diverged_at.map(|t| (l.run.clone(), l.seed, t))).collect()
@@ -95,7 +104,7 @@ pub fn datasets(cfg: &ExperimentConfig, seeds: &[u64], vary_data: bool) -> Vec<A
         .iter()
         .map(|s| {
             let data_seed = cfg.data.seed() + if vary_data { *s } else { 0 };
-            Arc::new(cfg.data.generate(cfg.rng.source(data_seed).as_mut(), rank_points))
+            Arc::new(cfg.data.generate_in(cfg.model.precision(), cfg.rng.source(data_seed).as_mut(), rank_points))
         })
         .collect()
 }
@@ -108,6 +117,11 @@ pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
     let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
     let seeds: Vec<u64> = (0..opts.seeds.max(1) as u64).map(|k| opts.seed + k).collect();
     let datasets = datasets(cfg, &seeds, opts.vary_data);
+    for (s, d) in seeds.iter().zip(&datasets) {
+        if let Some(w) = d.degenerate_labels() {
+            eprintln!("warning: {}: seed {s}: {w}", cfg.name);
+        }
+    }
     let model = cfg.model.build(cfg.data.dim());
     std::fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;
     let parts = opts.out.join(".parts");

@@ -55,8 +55,9 @@ impl Optimizer for Gd {
         _rng: &mut dyn RandomSource,
     ) {
         loss_gradient(model, self.loss, theta, data, &mut self.pred, &mut self.grad);
+        let p = model.precision();
         for (th, g) in theta.iter_mut().zip(&self.grad) {
-            *th -= eta * g;
+            *th = p.round(*th - p.round(eta * g));
         }
     }
 }
