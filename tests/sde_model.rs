@@ -6,7 +6,7 @@ use largestep::config::ExperimentConfig;
 use largestep::data::{Dataset, SparseRegression};
 use largestep::loss::Loss;
 use largestep::model::{DiagonalNet, Model};
-use largestep::optim::{Gd, Optimizer, Sgd};
+use largestep::optim::{Gd, Optimizer, Sgd, Step};
 use largestep::rng::{ChaChaSource, RandomSource};
 use largestep::sde::compare::{compare, comparison_config, CompareSettings};
 use largestep::sde::{BrownianPath, Eq58, EulerMaruyama, GradientNoiseSde, LossTape, Sde};
@@ -59,9 +59,9 @@ fn zero_noise_is_gradient_descent_with_step_gamma() {
     let mut rng = ChaChaSource::new(1);
     let mut spare = ChaChaSource::new(2);
     for t in 0..50 {
-        gf.step(&model, &mut a, &data, eta, t, &mut rng);
+        gf.step(Step::new(&model, &data, eta, t), &mut a, &mut rng);
         for _ in 0..10 {
-            gd.step(&model, &mut b, &data, eta / 10.0, t, &mut spare);
+            gd.step(Step::new(&model, &data, eta / 10.0, t), &mut b, &mut spare);
         }
     }
     assert!(max_rel(&a, &b) < 1e-12, "GF {a:?} vs GD {b:?}");
@@ -72,7 +72,7 @@ fn zero_noise_is_gradient_descent_with_step_gamma() {
     let mut zero = Eq58::new(Loss::HalfMse, 0.0, 10, Arc::from(vec![1.0; 50]));
     let mut z = theta0.clone();
     for t in 0..50 {
-        zero.step(&model, &mut z, &data, eta, t, &mut ChaChaSource::new(3));
+        zero.step(Step::new(&model, &data, eta, t), &mut z, &mut ChaChaSource::new(3));
     }
     assert!(max_rel(&z, &a) < 1e-15);
 }
@@ -90,7 +90,7 @@ fn eq58_uses_eta_and_reference_loss_of_floor_k_over_10() {
     let mut rng = ChaChaSource::new(17);
     for (t, eta) in etas.iter().enumerate() {
         assert_eq!(opt.delta(t), c * reference[t]);
-        opt.step(&model, &mut a, &data, *eta, t, &mut rng);
+        opt.step(Step::new(&model, &data, *eta, t), &mut a, &mut rng);
     }
     let mut b = theta0.clone();
     let mut rng = ChaChaSource::new(17);
@@ -111,7 +111,7 @@ fn eq58_uses_eta_and_reference_loss_of_floor_k_over_10() {
     let mut d = theta0.clone();
     let mut rng = ChaChaSource::new(17);
     for (t, eta) in etas.iter().enumerate() {
-        opt2.step(&model, &mut d, &data, *eta, t, &mut rng);
+        opt2.step(Step::new(&model, &data, *eta, t), &mut d, &mut rng);
     }
     assert_ne!(a, d);
     assert_eq!(opt.delta(99), c * reference[4]);
@@ -128,8 +128,8 @@ fn loss_tape_records_losses_before_each_step() {
     let mut expected = Vec::new();
     for t in 0..20 {
         expected.push(largestep::metrics::losses(&model, Loss::HalfMse, &b, &data).0);
-        tape.step(&model, &mut a, &data, 0.1, t, &mut ra);
-        plain.step(&model, &mut b, &data, 0.1, t, &mut rb);
+        tape.step(Step::new(&model, &data, 0.1, t), &mut a, &mut ra);
+        plain.step(Step::new(&model, &data, 0.1, t), &mut b, &mut rb);
     }
     assert_eq!(a, b);
     assert_eq!(tape.losses, expected);

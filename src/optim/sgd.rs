@@ -1,9 +1,7 @@
 //! Stochastic gradient descent (Eq. 2) with mini-batches.
 
-use super::Optimizer;
-use crate::data::Dataset;
+use super::{Optimizer, Step};
 use crate::loss::Loss;
-use crate::model::Model;
 use crate::rng::RandomSource;
 
 /// SGD with batch size B: draw B distinct indices uniformly (B = 1: one `rng.index(n)` per
@@ -44,15 +42,8 @@ impl Sgd {
 }
 
 impl Optimizer for Sgd {
-    fn step(
-        &mut self,
-        model: &dyn Model,
-        theta: &mut [f64],
-        data: &Dataset,
-        eta: f64,
-        _t: usize,
-        rng: &mut dyn RandomSource,
-    ) {
+    fn step(&mut self, step: Step<'_>, theta: &mut [f64], rng: &mut dyn RandomSource) {
+        let Step { model, data, eta, .. } = step;
         let p = theta.len();
         self.grad.resize(p, 0.0);
         let n = data.len();
@@ -60,9 +51,9 @@ impl Optimizer for Sgd {
             let i = rng.index(n);
             let h = model.grad(theta, data.x.row(i), &mut self.grad);
             let w = eta * self.loss.residual_weight(1) * (h - data.y[i]);
-            let p = model.precision();
+            let prec = model.precision();
             for (th, g) in theta.iter_mut().zip(&self.grad) {
-                *th = p.round(*th - p.round(w * g));
+                *th = prec.round(*th - prec.round(w * g));
             }
             return;
         }
@@ -79,9 +70,9 @@ impl Optimizer for Sgd {
             }
         }
         let w = eta * self.loss.residual_weight(b);
-        let p = model.precision();
+        let prec = model.precision();
         for (th, a) in theta.iter_mut().zip(&self.acc) {
-            *th = p.round(*th - p.round(w * a));
+            *th = prec.round(*th - prec.round(w * a));
         }
     }
 }

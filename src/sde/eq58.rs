@@ -2,10 +2,8 @@
 //! SGD run it follows.
 
 use super::{EulerMaruyama, GradientNoiseSde};
-use crate::data::Dataset;
 use crate::loss::Loss;
-use crate::model::Model;
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, Step};
 use crate::rng::RandomSource;
 use std::sync::Arc;
 
@@ -53,15 +51,8 @@ impl Eq58 {
 }
 
 impl Optimizer for Eq58 {
-    fn step(
-        &mut self,
-        model: &dyn Model,
-        theta: &mut [f64],
-        data: &Dataset,
-        eta: f64,
-        t: usize,
-        rng: &mut dyn RandomSource,
-    ) {
+    fn step(&mut self, step: Step<'_>, theta: &mut [f64], rng: &mut dyn RandomSource) {
+        let Step { model, data, eta, t } = step;
         let gamma = eta / self.substeps as f64;
         let sigma = (eta * self.delta(t)).max(0.0).sqrt();
         let mut sde = GradientNoiseSde::new(model, data, self.loss, sigma);
@@ -99,19 +90,12 @@ impl LossTape {
 }
 
 impl Optimizer for LossTape {
-    fn step(
-        &mut self,
-        model: &dyn Model,
-        theta: &mut [f64],
-        data: &Dataset,
-        eta: f64,
-        t: usize,
-        rng: &mut dyn RandomSource,
-    ) {
+    fn step(&mut self, step: Step<'_>, theta: &mut [f64], rng: &mut dyn RandomSource) {
+        let Step { model, data, t, .. } = step;
         debug_assert_eq!(self.losses.len(), t, "LossTape must see iterations 0, 1, … in order");
         self.pred.resize(data.len(), 0.0);
         model.predict_all(theta, &data.x, &mut self.pred);
         self.losses.push(self.loss.value(&self.pred, &data.y));
-        self.inner.step(model, theta, data, eta, t, rng);
+        self.inner.step(step, theta, rng);
     }
 }
