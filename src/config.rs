@@ -133,7 +133,8 @@ impl DataSpec {
             }
             DataSpec::Relu1d { .. } => Relu1d.generate_in(precision, rng, rank_points),
             DataSpec::Teacher { n, d, n_test, ref hidden, biases, unit_rows, .. } => {
-                Teacher { n, d, n_test, hidden: hidden.clone(), biases, unit_rows, precision }.generate(rng, rank_points)
+                Teacher { n, d, n_test, hidden: hidden.clone(), biases, unit_rows, precision }
+                    .generate(rng, rank_points)
             }
         }
     }

@@ -199,7 +199,8 @@ fn fig5_release_initial_conditions() {
     assert_inputs("fig5 X_test", &widened(&data.x_test.as_slice()[..64 * 5]), &reference("fig5/X_test"));
     let teacher = widened(data.truth.as_ref().unwrap());
     let keys = ["weight", "bias"];
-    let want: Vec<String> = (0..3).flat_map(|l| keys.iter().map(move |k| format!("fig5/teacher/layers.{l}.{k}"))).collect();
+    let want: Vec<String> =
+        (0..3).flat_map(|l| keys.iter().map(move |k| format!("fig5/teacher/layers.{l}.{k}"))).collect();
     assert_bits("fig5 teacher", &teacher, &cat(&want.iter().map(String::as_str).collect::<Vec<_>>()));
     let (exact, rel) = agreement(&widened(&data.y), &reference("fig5/y"));
     eprintln!("fig5 labels: {exact}/50 bit-identical, max rel {rel:e}");
@@ -207,7 +208,8 @@ fn fig5_release_initial_conditions() {
     let spread = data.label_spread();
     assert!((spread - 0.7617).abs() < 1e-3, "label std {spread}");
     let theta = widened(&student(&cfg, cfg.training.seed));
-    let want: Vec<String> = (0..3).flat_map(|l| keys.iter().map(move |k| format!("fig5/student/layers.{l}.{k}"))).collect();
+    let want: Vec<String> =
+        (0..3).flat_map(|l| keys.iter().map(move |k| format!("fig5/student/layers.{l}.{k}"))).collect();
     let (exact, rel) = agreement(&theta, &cat(&want.iter().map(String::as_str).collect::<Vec<_>>()));
     eprintln!("fig5 student: {exact}/{} bit-identical, max rel {rel:e}", theta.len());
     assert!(rel < 1e-6, "{rel}");
@@ -230,8 +232,7 @@ fn fig14_release_initial_conditions() {
         let (exact, rel) = agreement(&widened(&data.y), &reference("fig14/y"));
         assert!(rel < 1e-5, "{name} labels: {exact}/15 exact, rel {rel}");
         let theta = widened(&student(&cfg, cfg.training.seed));
-        let (exact, rel) =
-            agreement(&theta, &cat(&["fig14/student/layer1.weight", "fig14/student/layer2.weight"]));
+        let (exact, rel) = agreement(&theta, &cat(&["fig14/student/layer1.weight", "fig14/student/layer2.weight"]));
         eprintln!("{name} student: {exact}/60 bit-identical, max rel {rel:e}");
         assert!(rel < 1e-6, "{rel}");
         let mut src = TorchSource::new(cfg.training.seed);
