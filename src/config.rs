@@ -2,6 +2,7 @@
 //!
 //! Every error names the file, the field and the allowed range, in one line.
 
+use crate::data::csv::{DataError, FileData};
 use crate::data::{Dataset, Relu1d, SparseRegression, Teacher};
 use crate::loss::Loss;
 use crate::metrics::MetricsSpec;
@@ -76,6 +77,8 @@ pub enum DataSpec {
         #[serde(default)]
         seed: u64,
     },
+    /// A regression dataset from CSV files (see [`FileData`], docs/DESIGN.md §8).
+    Csv(FileData),
 }
 
 impl DataSpec {
@@ -85,6 +88,7 @@ impl DataSpec {
             DataSpec::SparseRegression { seed, .. } | DataSpec::Relu1d { seed } | DataSpec::Teacher { seed, .. } => {
                 *seed
             }
+            DataSpec::Csv(f) => f.seed,
         }
     }
     /// Input dimension.
@@ -92,6 +96,8 @@ impl DataSpec {
         match self {
             DataSpec::SparseRegression { d, .. } | DataSpec::Teacher { d, .. } => *d,
             DataSpec::Relu1d { .. } => 1,
+            // Unreadable files are reported by `generate`.
+            DataSpec::Csv(f) => f.dim().unwrap_or(0),
         }
     }
     fn validate(&self) -> Result<(), (String, String)> {
@@ -118,16 +124,24 @@ impl DataSpec {
                 }
                 Ok(())
             }
+            DataSpec::Csv(ref f) => f.validate(),
         }
     }
-    /// Draws the dataset from `rng`, with `rank_points` rank-evaluation points.
-    pub fn generate(&self, rng: &mut dyn RandomSource, rank_points: usize) -> Dataset {
+    /// Draws (or, for files, loads) the dataset from `rng`, with `rank_points` rank-evaluation
+    /// points; only file data can fail, with an error naming file, row and column.
+    pub fn generate(&self, rng: &mut dyn RandomSource, rank_points: usize) -> Result<Dataset, DataError> {
         self.generate_in(Precision::F64, rng, rank_points)
     }
-    /// Draws the dataset for a model computing in `precision` (the ReLU tasks round their data
-    /// to it and label in it, as the release's float32 tensors; the sparse regression is f64).
-    pub fn generate_in(&self, precision: Precision, rng: &mut dyn RandomSource, rank_points: usize) -> Dataset {
-        match *self {
+    /// As [`generate`](Self::generate) for a model computing in `precision` (the ReLU tasks
+    /// round their data to it and label in it, as the release's float32 tensors; the sparse
+    /// regression and file data are f64).
+    pub fn generate_in(
+        &self,
+        precision: Precision,
+        rng: &mut dyn RandomSource,
+        rank_points: usize,
+    ) -> Result<Dataset, DataError> {
+        Ok(match *self {
             DataSpec::SparseRegression { n, d, r, n_test, .. } => {
                 SparseRegression { n, d, r, n_test }.generate(rng, rank_points)
             }
@@ -136,7 +150,8 @@ impl DataSpec {
                 Teacher { n, d, n_test, hidden: hidden.clone(), biases, unit_rows, precision }
                     .generate(rng, rank_points)
             }
-        }
+            DataSpec::Csv(ref f) => f.load(rng, rank_points)?,
+        })
     }
 }
 
@@ -363,7 +378,11 @@ impl ExperimentConfig {
             field: "-".into(),
             message: format!("cannot read: {e}"),
         })?;
-        Self::parse(&text, &file)
+        let mut cfg = Self::parse(&text, &file)?;
+        if let DataSpec::Csv(f) = &mut cfg.data {
+            f.resolve(path.parent().unwrap_or(Path::new(".")));
+        }
+        Ok(cfg)
     }
 
     /// Checks every range; the error names the field.

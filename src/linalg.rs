@@ -66,7 +66,7 @@ pub fn singular_values(m: &Mat<f64>) -> Result<Vec<f64>, String> {
 }
 
 /// Numerical rank of singular values `s` (any order): #{σ : σ / σ_max > τ}, strict, as the
-/// release computes it (DESIGN §4). Zero when every σ is zero or `s` is empty; a NaN σ is never
+/// release computes it (docs/DESIGN.md §4). Zero when every σ is zero or `s` is empty; a NaN σ is never
 /// counted.
 pub fn rank_from_singular_values(s: &[f64], tol: f64) -> usize {
     let smax = s.iter().copied().fold(0.0_f64, f64::max);

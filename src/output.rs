@@ -1,4 +1,4 @@
-//! Writing results: atomic file writes and the CSV conventions of DESIGN §2.
+//! Writing results: atomic file writes and the CSV conventions of docs/DESIGN.md §2.
 
 use anyhow::{Context, Result};
 use std::io::Write;

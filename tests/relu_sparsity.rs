@@ -1,4 +1,4 @@
-//! The feature sparsity coefficient (DESIGN §4, the release's `rm_too_correlated`) on
+//! The feature sparsity coefficient (docs/DESIGN.md §4, the release's `rm_too_correlated`) on
 //! hand-built activation matrices.
 
 use faer::Mat;

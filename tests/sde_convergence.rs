@@ -1,4 +1,4 @@
-//! Euler–Maruyama convergence orders on nested grids Δt = T·2⁻ᵏ (DESIGN §5), least-squares slopes
+//! Euler–Maruyama convergence orders on nested grids Δt = T·2⁻ᵏ (docs/DESIGN.md §5), least-squares slopes
 //! of ln(error) against ln(Δt), fixed seeds. The path counts are `convergence::{GBM_PATHS,
 //! LINEAR_PATHS, ADDITIVE_PATHS}`; the spreads quoted below are the sample standard deviations of
 //! each slope over 20 base seeds (`largestep sde-vs-sgd --order-sweep 20`, seeds 1000–1019).

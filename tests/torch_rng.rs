@@ -175,7 +175,7 @@ fn agreement(got: &[f32], want: &[f32]) -> (usize, f32) {
 #[test]
 fn fig4_release_initial_conditions() {
     let cfg = figure("fig4");
-    let data = &datasets(&cfg, &[0], false)[0];
+    let data = &datasets(&cfg, &[0], false).unwrap()[0];
     assert_bits("fig4 X", &widened(data.x.as_slice()), &reference("fig4/X"));
     assert_bits("fig4 y", &widened(&data.y), &reference("fig4/y"));
     let theta = widened(&student(&cfg, cfg.training.seed));
@@ -195,7 +195,7 @@ fn fig4_release_initial_conditions() {
 #[test]
 fn fig5_release_initial_conditions() {
     let cfg = figure("fig5");
-    let data = &datasets(&cfg, &[0], false)[0];
+    let data = &datasets(&cfg, &[0], false).unwrap()[0];
     assert_inputs("fig5 X", &widened(data.x.as_slice()), &reference("fig5/X"));
     assert_inputs("fig5 X_test", &widened(&data.x_test.as_slice()[..64 * 5]), &reference("fig5/X_test"));
     let teacher = widened(data.truth.as_ref().unwrap());
@@ -225,7 +225,7 @@ fn fig5_release_initial_conditions() {
 fn fig14_release_initial_conditions() {
     for name in ["fig14", "fig10"] {
         let cfg = figure(name);
-        let data = &datasets(&cfg, &[0], false)[0];
+        let data = &datasets(&cfg, &[0], false).unwrap()[0];
         assert_inputs("fig14 X", &widened(data.x.as_slice()), &reference("fig14/X"));
         assert_inputs("fig14 X_test", &widened(&data.x_test.as_slice()[..64 * 2]), &reference("fig14/X_test"));
         let teacher = widened(data.truth.as_ref().unwrap());

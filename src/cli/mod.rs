@@ -3,6 +3,7 @@
 mod deep;
 mod reproduce;
 mod sde;
+mod sweep;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,10 @@ enum Command {
     SdeVsSgd(sde::SdeArgs),
     /// Deep networks on CIFAR (needs `--features deep`).
     Deep(deep::DeepArgs),
+    /// Sweep a config over a grid of field values × seeds: rates with Wilson intervals.
+    Sweep(sweep::SweepArgs),
+    /// Merge the shard folders of `sweep --shard I/N` into one sweep output.
+    Merge(sweep::MergeArgs),
     /// Check the paper's claims (Props. 2.1, 2.2; Appendix B with --appendix-b) and print verdicts.
     Verify(verify::VerifyArgs),
 }
@@ -41,6 +46,8 @@ pub fn main() -> ExitCode {
         Command::SdeVsSgd(a) => sde::sde_vs_sgd(&a),
         Command::Deep(a) => deep::deep(&a),
         Command::Verify(a) => verify::verify(&a),
+        Command::Sweep(a) => sweep::sweep(&a),
+        Command::Merge(a) => sweep::merge(&a),
         Command::List => {
             reproduce::list();
             Ok(ExitCode::SUCCESS)

@@ -127,28 +127,47 @@ fn execute(mut cfg: ExperimentConfig, c: &CommonArgs, nested: bool) -> Result<Ex
     Ok(if diverged.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// Prints one line per run: median [min, max] over seeds of the final values and the plateau.
+/// Prints one line per run: how many seeds diverged, then median [q1, q3] over the converged
+/// seeds of the final values and the plateau; with several seeds, each observation's rate
+/// (O1–O3 per seed, divergence and fit per run) with its Wilson 95 % interval.
 pub fn print_summary(o: &Outcome) {
     let names: Vec<String> =
         o.aggregate(0).into_iter().map(|(n, _)| n.trim_start_matches("final_").to_string()).collect();
-    print!("{:<14}", "run");
+    let k = o.datasets.len();
+    print!("{:<14} {:>9}", "run", "diverged");
     for n in &names {
         print!(" {n:>24}");
     }
     println!();
     for (r, spec) in o.config.runs.iter().enumerate() {
-        print!("{:<14}", spec.name);
+        print!("{:<14} {:>9}", spec.name, format!("{}/{k}", o.diverged_count(r)));
         for (_, a) in o.aggregate(r) {
-            let cell = if o.datasets.len() > 1 {
-                format!("{} [{}, {}]", g(a.median), g(a.min), g(a.max))
-            } else {
-                g(a.median)
-            };
+            let cell = if k > 1 { format!("{} [{}, {}]", g(a.median), g(a.q1), g(a.q3)) } else { g(a.median) };
             print!(" {cell:>24}");
         }
         println!();
     }
+    if k > 1 {
+        let names: Vec<String> = o.config.runs.iter().map(|r| r.name.clone()).collect();
+        let Ok(spec) = crate::sweep::ObservationSpec::new(&names, None, FIT_BELOW) else { return };
+        println!("(median [q1, q3] over the converged seeds; rates over the decided seeds, Wilson 95 %)");
+        for (name, c) in crate::sweep::observations::rates(o, &spec) {
+            let s = c.rate(&name);
+            let [lo, hi] = s.interval.unwrap_or([f64::NAN, f64::NAN]);
+            let undecided =
+                if c.undecided > 0 { format!(", {} undecided (a run diverged)", c.undecided) } else { String::new() };
+            println!(
+                "{name:<28} {:>3}/{:<3} = {:.2} [{lo:.2}, {hi:.2}]{undecided}",
+                c.holds,
+                c.holds + c.fails,
+                s.estimate
+            );
+        }
+    }
 }
+
+/// A converged run fits when its final train loss is below this (Fig. 12's failures sit at ≈ 0.27).
+const FIT_BELOW: f64 = 0.05;
 
 fn g(v: f64) -> String {
     if v.is_nan() {

@@ -2,6 +2,7 @@
 //! the ground truth where one exists. Every generator draws from a seeded
 //! [`RandomSource`](crate::rng::RandomSource) in a documented order.
 
+pub mod csv;
 mod relu_1d;
 mod sparse_regression;
 mod teacher;
@@ -24,7 +25,7 @@ pub struct Dataset {
     pub x_test: Points,
     /// Test targets.
     pub y_test: Vec<f64>,
-    /// Points on which the Jacobian rank is evaluated (DESIGN §4).
+    /// Points on which the Jacobian rank is evaluated (docs/DESIGN.md §4).
     pub rank_points: PointSet,
     /// Ground-truth parameters when the generator has them (the diagonal net's β*).
     pub truth: Option<Vec<f64>>,

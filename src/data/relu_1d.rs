@@ -1,4 +1,4 @@
-//! The 1-D regression task of Blanc et al. (2020) used in Figs. 4, 12, 13 (DESIGN §3).
+//! The 1-D regression task of Blanc et al. (2020) used in Figs. 4, 12, 13 (docs/DESIGN.md §3).
 
 use super::Dataset;
 use crate::linalg::Points;

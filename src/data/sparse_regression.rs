@@ -1,4 +1,4 @@
-//! Sparse linear regression of §3.1 (DESIGN §3).
+//! Sparse linear regression of §3.1 (docs/DESIGN.md §3).
 
 use super::Dataset;
 use crate::linalg::Points;

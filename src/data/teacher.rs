@@ -1,4 +1,4 @@
-//! Teacher–student regression (Figs. 5, 10, 14; DESIGN §3): inputs on the unit sphere, labels
+//! Teacher–student regression (Figs. 5, 10, 14; docs/DESIGN.md §3): inputs on the unit sphere, labels
 //! from a ReLU teacher network.
 
 use super::Dataset;

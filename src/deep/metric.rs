@@ -1,4 +1,4 @@
-//! Deep-net feature sparsity (DESIGN §4): block outputs in evaluation mode on the first training
+//! Deep-net feature sparsity (docs/DESIGN.md §4): block outputs in evaluation mode on the first training
 //! images (no augmentation, no shuffle); each (channel, h, w) entry is a neuron; at most
 //! `max_neurons` of them, sampled without replacement (seeded); then the plain fraction of
 //! positive activations and the de-duplicated coefficient with τ = 0.95 on raw activations.

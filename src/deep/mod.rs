@@ -12,7 +12,7 @@
 //! * [`optim::SgdMomentum`]: SGD with heavy-ball momentum and L2 0.5·λ‖θ‖² in the loss;
 //! * [`data`]: the official CIFAR-10/100 binary files and the class-folder JPEG layout, batching
 //!   with seeded shuffling and augmentation (random crop 32 pad 4, horizontal flip);
-//! * [`metric`]: the deep-net feature sparsity (DESIGN §4) through
+//! * [`metric`]: the deep-net feature sparsity (docs/DESIGN.md §4) through
 //!   [`crate::metrics::sparsity_coefficient`];
 //! * [`train`]: settings (basic / sota / fig1), schedules (through [`crate::schedule`]), the
 //!   epoch loop with checkpoints, and [`report`]: CSV and the Figs. 6/7 layout, Fig. 17 filters.

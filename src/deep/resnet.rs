@@ -1,4 +1,4 @@
-//! CIFAR ResNets: ResNet-18 "plain" and ResNet-34 (DESIGN §3; the release's `ResNet` with
+//! CIFAR ResNets: ResNet-18 "plain" and ResNet-34 (docs/DESIGN.md §3; the release's `ResNet` with
 //! `BasicBlockResNet34`): 3×3 stem, no max-pool, post-activation BasicBlocks.
 
 use super::layers::{global_avg_pool, BatchNorm, Conv, Linear};

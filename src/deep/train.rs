@@ -11,7 +11,7 @@ use candle_core::{DType, Device, Tensor, D};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The paper's training settings (DESIGN §3).
+/// The paper's training settings (docs/DESIGN.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Setting {

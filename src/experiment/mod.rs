@@ -11,7 +11,8 @@ pub mod registry;
 mod summary;
 mod train;
 
-pub use summary::{aggregate_table, summary_table, Aggregate};
+pub use summary::{aggregate_table, diverged, quantile, summary_table, Aggregate};
+pub(crate) use summary::{finals as summary_finals, value_names as summary_value_names};
 pub use train::train;
 
 use crate::config::ExperimentConfig;
@@ -98,31 +99,93 @@ impl Outcome {
 /// The dataset of each seed offset: drawn from the config's data seed, plus the offset when
 /// `vary_data` (otherwise every seed shares the config's dataset), with the rank points the
 /// metrics need.
-pub fn datasets(cfg: &ExperimentConfig, seeds: &[u64], vary_data: bool) -> Vec<Arc<Dataset>> {
+pub fn datasets(cfg: &ExperimentConfig, seeds: &[u64], vary_data: bool) -> Result<Vec<Arc<Dataset>>> {
     let rank_points = cfg.metrics.jacobian_rank.map_or(0, |r| r.points);
     seeds
         .iter()
         .map(|s| {
             let data_seed = cfg.data.seed() + if vary_data { *s } else { 0 };
-            Arc::new(cfg.data.generate_in(cfg.model.precision(), cfg.rng.source(data_seed).as_mut(), rank_points))
+            Ok(Arc::new(cfg.data.generate_in(
+                cfg.model.precision(),
+                cfg.rng.source(data_seed).as_mut(),
+                rank_points,
+            )?))
         })
         .collect()
 }
 
-/// Runs every run of `cfg` over `opts.seeds` seeds and writes the outputs into `opts.out`.
+/// The seed offsets of `opts`: `seed, seed + 1, …` (`seeds` of them, at least one).
+pub fn seed_offsets(opts: &RunOptions) -> Vec<u64> {
+    (0..opts.seeds.max(1) as u64).map(|k| opts.seed + k).collect()
+}
+
+/// Runs every run of `cfg` over `opts.seeds` seeds and writes the outputs into `opts.out`:
+/// `metrics.csv`, `summary.csv`, `aggregate.csv` (K ≥ 2 seeds), `config.toml`, `run.json` and
+/// the figure (docs/DESIGN.md §2).
+///
+/// ```no_run
+/// use largestep::config::ExperimentConfig;
+/// use largestep::experiment::{run, RunOptions};
+///
+/// let cfg = ExperimentConfig::load("experiments/fig2.toml".as_ref())?;
+/// let mut opts = RunOptions::new("results/fig2");
+/// opts.seeds = 5;
+/// let outcome = run(&cfg, &opts)?;
+/// println!("{} runs × seeds, N = {}", outcome.logs.len(), outcome.total);
+/// # Ok::<(), anyhow::Error>(())
+/// ```
 pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
-    // Runs are parallel; each SVD is small: threads inside faer only slow it down (DESIGN §7).
-    faer::set_global_parallelism(faer::Par::Seq);
-    let total = cfg.training.total(opts.quick);
-    let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
-    let seeds: Vec<u64> = (0..opts.seeds.max(1) as u64).map(|k| opts.seed + k).collect();
-    let datasets = datasets(cfg, &seeds, opts.vary_data);
+    let datasets = datasets(cfg, &seed_offsets(opts), opts.vary_data)?;
+    run_on_datasets(cfg, datasets, opts)
+}
+
+/// As [`run`], on datasets you provide (one per seed offset, in order, or one shared by every
+/// seed), with the same outputs; `cfg.data` is only recorded. The model is built for the
+/// inputs' dimension (docs/DESIGN.md §8).
+///
+/// ```
+/// use largestep::config::ExperimentConfig;
+/// use largestep::experiment::{datasets, registry, run_on_datasets, RunOptions};
+///
+/// // Fig. 3's config, shortened to 200 iterations.
+/// let text = registry::get("fig3").unwrap()?.to_toml();
+/// let cfg = ExperimentConfig::parse_with_overrides(&text, "fig3", &["training.iterations=200".into()])?;
+/// let data = datasets(&cfg, &[0], false)?; // or datasets of your own
+/// let dir = tempfile::tempdir()?;
+/// let mut opts = RunOptions::new(dir.path());
+/// opts.plot = false;
+/// let outcome = run_on_datasets(&cfg, data, &opts)?;
+/// assert_eq!(outcome.total, 200);
+/// assert!(dir.path().join("summary.csv").exists() && dir.path().join("run.json").exists());
+/// # Ok::<(), anyhow::Error>(())
+/// ```
+pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts: &RunOptions) -> Result<Outcome> {
+    let seeds = seed_offsets(opts);
+    let datasets = match datasets.len() {
+        1 => vec![datasets[0].clone(); seeds.len()],
+        n if n == seeds.len() => datasets,
+        n => anyhow::bail!("run_on_datasets: {n} datasets for {} seeds (give one, or one per seed)", seeds.len()),
+    };
+    let dim = datasets[0].x.dim();
+    if let Some(k) = datasets.iter().position(|d| d.x.dim() != dim || d.x_test.dim() != dim || d.is_empty()) {
+        anyhow::bail!("run_on_datasets: dataset {k} is empty or its input dimension differs from {dim}");
+    }
     for (s, d) in seeds.iter().zip(&datasets) {
         if let Some(w) = d.degenerate_labels() {
             eprintln!("warning: {}: seed {s}: {w}", cfg.name);
         }
     }
-    let model = cfg.model.build(cfg.data.dim());
+    let config_text = cfg.to_toml();
+    let flags = [("quick", opts.quick), ("vary_data", opts.vary_data)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let provenance = crate::provenance::Provenance::start(&cfg.name, &config_text, seeds.clone(), flags);
+    // Runs are parallel; each SVD is small: threads inside faer only slow it down (docs/DESIGN.md §7).
+    faer::set_global_parallelism(faer::Par::Seq);
+    let total = cfg.training.total(opts.quick);
+    let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
+    let model = cfg.model.build(dim);
     std::fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;
     let parts = opts.out.join(".parts");
     std::fs::create_dir_all(&parts)?;
@@ -187,12 +250,13 @@ pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
     if seeds.len() > 1 {
         aggregate_table(&outcome).write(&opts.out.join("aggregate.csv"))?;
     }
-    crate::output::atomic_write(&opts.out.join("config.toml"), cfg.to_toml().as_bytes())?;
+    crate::output::atomic_write(&opts.out.join("config.toml"), config_text.as_bytes())?;
     if opts.plot {
         for (stem, fig) in figure::figures(&outcome)? {
             fig.render(&opts.out.join(stem))?;
         }
     }
+    provenance.finish(&opts.out)?;
     Ok(outcome)
 }
 

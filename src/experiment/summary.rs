@@ -1,11 +1,22 @@
-//! summary.csv (one row per run and seed) and aggregate.csv (median and range over seeds).
+//! summary.csv (one row per run and seed) and aggregate.csv (median, quartiles and range over
+//! the seeds whose run did not diverge, with the number that did).
+//!
+//! A run counts as diverged when training stopped on a NaN/±∞ or exploding loss
+//! (`diverged_at`), or when its last logged row has a non-finite loss: such runs are never
+//! dropped silently, they are excluded from every median and counted in `diverged`.
 
 use super::Outcome;
-use crate::linalg::median;
 use crate::output::{fmt_f64, Table};
+use crate::record::RunLog;
+
+/// Whether a run diverged: it stopped on NaN/±∞ (or a loss above
+/// [`crate::record::DIVERGED_LOSS`]), or its last logged losses are not finite.
+pub fn diverged(log: &RunLog) -> bool {
+    log.diverged_at.is_some() || log.last().is_none_or(|r| !(r.train_loss.is_finite() && r.test_loss.is_finite()))
+}
 
 /// Per-run final values: the last grid row (the release's "final"), and the plateau.
-fn finals(o: &Outcome, log: &crate::record::RunLog) -> Vec<f64> {
+pub(crate) fn finals(o: &Outcome, log: &RunLog) -> Vec<f64> {
     let width = 2 + o.columns.len();
     let mut v = match log.last() {
         Some(r) => {
@@ -19,7 +30,7 @@ fn finals(o: &Outcome, log: &crate::record::RunLog) -> Vec<f64> {
     v
 }
 
-fn value_names(o: &Outcome) -> Vec<String> {
+pub(crate) fn value_names(o: &Outcome) -> Vec<String> {
     let mut h = vec!["final_train_loss".to_string(), "final_test_loss".to_string()];
     h.extend(o.columns.iter().map(|c| format!("final_{c}")));
     h.push("plateau_train_loss".into());
@@ -41,11 +52,19 @@ pub fn summary_table(o: &Outcome) -> Table {
     t
 }
 
-/// Median and range over seeds of one value of one run.
+/// Median, quartiles and range over the converged seeds of one value of one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Aggregate {
-    /// Median over seeds.
+    /// Seeds whose run did not diverge (the values below are over these).
+    pub converged: usize,
+    /// Seeds whose run diverged (excluded).
+    pub diverged: usize,
+    /// Median over the converged seeds.
     pub median: f64,
+    /// First quartile (linear interpolation between order statistics, numpy's default).
+    pub q1: f64,
+    /// Third quartile.
+    pub q3: f64,
     /// Minimum.
     pub min: f64,
     /// Maximum.
@@ -53,40 +72,78 @@ pub struct Aggregate {
 }
 
 impl Outcome {
-    /// Median/min/max over seeds of every summary value of run `r`, with the value names.
+    /// Logs of run `r` over the seeds.
+    pub fn run_logs(&self, r: usize) -> impl Iterator<Item = &RunLog> {
+        self.logs.iter().skip(r).step_by(self.config.runs.len())
+    }
+
+    /// Number of seeds on which run `r` diverged.
+    pub fn diverged_count(&self, r: usize) -> usize {
+        self.run_logs(r).filter(|l| diverged(l)).count()
+    }
+
+    /// Median, quartiles and range over the seeds where run `r` did not diverge, of every
+    /// summary value, with the value names.
     pub fn aggregate(&self, r: usize) -> Vec<(String, Aggregate)> {
-        let runs = self.config.runs.len();
-        let per_seed: Vec<Vec<f64>> = self.logs.iter().skip(r).step_by(runs).map(|l| finals(self, l)).collect();
+        let (kept, lost): (Vec<&RunLog>, Vec<&RunLog>) = self.run_logs(r).partition(|l| !diverged(l));
+        let per_seed: Vec<Vec<f64>> = kept.iter().map(|l| finals(self, l)).collect();
         value_names(self)
             .into_iter()
             .enumerate()
-            .map(|(i, name)| {
-                let v: Vec<f64> = per_seed.iter().map(|s| s[i]).collect();
-                let fin = v.iter().copied().filter(|x| x.is_finite());
-                let a = Aggregate {
-                    median: median(&v),
-                    min: fin.clone().fold(f64::NAN, f64::min),
-                    max: fin.fold(f64::NAN, f64::max),
-                };
-                (name, a)
-            })
+            .map(|(i, name)| (name, Aggregate::of(&per_seed.iter().map(|s| s[i]).collect::<Vec<_>>(), lost.len())))
             .collect()
     }
 }
 
-/// `run,seeds,<value>_median,<value>_min,<value>_max…`.
+impl Aggregate {
+    /// Statistics of the converged runs' `values` (NaN entries — a metric the run could not
+    /// evaluate — are left out of the order statistics), with `diverged` runs excluded.
+    pub fn of(values: &[f64], diverged: usize) -> Self {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        v.sort_by(f64::total_cmp);
+        Aggregate {
+            converged: values.len(),
+            diverged,
+            median: quantile(&v, 0.5),
+            q1: quantile(&v, 0.25),
+            q3: quantile(&v, 0.75),
+            min: v.first().copied().unwrap_or(f64::NAN),
+            max: v.last().copied().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// The q-quantile of sorted values by linear interpolation between order statistics
+/// (numpy's default): position q·(n − 1). NaN when empty.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        n => {
+            let pos = q * (n - 1) as f64;
+            let (lo, frac) = (pos.floor() as usize, pos - pos.floor());
+            if frac == 0.0 {
+                sorted[lo]
+            } else {
+                sorted[lo] + frac * (sorted[lo + 1] - sorted[lo])
+            }
+        }
+    }
+}
+
+/// `run,seeds,diverged,<value>_median,<value>_q1,<value>_q3,<value>_min,<value>_max…`: every
+/// statistic over the seeds whose run did not diverge; `diverged` says how many did.
 pub fn aggregate_table(o: &Outcome) -> Table {
     let names = value_names(o);
-    let mut h = vec!["run".to_string(), "seeds".to_string()];
+    let mut h = vec!["run".to_string(), "seeds".to_string(), "diverged".to_string()];
     for n in &names {
-        h.extend([format!("{n}_median"), format!("{n}_min"), format!("{n}_max")]);
+        h.extend(["median", "q1", "q3", "min", "max"].map(|s| format!("{n}_{s}")));
     }
     let mut t = Table::new(h);
     let k = o.datasets.len();
     for (r, spec) in o.config.runs.iter().enumerate() {
-        let mut row = vec![spec.name.clone(), k.to_string()];
+        let mut row = vec![spec.name.clone(), k.to_string(), o.diverged_count(r).to_string()];
         for (_, a) in o.aggregate(r) {
-            row.extend([fmt_f64(a.median), fmt_f64(a.min), fmt_f64(a.max)]);
+            row.extend([a.median, a.q1, a.q3, a.min, a.max].map(fmt_f64));
         }
         t.push(row);
     }

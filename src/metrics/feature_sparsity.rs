@@ -1,4 +1,4 @@
-//! The feature sparsity coefficient (§2.3.2, DESIGN §4; the release's `rm_too_correlated`).
+//! The feature sparsity coefficient (§2.3.2, docs/DESIGN.md §4; the release's `rm_too_correlated`).
 
 use faer::Mat;
 

@@ -1,11 +1,13 @@
-//! Metrics evaluated on the logging grid (DESIGN §4): losses, Jacobian rank, ‖u⊙v‖₀ and the
+//! Metrics evaluated on the logging grid (docs/DESIGN.md §4): losses, Jacobian rank, ‖u⊙v‖₀ and the
 //! feature sparsity coefficient.
 
 mod feature_sparsity;
 mod grid;
+mod rank_bracket;
 
 pub use feature_sparsity::{positive_fraction, sparsity_coefficient, SparsityOptions};
 pub use grid::log_grid;
+pub use rank_bracket::{bracket as rank_bracket, RankBracket, MARGIN as RANK_BRACKET_MARGIN};
 
 use crate::data::Dataset;
 use crate::loss::Loss;
@@ -22,7 +24,7 @@ pub struct RankSpec {
     pub tol: f64,
 }
 
-/// Feature-sparsity settings (DESIGN §4).
+/// Feature-sparsity settings (docs/DESIGN.md §4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SparsitySpec {
@@ -79,8 +81,7 @@ impl MetricsSpec {
     pub fn evaluate(&self, model: &dyn Model, theta: &[f64], data: &Dataset) -> Result<Vec<f64>, String> {
         let mut out = Vec::new();
         if let Some(r) = &self.jacobian_rank {
-            let s = model.jacobian_singular_values(theta, &data.rank_points)?;
-            out.push(crate::linalg::rank_from_singular_values(&s, r.tol) as f64);
+            out.push(model.jacobian_rank(theta, &data.rank_points, r.tol)? as f64);
         }
         if self.support_size {
             let beta = model.linear_predictor(theta).ok_or("support_size needs a model linear in x")?;

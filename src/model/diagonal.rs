@@ -8,7 +8,7 @@ use faer::Mat;
 /// Diagonal linear network with θ = (u, v) ∈ ℝ^{2d}, h_θ(x) = ⟨u ⊙ v, x⟩.
 ///
 /// ∇_u h = v ⊙ x and ∇_v h = u ⊙ x, so φ_θ(X)ᵀc = [(Xᵀc) ⊙ v, (Xᵀc) ⊙ u] costs one
-/// matrix–vector product. Initialization (DESIGN §3): u₀ = α·𝟙, v₀ = 0 (no randomness drawn).
+/// matrix–vector product. Initialization (docs/DESIGN.md §3): u₀ = α·𝟙, v₀ = 0 (no randomness drawn).
 #[derive(Debug, Clone)]
 pub struct DiagonalNet {
     /// Input dimension d.
@@ -27,8 +27,31 @@ impl DiagonalNet {
     }
 }
 
-/// The R factor of X_eval = QR, shared by every rank evaluation of a run.
-struct QrFactor(Mat<f64>);
+/// The R factor of X_eval = QR, shared by every rank evaluation of a run, with its extreme
+/// singular values (for the rank bracket).
+struct QrFactor {
+    r: Mat<f64>,
+    s_min: f64,
+    s_max: f64,
+}
+
+impl QrFactor {
+    fn new(xs: &Points) -> Self {
+        let r = xs.to_mat().qr().thin_R().to_owned();
+        let s = linalg::singular_values(&r).unwrap_or_default();
+        // A wide R (fewer points than d) has rank < d: no bracket (s_min = 0 disables it).
+        let s_min = if r.nrows() < r.ncols() { 0.0 } else { s.last().copied().unwrap_or(0.0) };
+        Self { r, s_min, s_max: s.first().copied().unwrap_or(0.0) }
+    }
+}
+
+impl DiagonalNet {
+    /// dⱼ = √(uⱼ² + vⱼ²): φ_θ(X) has the singular values of X·diag(d).
+    fn column_scales(&self, theta: &[f64]) -> Vec<f64> {
+        let (u, v) = self.split(theta);
+        u.iter().zip(v).map(|(a, b)| (a * a + b * b).sqrt()).collect()
+    }
+}
 
 impl Model for DiagonalNet {
     fn num_params(&self) -> usize {
@@ -83,15 +106,27 @@ impl Model for DiagonalNet {
     }
     /// φ_θ(X) φ_θ(X)ᵀ = X diag(u² + v²) Xᵀ, so φ has the singular values of
     /// X diag(√(u² + v²)); with X = QR (computed once per point set), those are the singular
-    /// values of R diag(√(u² + v²)) (min(n, d) × d). DESIGN §4; proved against the plain SVD in
+    /// values of R diag(√(u² + v²)) (min(n, d) × d). docs/DESIGN.md §4; proved against the plain SVD in
     /// `tests/rank.rs`.
     fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
         let Some(xs) = set.get() else { return Ok(Vec::new()) };
-        let (u, v) = self.split(theta);
-        let r = set.cached(|| QrFactor(xs.to_mat().qr().thin_R().to_owned()));
-        let scale: Vec<f64> = u.iter().zip(v).map(|(a, b)| (a * a + b * b).sqrt()).collect();
-        let m = Mat::from_fn(r.0.nrows(), r.0.ncols(), |i, j| r.0[(i, j)] * scale[j]);
+        let f = set.cached(|| QrFactor::new(xs));
+        let scale = self.column_scales(theta);
+        let m = Mat::from_fn(f.r.nrows(), f.r.ncols(), |i, j| f.r[(i, j)] * scale[j]);
         linalg::singular_values(&m)
+    }
+    /// The count is bracketed by the scales alone ([`crate::metrics::RankBracket`], proof in
+    /// `metrics/rank_bracket.rs`); the SVD of R·diag(d) runs only when a scale lies in the band
+    /// around the threshold where the bracket cannot decide.
+    fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
+        let Some(xs) = set.get() else { return Ok(0) };
+        let f = set.cached(|| QrFactor::new(xs));
+        match crate::metrics::rank_bracket(&self.column_scales(theta), f.s_min, f.s_max, tol) {
+            crate::metrics::RankBracket::Exact(k) => Ok(k),
+            crate::metrics::RankBracket::Ambiguous { .. } => {
+                Ok(linalg::rank_from_singular_values(&self.jacobian_singular_values(theta, set)?, tol))
+            }
+        }
     }
     fn linear_predictor(&self, theta: &[f64]) -> Option<Vec<f64>> {
         let (u, v) = self.split(theta);

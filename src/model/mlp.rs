@@ -13,7 +13,7 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 
-/// How θ₀ is drawn (DESIGN §3).
+/// How θ₀ is drawn (docs/DESIGN.md §3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MlpInit {

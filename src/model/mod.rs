@@ -137,6 +137,13 @@ pub trait Model: Send + Sync {
         }
     }
 
+    /// rank_τ φ_θ(X) = #{σ : σ/σ_max > τ} on a fixed point set (DESIGN §4). Default: counted
+    /// from [`jacobian_singular_values`](Model::jacobian_singular_values); models may decide it
+    /// without an SVD where that gives the same count (the diagonal net's bracket).
+    fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
+        Ok(linalg::rank_from_singular_values(&self.jacobian_singular_values(theta, set)?, tol))
+    }
+
     /// Number of hidden layers whose features the sparsity metric can inspect.
     fn hidden_layers(&self) -> usize {
         0

@@ -3,9 +3,10 @@
 //! A [`Figure`] is a grid of [`Panel`]s; a panel holds [`Series`] (lines, markers, arrows,
 //! polylines) and its axes (linear or log). Every paper figure is built as a `Figure` by the
 //! experiment that owns it and rendered by the one function [`Figure::render`], so all figures
-//! share fonts, colours and layout.
+//! share fonts, colours and layout (docs/DESIGN.md §10).
 
 mod render;
+mod text;
 
 use std::path::Path;
 
@@ -16,6 +17,8 @@ pub enum Style {
     Line,
     /// A dashed line.
     Dashed,
+    /// A dotted line.
+    Dotted,
     /// Markers at the points.
     Markers,
     /// Arrows from points[2k] to points[2k+1].
@@ -35,16 +38,19 @@ pub struct Series {
     pub color: Option<usize>,
     /// Drawing style.
     pub style: Style,
+    /// A shaded band (x, low, high) behind the series, e.g. the interquartile range over seeds
+    /// (empty: none).
+    pub band: Vec<(f64, f64, f64)>,
 }
 
 impl Series {
     /// A line series.
     pub fn line(label: impl Into<String>, color: usize, points: Vec<(f64, f64)>) -> Self {
-        Self { label: label.into(), points, color: Some(color), style: Style::Line }
+        Self { label: label.into(), points, color: Some(color), style: Style::Line, band: Vec::new() }
     }
     /// A series with an explicit style.
     pub fn styled(label: impl Into<String>, color: Option<usize>, style: Style, points: Vec<(f64, f64)>) -> Self {
-        Self { label: label.into(), points, color, style }
+        Self { label: label.into(), points, color, style, band: Vec::new() }
     }
 }
 
@@ -109,6 +115,19 @@ impl Figure {
     }
 
     /// Writes `<stem>.png` and `<stem>.svg` (each atomically).
+    ///
+    /// ```
+    /// use largestep::plot::{Figure, Panel, Series};
+    ///
+    /// let loss: Vec<(f64, f64)> = (1..100).map(|t| (t as f64, 1.0 / t as f64)).collect();
+    /// let mut s = Series::line("η = 0.1", 0, loss.clone());
+    /// s.band = loss.iter().map(|&(t, l)| (t, 0.8 * l, 1.25 * l)).collect(); // e.g. quartiles over seeds
+    /// let panel = Panel::new("Train loss", "Iteration", "Train loss").log_y().with(s);
+    /// let dir = tempfile::tempdir()?;
+    /// Figure::new("Example", vec![panel], 1).render(&dir.path().join("example"))?;
+    /// assert!(dir.path().join("example.png").exists() && dir.path().join("example.svg").exists());
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
     pub fn render(&self, stem: &Path) -> anyhow::Result<()> {
         render::render(self, stem)
     }

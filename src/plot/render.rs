@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use std::path::Path;
 use std::sync::Once;
 
-const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+pub(super) const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
 /// matplotlib's tab10 palette.
 const PALETTE: [RGBColor; 10] = [
@@ -23,7 +23,7 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 
-fn register() {
+pub(super) fn register() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The font is embedded, so registration can only fail on a corrupt build.
@@ -51,7 +51,7 @@ pub(super) fn render(fig: &Figure, stem: &Path) -> Result<()> {
     // folder, then rename it into place (atomic).
     let tmp = tempfile::Builder::new().prefix(".plot").suffix(".png").tempfile_in(dir)?;
     {
-        let root = BitMapBackend::new(tmp.path(), size).into_drawing_area();
+        let root = super::text::Baseline(BitMapBackend::new(tmp.path(), size)).into_drawing_area();
         draw(fig, &root, rows)?;
         root.present().map_err(|e| anyhow!("rendering {name}.png: {e}"))?;
     }
@@ -69,19 +69,98 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>, rows: u
     Ok(())
 }
 
-/// Compact tick labels: `0`, `20000` → `2e4`, `0.001` → `1e-3`, `0.25`, integers without `.0`.
-fn tick(v: f64) -> String {
-    if v == 0.0 {
+/// Superscript form of an integer exponent: `-3` → `⁻³`.
+fn superscript(n: i32) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            d => ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'][d.to_digit(10).unwrap_or(0) as usize],
+        })
+        .collect()
+}
+
+/// Decomposes v ≠ 0 as m·10ⁿ with 1 ≤ |m| < 10, m rounded to 3 significant digits.
+fn mantissa_exponent(v: f64) -> (f64, i32) {
+    let mut n = v.abs().log10().floor() as i32;
+    let mut m = (v / 10f64.powi(n) * 100.0).round() / 100.0;
+    if m.abs() >= 10.0 {
+        m /= 10.0;
+        n += 1;
+    }
+    (m, n)
+}
+
+/// Tick label on a log axis: powers of ten as `10ⁿ`; other ticks are labelled `m×10ⁿ` only
+/// when the axis spans less than a decade (otherwise they stay unlabelled minor ticks), so a
+/// log axis never mixes `1e-6` with `0.001`.
+fn log_tick(v: f64, decades: f64) -> String {
+    if !(v > 0.0 && v.is_finite()) {
+        return String::new();
+    }
+    let (m, n) = mantissa_exponent(v);
+    if (m - 1.0).abs() < 1e-9 {
+        format!("10{}", superscript(n))
+    } else if decades < 1.0 {
+        format!("{m}×10{}", superscript(n))
+    } else {
+        String::new()
+    }
+}
+
+/// Tick label on a linear axis: plain decimals (`0`, `20000`, `0.25`) for 10⁻³ ≤ |v| < 10⁶,
+/// `m×10ⁿ` outside.
+fn linear_tick(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
         return "0".into();
     }
     let a = v.abs();
-    if !(1e-3..1e4).contains(&a) {
-        let s = format!("{v:.1e}");
-        return s.replace(".0e", "e");
+    if !(1e-3..1e6).contains(&a) {
+        let (m, n) = mantissa_exponent(v);
+        return if (m.abs() - 1.0).abs() < 1e-9 {
+            format!("{}10{}", if m < 0.0 { "−" } else { "" }, superscript(n))
+        } else {
+            format!("{m}×10{}", superscript(n))
+        };
     }
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
+    s.replace('-', "−")
+}
+
+/// The legend corner with the fewest data points under a box of `w × h` (fractions of the plot
+/// area), in the order upper right, upper left, lower right, lower left on ties.
+fn emptiest_corner(panel: &Panel, xr: (f64, f64), yr: (f64, f64), w: f64, h: f64) -> SeriesLabelPosition {
+    let unit = |v: f64, (lo, hi): (f64, f64), log: bool| {
+        if log {
+            (v.log10() - lo.log10()) / (hi.log10() - lo.log10())
+        } else {
+            (v - lo) / (hi - lo)
+        }
+    };
+    let pts: Vec<(f64, f64)> = panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().copied().chain(s.band.iter().flat_map(|&(x, lo, hi)| [(x, lo), (x, hi)])))
+        .filter(|&(x, y)| drawable(x, panel.x_log) && drawable(y, panel.y_log))
+        .map(|(x, y)| (unit(x, xr, panel.x_log), unit(y, yr, panel.y_log)))
+        .collect();
+    let corners = [
+        (SeriesLabelPosition::UpperRight, 1.0 - w, 1.0 - h),
+        (SeriesLabelPosition::UpperLeft, 0.0, 1.0 - h),
+        (SeriesLabelPosition::LowerRight, 1.0 - w, 0.0),
+        (SeriesLabelPosition::LowerLeft, 0.0, 0.0),
+    ];
+    let count =
+        |x0: f64, y0: f64| pts.iter().filter(|&&(x, y)| x >= x0 && x <= x0 + w && y >= y0 && y <= y0 + h).count();
+    let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
+    for (pos, x0, y0) in corners {
+        let c = count(x0, y0);
+        if c < best.0 {
+            best = (c, pos);
+        }
+    }
+    best.1
 }
 
 /// Whether a coordinate can be drawn: finite, positive on a log axis, and below 1e30 in
@@ -128,6 +207,7 @@ fn bounds(panel: &Panel) -> ((f64, f64), (f64, f64)) {
 
 fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> Result<()> {
     let ((x0, x1), (y0, y1)) = bounds(panel);
+    let (x_decades, y_decades) = ((x1 / x0).log10(), (y1 / y0).log10());
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("{e:?}");
     let mut builder = ChartBuilder::on(area);
     builder.caption(&panel.title, ("sans-serif", 15)).margin(8).x_label_area_size(36).y_label_area_size(58);
@@ -141,25 +221,54 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) 
                 .label_style(("sans-serif", 11))
                 .x_labels(6)
                 .y_labels(7)
-                .x_label_formatter(&|v| tick(*v))
-                .y_label_formatter(&|v| tick(*v))
+                .x_label_formatter(&|v| if panel.x_log { log_tick(*v, x_decades) } else { linear_tick(*v) })
+                .y_label_formatter(&|v| if panel.y_log { log_tick(*v, y_decades) } else { linear_tick(*v) })
                 .light_line_style(WHITE.mix(0.0))
                 .draw()
                 .map_err(e)?;
             let mut legend = false;
+            let labels: Vec<&str> = panel.series.iter().map(|s| s.label.as_str()).filter(|l| !l.is_empty()).collect();
+            let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
+            let (pw, ph) = chart.plotting_area().dim_in_pixel();
+            let legend_at = emptiest_corner(
+                panel,
+                (x0, x1),
+                (y0, y1),
+                ((widest * 6.2 + 40.0) / f64::from(pw.max(1))).min(1.0),
+                ((labels.len() as f64 * 15.0 + 12.0) / f64::from(ph.max(1))).min(1.0),
+            );
+            for s in &panel.series {
+                let color = s.color.map_or(RGBColor(150, 150, 150), |c| PALETTE[c % PALETTE.len()]);
+                let ok = |x: f64, y: f64| drawable(x, panel.x_log) && drawable(y, panel.y_log);
+                let band: Vec<&(f64, f64, f64)> =
+                    s.band.iter().filter(|&&(x, lo, hi)| ok(x, lo) && ok(x, hi)).collect();
+                if band.len() >= 2 {
+                    let outline: Vec<(f64, f64)> =
+                        band.iter().map(|b| (b.0, b.1)).chain(band.iter().rev().map(|b| (b.0, b.2))).collect();
+                    chart.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.22).filled()))).map_err(e)?;
+                }
+            }
             for s in &panel.series {
                 let color = s.color.map_or(RGBColor(150, 150, 150), |c| PALETTE[c % PALETTE.len()]);
                 let keep = |&&(x, y): &&(f64, f64)| drawable(x, panel.x_log) && drawable(y, panel.y_log);
                 let pts: Vec<(f64, f64)> = s.points.iter().filter(keep).copied().collect();
+                // A line through a single point draws nothing: show the point (a 1-epoch run).
+                let style = match s.style {
+                    Style::Line | Style::Dashed | Style::Dotted if pts.len() == 1 => Style::Markers,
+                    other => other,
+                };
                 if s.style == Style::Arrows {
                     chart
                         .draw_series(s.points.chunks_exact(2).map(|w| Circle::new(w[1], 3, color.filled())))
                         .map_err(e)?;
                 }
-                let anno = match s.style {
+                let anno = match style {
                     Style::Line => chart.draw_series(LineSeries::new(pts, color.stroke_width(2))).map_err(e)?,
                     Style::Dashed => {
                         chart.draw_series(DashedLineSeries::new(pts, 6, 4, color.stroke_width(2).into())).map_err(e)?
+                    }
+                    Style::Dotted => {
+                        chart.draw_series(DashedLineSeries::new(pts, 2, 3, color.stroke_width(2).into())).map_err(e)?
                     }
                     Style::Markers => {
                         chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled()))).map_err(e)?
@@ -177,8 +286,31 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) 
                 };
                 if !s.label.is_empty() {
                     legend = true;
-                    anno.label(s.label.clone())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+                    // The legend's sample is drawn in the series' own style (dashes stay dashes).
+                    let anno = anno.label(s.label.clone());
+                    match style {
+                        Style::Dashed => anno.legend(move |(x, y)| {
+                            EmptyElement::at((x, y))
+                                + PathElement::new(vec![(0, 0), (7, 0)], color.stroke_width(2))
+                                + PathElement::new(vec![(12, 0), (19, 0)], color.stroke_width(2))
+                        }),
+                        Style::Dotted => anno.legend(move |(x, y)| {
+                            EmptyElement::at((x, y))
+                                + PathElement::new(vec![(0, 0), (2, 0)], color.stroke_width(2))
+                                + PathElement::new(vec![(6, 0), (8, 0)], color.stroke_width(2))
+                                + PathElement::new(vec![(12, 0), (14, 0)], color.stroke_width(2))
+                                + PathElement::new(vec![(18, 0), (20, 0)], color.stroke_width(2))
+                        }),
+                        Style::Markers | Style::Arrows => {
+                            anno.legend(move |(x, y)| EmptyElement::at((x, y)) + Circle::new((9, 0), 3, color.filled()))
+                        }
+                        Style::Line | Style::Segments => anno.legend(move |(x, y)| {
+                            PathElement::new(
+                                vec![(x, y), (x + 19, y)],
+                                color.stroke_width(if style == Style::Line { 2 } else { 1 }),
+                            )
+                        }),
+                    };
                 }
             }
             if legend {
@@ -187,7 +319,7 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) 
                     .background_style(WHITE.mix(0.85))
                     .border_style(BLACK.mix(0.3))
                     .label_font(("sans-serif", 11))
-                    .position(SeriesLabelPosition::UpperRight)
+                    .position(legend_at)
                     .draw()
                     .map_err(e)?;
             }

@@ -153,7 +153,7 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let total = s.total;
     let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
     let seeds: Vec<u64> = (0..s.seeds.max(1) as u64).map(|k| s.seed + k).collect();
-    let datasets = crate::experiment::datasets(cfg, &seeds, s.vary_data);
+    let datasets = crate::experiment::datasets(cfg, &seeds, s.vary_data)?;
     let model = cfg.model.build(cfg.data.dim());
     let job = |k: usize| Job { cfg, model: model.as_ref(), data: &datasets[k], grid: &grid, total, seed: seeds[k] };
     let loss = cfg.training.loss;

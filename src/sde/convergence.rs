@@ -142,7 +142,7 @@ pub const LINEAR_LEVELS: [u32; 6] = [3, 4, 5, 6, 7, 8];
 /// Reference level of the additive-noise study (Δt = 2⁻¹⁴, 64× finer than its finest level).
 pub const ADDITIVE_REFERENCE: u32 = 14;
 
-/// DESIGN §5's GBM study: du = 1.01u dt + 0.87u dW, u₀ = ½, T = 1, exact solution on the path,
+/// docs/DESIGN.md §5's GBM study: du = 1.01u dt + 0.87u dW, u₀ = ½, T = 1, exact solution on the path,
 /// observable u.
 pub fn gbm_study(seed: u64, paths: usize) -> OrderStudy {
     let mut gbm = Gbm::standard();

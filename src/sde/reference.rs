@@ -1,5 +1,5 @@
 //! Reference SDEs with exact solutions or closed-form moments, for the integrator's convergence
-//! tests (the practice of SciML's DiffEqDevTools, diffrax and torchsde; DESIGN §5).
+//! tests (the practice of SciML's DiffEqDevTools, diffrax and torchsde; docs/DESIGN.md §5).
 
 use super::Sde;
 use nalgebra::{Matrix3, Vector3};
@@ -15,7 +15,7 @@ pub struct Gbm {
 }
 
 impl Gbm {
-    /// DESIGN §5's problem: μ = 1.01, σ = 0.87 (with u₀ = ½, T = 1).
+    /// docs/DESIGN.md §5's problem: μ = 1.01, σ = 0.87 (with u₀ = ½, T = 1).
     pub fn standard() -> Self {
         Self { mu: 1.01, sigma: 0.87 }
     }

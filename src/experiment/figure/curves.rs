@@ -1,13 +1,21 @@
 //! The metric-curves layout (Figs. 2, 5, 11, 14, …): train loss, test loss and each recorded
-//! metric against the iteration, one line per run (median over seeds at each grid point).
+//! metric against the iteration, one line per run (median over seeds at each grid point, with the interquartile band).
 
 use crate::experiment::Outcome;
 use crate::linalg::median;
 use crate::plot::{Figure, Panel, Series};
 use crate::record::Row;
+use statrs::statistics::{Data, OrderStatistics};
 
 /// Median over seeds of `value(row)` for run `r` at each logged iteration.
 pub fn median_curve(o: &Outcome, r: usize, value: impl Fn(&Row) -> f64) -> Vec<(f64, f64)> {
+    quartile_curves(o, r, value).into_iter().map(|(t, _, m, _)| (t, m)).collect()
+}
+
+/// (iteration, first quartile, median, third quartile) over seeds of `value(row)` for run `r`
+/// at each logged iteration; non-finite values (a diverged seed) are left out, and the
+/// quartiles are those of statrs (R-8, median-unbiased) over the remaining seeds.
+pub fn quartile_curves(o: &Outcome, r: usize, value: impl Fn(&Row) -> f64) -> Vec<(f64, f64, f64, f64)> {
     let runs = o.config.runs.len();
     let logs: Vec<_> = o.logs.iter().skip(r).step_by(runs).collect();
     let len = logs.iter().map(|l| l.rows.len()).max().unwrap_or(0);
@@ -15,9 +23,25 @@ pub fn median_curve(o: &Outcome, r: usize, value: impl Fn(&Row) -> f64) -> Vec<(
         .filter_map(|i| {
             let vals: Vec<f64> = logs.iter().filter_map(|l| l.rows.get(i)).map(&value).collect();
             let t = logs.iter().find_map(|l| l.rows.get(i))?.iteration as f64;
-            Some((t, median(&vals)))
+            let finite: Vec<f64> = vals.iter().copied().filter(|v| v.is_finite()).collect();
+            if finite.len() < 2 {
+                let m = median(&vals);
+                return Some((t, m, m, m));
+            }
+            let mut data = Data::new(finite);
+            Some((t, data.lower_quartile(), median(&vals), data.upper_quartile()))
         })
         .collect()
+}
+
+/// A run's curve: the median line, with the interquartile band when there are several seeds.
+fn run_series(o: &Outcome, label: String, r: usize, value: impl Fn(&Row) -> f64) -> Series {
+    let q = quartile_curves(o, r, value);
+    let mut s = Series::line(label, r, q.iter().map(|&(t, _, m, _)| (t, m)).collect());
+    if o.datasets.len() > 1 {
+        s.band = q.iter().map(|&(t, lo, _, hi)| (t, lo, hi)).collect();
+    }
+    s
 }
 
 fn pretty(column: &str) -> String {
@@ -40,10 +64,10 @@ pub fn curve_panels(o: &Outcome) -> Vec<Panel> {
     panels.extend(o.columns.iter().map(|c| Panel::new(pretty(c), "Iteration", pretty(c))));
     for (r, spec) in o.config.runs.iter().enumerate() {
         let label = spec.label.clone().unwrap_or_else(|| spec.name.clone());
-        panels[0].series.push(Series::line(label.clone(), r, median_curve(o, r, |row| row.train_loss)));
-        panels[1].series.push(Series::line("", r, median_curve(o, r, |row| row.test_loss)));
+        panels[0].series.push(run_series(o, label, r, |row| row.train_loss));
+        panels[1].series.push(run_series(o, String::new(), r, |row| row.test_loss));
         for (c, panel) in panels[2..].iter_mut().enumerate() {
-            panel.series.push(Series::line("", r, median_curve(o, r, |row| row.metrics[c])));
+            panel.series.push(run_series(o, String::new(), r, |row| row.metrics[c]));
         }
     }
     panels
@@ -54,7 +78,10 @@ pub fn figure(o: &Outcome) -> Figure {
     let panels = curve_panels(o);
     let cols = panels.len().min(5);
     let seeds = o.datasets.len();
-    let title =
-        if seeds > 1 { format!("{} (median over {seeds} seeds)", o.config.title) } else { o.config.title.clone() };
+    let title = if seeds > 1 {
+        format!("{} (median and interquartile range over {seeds} seeds)", o.config.title)
+    } else {
+        o.config.title.clone()
+    };
     Figure::new(title, panels, cols)
 }

@@ -8,7 +8,7 @@ use crate::model::{Model, ReluMlp};
 use crate::plot::{Figure, Panel, Series, Style};
 use anyhow::{anyhow, Result};
 
-/// Grid indices of Fig. 13's snapshots (DESIGN §3).
+/// Grid indices of Fig. 13's snapshots (docs/DESIGN.md §3).
 pub const SNAPSHOT_INDICES: [usize; 6] = [99, 101, 105, 130, 170, 248];
 
 /// Breakpoints closer than this (in x) count as one kink.

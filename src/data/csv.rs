@@ -1,0 +1,317 @@
+//! Regression datasets from CSV files (`[data] kind = "csv"`, docs/DESIGN.md §8).
+//!
+//! A table of numeric columns: the features x ∈ ℝᵈ and one target column y. The test set is a
+//! second file, or a seeded random fraction of the rows (Fisher–Yates shuffle from the run's
+//! [`RandomSource`], last ⌈f·n⌉ rows of the shuffled order), or else the training set itself.
+//! Every error names the file, the 1-based row (counting the header line) and the column.
+
+use super::Dataset;
+use crate::linalg::Points;
+use crate::model::PointSet;
+use crate::rng::RandomSource;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where a file dataset comes from, as written in a config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileData {
+    /// Training file.
+    pub train: PathBuf,
+    /// Test file (same columns); exclusive with `test_fraction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<PathBuf>,
+    /// Fraction f ∈ (0, 1) of the training rows held out as the test set (seeded shuffle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_fraction: Option<f64>,
+    /// Target column by header name (default: the last column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Whether the first row is a header (default true).
+    #[serde(default = "yes")]
+    pub header: bool,
+    /// Seed of the split shuffle (the run's seed offset is added with `--vary-data`).
+    #[serde(default)]
+    pub seed: u64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A data-file error: file, row, column and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataError {
+    /// The file.
+    pub file: String,
+    /// 1-based line of the file (the header is row 1), when the error is in a row.
+    pub row: Option<usize>,
+    /// Column name (or 1-based index), when the error is in a cell.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(r) = self.row {
+            write!(f, ": row {r}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// A numeric table read from a file: column names and row-major values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumericTable {
+    /// Column names (`"1"`, `"2"`, … without a header).
+    pub columns: Vec<String>,
+    /// Rows, each as long as `columns`.
+    pub rows: Vec<Vec<f64>>,
+}
+
+impl NumericTable {
+    /// Reads a CSV file whose every cell is a finite number.
+    pub fn read_csv(path: &Path, header: bool) -> Result<Self, DataError> {
+        let file = path.display().to_string();
+        let err = |row: Option<usize>, column: Option<String>, message: String| DataError {
+            file: file.clone(),
+            row,
+            column,
+            message,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(header)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_path(path)
+            .map_err(|e| err(None, None, format!("cannot read: {e}")))?;
+        let mut columns: Vec<String> = if header {
+            let h = reader.headers().map_err(|e| err(Some(1), None, e.to_string()))?;
+            h.iter().map(str::to_string).collect()
+        } else {
+            Vec::new()
+        };
+        let first = usize::from(header) + 1;
+        let mut rows = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let rec = rec.map_err(|e| err(e.position().map(|p| p.line() as usize), None, e.to_string()))?;
+            let line = rec.position().map_or(first + i, |p| p.line() as usize);
+            if columns.is_empty() {
+                columns = (1..=rec.len()).map(|c| c.to_string()).collect();
+            }
+            if rec.len() != columns.len() {
+                return Err(err(Some(line), None, format!("has {} columns, expected {}", rec.len(), columns.len())));
+            }
+            let row = rec
+                .iter()
+                .zip(&columns)
+                .map(|(cell, name)| match cell.parse::<f64>() {
+                    Ok(v) if v.is_finite() => Ok(v),
+                    Ok(v) => Err(err(Some(line), Some(format!("{name:?}")), format!("{v} is not finite"))),
+                    Err(_) => {
+                        Err(err(Some(line), Some(format!("{name:?}")), format!("cannot parse {cell:?} as a number")))
+                    }
+                })
+                .collect::<Result<Vec<f64>, _>>()?;
+            rows.push(row);
+        }
+        if rows.is_empty() {
+            return Err(err(None, None, "no data rows".into()));
+        }
+        if columns.len() < 2 {
+            return Err(err(None, None, format!("needs ≥ 2 columns (features and a target), got {}", columns.len())));
+        }
+        Ok(Self { columns, rows })
+    }
+
+    /// Splits into inputs X and targets y, the target being column `target` (default: last).
+    fn split_target(&self, target: Option<&str>, file: &Path) -> Result<(Points, Vec<f64>), DataError> {
+        let t = match target {
+            None => self.columns.len() - 1,
+            Some(name) => self.columns.iter().position(|c| c == name).ok_or_else(|| DataError {
+                file: file.display().to_string(),
+                row: Some(1),
+                column: Some(format!("{name:?}")),
+                message: format!("no such target column; columns: {}", self.columns.join(", ")),
+            })?,
+        };
+        let d = self.columns.len() - 1;
+        let mut x = Vec::with_capacity(self.rows.len() * d);
+        let mut y = Vec::with_capacity(self.rows.len());
+        for row in &self.rows {
+            x.extend(row.iter().enumerate().filter(|&(j, _)| j != t).map(|(_, v)| *v));
+            y.push(row[t]);
+        }
+        Ok((Points::new(x, d), y))
+    }
+}
+
+impl FileData {
+    /// Checks the fields that need no file: the split fraction and its exclusivity with `test`.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        match (self.test.is_some(), self.test_fraction) {
+            (true, Some(_)) => Err(("test_fraction".into(), "give either `test` or `test_fraction`, not both".into())),
+            (_, Some(f)) if !(f > 0.0 && f < 1.0) => {
+                Err(("test_fraction".into(), format!("must be in (0, 1), got {f}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Makes relative paths relative to `base` (the config file's folder).
+    pub fn resolve(&mut self, base: &Path) {
+        for p in std::iter::once(&mut self.train).chain(self.test.as_mut()) {
+            if p.is_relative() {
+                let joined = base.join(&*p);
+                *p = std::fs::canonicalize(&joined).unwrap_or(joined);
+            }
+        }
+    }
+
+    /// Loads the dataset; `rng` shuffles the rows for `test_fraction`; the Jacobian rank is
+    /// evaluated on the first `rank_points` test inputs (all of them if there are fewer).
+    ///
+    /// ```
+    /// use largestep::data::csv::FileData;
+    /// use largestep::rng::ChaChaSource;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let train = dir.path().join("train.csv");
+    /// std::fs::write(&train, "x1,x2,y\n1,0,2\n0,1,-1\n1,1,1\n2,0,4\n")?;
+    /// let spec: FileData = toml::from_str(&format!("train = {:?}\ntest_fraction = 0.25", train))?;
+    /// let data = spec.load(&mut ChaChaSource::new(0), 0)?;
+    /// assert_eq!((data.len(), data.y_test.len(), data.x.dim()), (3, 1, 2));
+    ///
+    /// // A bad cell: the error names the file, the row and the column.
+    /// std::fs::write(&train, "x1,x2,y\n1,0,2\n0,oops,-1\n")?;
+    /// let err = spec.load(&mut ChaChaSource::new(0), 0).unwrap_err().to_string();
+    /// assert!(err.contains("train.csv: row 3, column \"x2\""), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load(&self, rng: &mut dyn RandomSource, rank_points: usize) -> Result<Dataset, DataError> {
+        let table = NumericTable::read_csv(&self.train, self.header)?;
+        self.dataset(table, rng, rank_points, |p| NumericTable::read_csv(p, self.header))
+    }
+
+    /// The dataset of an already-read training table; `read` reads the test file.
+    pub(crate) fn dataset(
+        &self,
+        table: NumericTable,
+        rng: &mut dyn RandomSource,
+        rank_points: usize,
+        read: impl Fn(&Path) -> Result<NumericTable, DataError>,
+    ) -> Result<Dataset, DataError> {
+        let target = self.target.as_deref();
+        let (x, y, x_test, y_test) = match (&self.test, self.test_fraction) {
+            (Some(test), _) => {
+                let t = read(test)?;
+                if t.columns.len() != table.columns.len() || (self.header && t.columns != table.columns) {
+                    return Err(DataError {
+                        file: test.display().to_string(),
+                        row: Some(1),
+                        column: None,
+                        message: format!(
+                            "columns [{}] differ from the training file's [{}]",
+                            t.columns.join(", "),
+                            table.columns.join(", ")
+                        ),
+                    });
+                }
+                let (x, y) = table.split_target(target, &self.train)?;
+                let (xt, yt) = t.split_target(target, test)?;
+                (x, y, xt, yt)
+            }
+            (None, Some(f)) => {
+                let n = table.rows.len();
+                let n_test = ((f * n as f64).ceil() as usize).max(1);
+                if n_test >= n {
+                    return Err(DataError {
+                        file: self.train.display().to_string(),
+                        row: None,
+                        column: None,
+                        message: format!("{n} rows leave no training row with test_fraction = {f}"),
+                    });
+                }
+                // Fisher–Yates: for i = n−1 … 1, swap i with a uniform index in [0, i].
+                let mut order: Vec<usize> = (0..n).collect();
+                for i in (1..n).rev() {
+                    order.swap(i, rng.index(i + 1));
+                }
+                let pick = |idx: &[usize]| NumericTable {
+                    columns: table.columns.clone(),
+                    rows: idx.iter().map(|&i| table.rows[i].clone()).collect(),
+                };
+                let (x, y) = pick(&order[..n - n_test]).split_target(target, &self.train)?;
+                let (xt, yt) = pick(&order[n - n_test..]).split_target(target, &self.train)?;
+                (x, y, xt, yt)
+            }
+            (None, None) => {
+                let (x, y) = table.split_target(target, &self.train)?;
+                (x.clone(), y.clone(), x, y)
+            }
+        };
+        let rank_points = if rank_points == 0 { PointSet::default() } else { PointSet::new(x_test.head(rank_points)) };
+        Ok(Dataset { x, y, x_test, y_test, rank_points, truth: None })
+    }
+
+    /// Number of feature columns (reads the training file's first row).
+    pub fn dim(&self) -> Option<usize> {
+        let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(&self.train).ok()?;
+        let first = r.records().next()?.ok()?;
+        Some(first.len().saturating_sub(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::ChaChaSource;
+    use std::io::Write;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        f
+    }
+
+    fn spec(train: &Path) -> FileData {
+        FileData { train: train.into(), test: None, test_fraction: None, target: None, header: true, seed: 0 }
+    }
+
+    #[test]
+    fn reads_features_and_target() {
+        let f = file("a,y,b\n1,10,2\n3,30,4\n");
+        let mut s = spec(f.path());
+        s.target = Some("y".into());
+        let d = s.load(&mut ChaChaSource::new(0), 1).unwrap();
+        assert_eq!(d.x.as_slice(), &[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(d.y, vec![10.0, 30.0]);
+        assert_eq!(d.x_test.as_slice(), d.x.as_slice());
+        assert_eq!(d.rank_points.get().map(Points::len), Some(1));
+    }
+
+    #[test]
+    fn split_is_a_seeded_partition() {
+        let text: String =
+            std::iter::once("x,y\n".to_string()).chain((0..20).map(|i| format!("{i},{}\n", 2 * i))).collect();
+        let f = file(&text);
+        let mut s = spec(f.path());
+        s.test_fraction = Some(0.25);
+        let a = s.load(&mut ChaChaSource::new(3), 0).unwrap();
+        let b = s.load(&mut ChaChaSource::new(3), 0).unwrap();
+        assert_eq!((a.len(), a.y_test.len()), (15, 5));
+        assert_eq!(a.x_test.as_slice(), b.x_test.as_slice());
+        let mut all: Vec<f64> = a.x.as_slice().iter().chain(a.x_test.as_slice()).copied().collect();
+        all.sort_by(f64::total_cmp);
+        assert_eq!(all, (0..20).map(f64::from).collect::<Vec<_>>());
+        assert!(a.y.iter().zip(a.x.as_slice()).all(|(y, x)| *y == 2.0 * x));
+    }
+}
