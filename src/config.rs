@@ -6,7 +6,7 @@ use crate::data::csv::{DataError, FileData};
 use crate::data::{Dataset, Relu1d, SparseRegression, Teacher};
 use crate::loss::Loss;
 use crate::metrics::MetricsSpec;
-use crate::model::{DiagonalNet, MlpInit, Model, ReluMlp};
+use crate::model::{DiagonalNet, MlpInit, Model, Precision, ReluMlp};
 use crate::optim::{Gd, Optimizer, Sgd};
 use crate::rng::{RandomSource, RngKind};
 use crate::schedule::ScheduleSpec;
@@ -130,13 +130,25 @@ impl DataSpec {
     /// Draws (or, for files, loads) the dataset from `rng`, with `rank_points` rank-evaluation
     /// points; only file data can fail, with an error naming file, row and column.
     pub fn generate(&self, rng: &mut dyn RandomSource, rank_points: usize) -> Result<Dataset, DataError> {
+        self.generate_in(Precision::F64, rng, rank_points)
+    }
+    /// As [`generate`](Self::generate) for a model computing in `precision` (the ReLU tasks
+    /// round their data to it and label in it, as the release's float32 tensors; the sparse
+    /// regression and file data are f64).
+    pub fn generate_in(
+        &self,
+        precision: Precision,
+        rng: &mut dyn RandomSource,
+        rank_points: usize,
+    ) -> Result<Dataset, DataError> {
         Ok(match *self {
             DataSpec::SparseRegression { n, d, r, n_test, .. } => {
                 SparseRegression { n, d, r, n_test }.generate(rng, rank_points)
             }
-            DataSpec::Relu1d { .. } => Relu1d.generate(rng, rank_points),
+            DataSpec::Relu1d { .. } => Relu1d.generate_in(precision, rng, rank_points),
             DataSpec::Teacher { n, d, n_test, ref hidden, biases, unit_rows, .. } => {
-                Teacher { n, d, n_test, hidden: hidden.clone(), biases, unit_rows }.generate(rng, rank_points)
+                Teacher { n, d, n_test, hidden: hidden.clone(), biases, unit_rows, precision }
+                    .generate(rng, rank_points)
             }
             DataSpec::Csv(ref f) => f.load(rng, rank_points)?,
         })
@@ -160,6 +172,10 @@ pub enum ModelSpec {
         biases: Vec<bool>,
         /// Initialization.
         init: MlpInit,
+        /// Arithmetic: "f64" (default) or "f32" (the release's float32 tensors; the data are
+        /// then rounded to f32 too).
+        #[serde(default)]
+        precision: Precision,
     },
 }
 
@@ -172,7 +188,7 @@ impl ModelSpec {
                 }
                 Ok(())
             }
-            ModelSpec::ReluMlp { ref hidden, ref biases, ref init } => {
+            ModelSpec::ReluMlp { ref hidden, ref biases, ref init, .. } => {
                 if hidden.is_empty() || hidden.contains(&0) {
                     return Err(("hidden".into(), format!("needs ≥ 1 layer, each width ≥ 1, got {hidden:?}")));
                 }
@@ -202,9 +218,16 @@ impl ModelSpec {
     pub fn build(&self, dim: usize) -> Box<dyn Model> {
         match *self {
             ModelSpec::Diagonal { init_scale } => Box::new(DiagonalNet::new(dim, init_scale)),
-            ModelSpec::ReluMlp { ref hidden, ref biases, ref init } => {
-                Box::new(ReluMlp::new(dim, hidden, biases, init.clone()))
+            ModelSpec::ReluMlp { ref hidden, ref biases, ref init, precision } => {
+                Box::new(ReluMlp::new(dim, hidden, biases, init.clone()).with_precision(precision))
             }
+        }
+    }
+    /// The format of the model's arithmetic.
+    pub fn precision(&self) -> Precision {
+        match *self {
+            ModelSpec::Diagonal { .. } => Precision::F64,
+            ModelSpec::ReluMlp { precision, .. } => precision,
         }
     }
 }

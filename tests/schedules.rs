@@ -89,3 +89,57 @@ fn invalid_schedules_are_rejected_with_the_field() {
         assert_eq!(s.validate().unwrap_err().0, field, "{s:?}");
     }
 }
+
+/// The ReLU figures use the decay step of `fc_nets.py` (issue 13): at the threshold iteration
+/// ⌊aN⌋ the release first sets the warmup value, then divides it, then steps — so the threshold
+/// iteration already takes peak/D with peak = the warmup at the threshold, and the step before
+/// is the undecayed warmup. Pinned for every run of every ReLU figure, with the inner schedule
+/// recomputed from the spec without its decay.
+#[test]
+fn relu_figures_decay_at_the_threshold_iteration_as_fc_nets() {
+    use largestep::experiment::registry;
+    let mut checked = 0;
+    for fig in ["fig4", "fig5", "fig10", "fig12", "fig13", "fig14"] {
+        let cfg = registry::get(fig).unwrap().unwrap();
+        let n = cfg.training.total(false);
+        for run in &cfg.runs {
+            let spec = &run.schedule;
+            if spec.decay_at.is_empty() {
+                continue;
+            }
+            assert_eq!(spec.decay_from, DecayFrom::ThresholdInclusive, "{fig}/{}", run.name);
+            let s = spec.build(n);
+            let inner = ScheduleSpec { decay_at: vec![], decay_by: vec![], ..spec.clone() }.build(n);
+            let th = (spec.decay_at[0] * n as f64).floor() as usize;
+            let peak = inner.step_size(th);
+            assert_eq!(s.step_size(th - 1), inner.step_size(th - 1), "{fig}/{}", run.name);
+            assert_eq!(s.step_size(th), peak / spec.decay_by[0], "{fig}/{}", run.name);
+            assert_eq!(s.step_size(n - 1), peak / spec.decay_by[0], "{fig}/{}", run.name);
+            assert_eq!(s.large_phase_end(n), th);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2 + 3 + 1 + 2 + 2 + 3);
+    // The issue's example: Fig. 5 at 50 % steps 0.0362 (not the peak 0.181) at the threshold.
+    let cfg = registry::get("fig5").unwrap().unwrap();
+    let n = cfg.training.total(false);
+    let s = cfg.runs.iter().find(|r| r.name == "warmup50").unwrap().schedule.build(n);
+    let th = n / 2;
+    assert!((s.step_size(th - 1) - 0.04 * (1.0 + 5.0 * ((th - 1) as f64 / n as f64).sqrt())).abs() < 1e-15);
+    assert!((s.step_size(th - 1) - 0.181).abs() < 1e-3);
+    assert!((s.step_size(th) - 0.0362).abs() < 1e-4, "{}", s.step_size(th));
+}
+
+/// `Threshold` (deep nets) divides the step before the threshold; `ThresholdInclusive` the
+/// warmup value at the threshold.
+#[test]
+fn threshold_conventions_differ_only_by_the_peak() {
+    let n = 1000;
+    let a = spec(0.1, WarmupKind::Linear, Some(3.0), &[0.5], &[2.0], DecayFrom::Threshold).build(n);
+    let b = spec(0.1, WarmupKind::Linear, Some(3.0), &[0.5], &[2.0], DecayFrom::ThresholdInclusive).build(n);
+    let w = |t: usize| 0.1 * (1.0 + 2.0 * t as f64 / n as f64);
+    assert!((a.step_size(500) - w(499) / 2.0).abs() < 1e-15);
+    assert!((b.step_size(500) - w(500) / 2.0).abs() < 1e-15);
+    assert!(b.step_size(500) > a.step_size(500));
+    assert_eq!(a.step_size(499), b.step_size(499));
+}

@@ -28,9 +28,10 @@ pub struct CommonArgs {
     /// Reduced run length for a fast look.
     #[arg(long)]
     quick: bool,
-    /// Random generator, overriding the figure's own: chacha or numpy (the release's legacy
-    /// MT19937 stream). Defaults per figure: numpy for fig2, fig3, fig11 (the release's data and
-    /// SGD stream), chacha for every other figure; `largestep list` shows each one's.
+    /// Random generator, overriding the figure's own: chacha, numpy (the release's legacy MT19937
+    /// stream) or torch (the ReLU release's torch and numpy streams). Defaults per figure: numpy
+    /// for fig2, fig3, fig11; torch for fig4, fig5, fig10, fig12, fig13, fig14; `largestep list`
+    /// shows each one's.
     #[arg(long, value_enum)]
     rng: Option<RngArg>,
     /// Do not write the PNG/SVG figure.
@@ -42,6 +43,7 @@ pub struct CommonArgs {
 enum RngArg {
     Chacha,
     Numpy,
+    Torch,
 }
 
 /// `largestep reproduce <figure>|all`.
@@ -112,6 +114,7 @@ fn execute(mut cfg: ExperimentConfig, c: &CommonArgs) -> Result<ExitCode> {
         cfg.rng = match r {
             RngArg::Chacha => RngKind::Chacha,
             RngArg::Numpy => RngKind::Numpy,
+            RngArg::Torch => RngKind::Torch,
         };
     }
     let out = c.out.join(&cfg.name);

@@ -40,4 +40,27 @@ impl Dataset {
     pub fn is_empty(&self) -> bool {
         self.y.is_empty()
     }
+    /// Spread of the training labels: the sample standard deviation
+    /// √(Σ(yᵢ − ȳ)²/(n − 1)) (torch's `y.std()`); 0 for fewer than two points.
+    pub fn label_spread(&self) -> f64 {
+        let n = self.y.len();
+        if n < 2 {
+            return 0.0;
+        }
+        let mean = self.y.iter().sum::<f64>() / n as f64;
+        (self.y.iter().map(|y| (y - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+    }
+    /// A warning when the training labels are nearly constant (spread < [`MIN_LABEL_SPREAD`]
+    /// times their mean magnitude, or below 10⁻³ absolute): a degenerate teacher leaves
+    /// nothing to fit (issue 13: a ChaCha teacher of Fig. 5 had spread 0.0017).
+    pub fn degenerate_labels(&self) -> Option<String> {
+        let spread = self.label_spread();
+        let scale = self.y.iter().map(|y| y.abs()).sum::<f64>() / self.y.len().max(1) as f64;
+        (self.y.len() >= 2 && (spread < 1e-3 || spread < MIN_LABEL_SPREAD * scale)).then(|| {
+            format!("training labels are nearly constant (std {spread:.3e}, mean |y| {scale:.3e}): degenerate data")
+        })
+    }
 }
+
+/// Relative label spread below which [`Dataset::degenerate_labels`] warns.
+pub const MIN_LABEL_SPREAD: f64 = 0.01;

@@ -2,7 +2,7 @@
 
 use super::Dataset;
 use crate::linalg::Points;
-use crate::model::PointSet;
+use crate::model::{PointSet, Precision};
 use crate::rng::RandomSource;
 
 /// Offsets of the 12 inputs before scaling: xᵢ = offsetᵢ/4 + 0.07.
@@ -23,8 +23,13 @@ impl Relu1d {
     }
     /// The dataset, with `rank_points` uniform rank-evaluation points.
     pub fn generate(&self, rng: &mut dyn RandomSource, rank_points: usize) -> Dataset {
-        let x = Self::inputs();
-        let y: Vec<f64> = LEVELS.iter().map(|l| 0.345 + l).collect();
+        self.generate_in(Precision::F64, rng, rank_points)
+    }
+    /// The dataset with x and y rounded to `precision` (the release: computed in double, then
+    /// `.float()`); the rank points stay as drawn.
+    pub fn generate_in(&self, precision: Precision, rng: &mut dyn RandomSource, rank_points: usize) -> Dataset {
+        let x: Vec<f64> = Self::inputs().into_iter().map(|v| precision.round(v)).collect();
+        let y: Vec<f64> = LEVELS.iter().map(|l| precision.round(0.345 + l)).collect();
         let (lo, hi) = (x[0], x[x.len() - 1]);
         let rank_points = if rank_points > 0 {
             let r: Vec<f64> = (0..rank_points).map(|_| rng.uniform_in(lo, hi)).collect();

@@ -81,6 +81,15 @@ impl Outcome {
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
     }
+    /// One warning per seed whose training labels are nearly constant (see
+    /// [`Dataset::degenerate_labels`]), naming the experiment and the seed offset.
+    pub fn data_warnings(&self) -> Vec<String> {
+        let seeds = self.logs.iter().step_by(self.config.runs.len().max(1)).map(|l| l.seed);
+        seeds
+            .zip(&self.datasets)
+            .filter_map(|(s, d)| d.degenerate_labels().map(|w| format!("{}: seed {s}: {w}", self.config.name)))
+            .collect()
+    }
     /// Runs that diverged, as (run, seed, iteration).
     pub fn diverged(&self) -> Vec<(String, u64, usize)> {
         self.logs.iter().filter_map(|l| l.diverged_at.map(|t| (l.run.clone(), l.seed, t))).collect()
@@ -96,7 +105,11 @@ pub fn datasets(cfg: &ExperimentConfig, seeds: &[u64], vary_data: bool) -> Resul
         .iter()
         .map(|s| {
             let data_seed = cfg.data.seed() + if vary_data { *s } else { 0 };
-            Ok(Arc::new(cfg.data.generate(cfg.rng.source(data_seed).as_mut(), rank_points)?))
+            Ok(Arc::new(cfg.data.generate_in(
+                cfg.model.precision(),
+                cfg.rng.source(data_seed).as_mut(),
+                rank_points,
+            )?))
         })
         .collect()
 }
@@ -156,6 +169,11 @@ pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts
     let dim = datasets[0].x.dim();
     if let Some(k) = datasets.iter().position(|d| d.x.dim() != dim || d.x_test.dim() != dim || d.is_empty()) {
         anyhow::bail!("run_on_datasets: dataset {k} is empty or its input dimension differs from {dim}");
+    }
+    for (s, d) in seeds.iter().zip(&datasets) {
+        if let Some(w) = d.degenerate_labels() {
+            eprintln!("warning: {}: seed {s}: {w}", cfg.name);
+        }
     }
     let config_text = cfg.to_toml();
     let flags = [("quick", opts.quick), ("vary_data", opts.vary_data)]

@@ -2,10 +2,12 @@
 //!
 //! h_θ(x) = W_L σ(W_{L−1} ⋯ σ(W_0 x + b_0) ⋯ + b_{L−1}) + b_L,  σ = ReLU,
 //!
-//! with widths d = n_0 → n_1 → ⋯ → n_L → 1 and an optional bias per layer.
+//! with widths d = n_0 → n_1 → ⋯ → n_L → 1 and an optional bias per layer, computed in `f64` or
+//! in `f32` ([`Precision`]) by one generic kernel.
 
+use super::precision::{dot_in, Precision, Real};
 use super::{two_layer, HiddenFeatures, Model, PointSet};
-use crate::linalg::{dot, Points};
+use crate::linalg::Points;
 use crate::rng::RandomSource;
 use faer::Mat;
 use serde::{Deserialize, Serialize};
@@ -15,13 +17,18 @@ use std::cell::RefCell;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MlpInit {
-    /// Blanc et al. (2020) 1-D init of the release (one hidden layer): first-layer weights ±2.5
-    /// with a uniform random sign, first-layer biases 2.5·N(0, 1), output weights 4·N(0, 1);
-    /// an output bias, if any, is 0.
-    /// Draw order: m uniforms (signs, `u ≥ ½` ⇒ +), m normals (biases), m normals (output).
+    /// Blanc et al. (2020) 1-D init of the release (`init_blanc_et_al`, one hidden layer):
+    /// first-layer weights 2.5·(2·round(u) − 1), u uniform (+ iff u > ½: `torch.round` rounds
+    /// ½ to even), first-layer biases 2.5·N(0, 1), output weights 4·N(0, 1); an output bias, if
+    /// any, keeps its construction value (0 on a stream that does not model construction).
+    /// Draw order: layer construction (see [`ReluMlp`]'s `init`), then the m uniforms as one
+    /// tensor, the m bias normals as one tensor, the m output normals as one tensor.
     Blanc,
-    /// Weights of layer l: `scales[l]`·N(0, 1), row-major; biases PyTorch's default
-    /// U(−1/√fan_in, 1/√fan_in). Draw order: layer by layer, the weights then the bias.
+    /// Weights of layer l: `scales[l]`·N(0, 1), row-major (`init_gaussian`); biases PyTorch's
+    /// default U(−1/√fan_in, 1/√fan_in). Draw order: on a stream that models layer construction
+    /// ([`RandomSource::linear_init`]), every layer is constructed first (weights, then bias;
+    /// the weights are then redrawn), then each layer's weights as one normal tensor; otherwise
+    /// layer by layer, the weights then the bias.
     Gaussian {
         /// One scale per layer (hidden layers and output), ≥ 0.
         scales: Vec<f64>,
@@ -38,6 +45,7 @@ pub struct ReluMlp {
     /// Offset of W_l in θ; the bias (if any) follows W_l.
     offsets: Vec<usize>,
     params: usize,
+    precision: Precision,
 }
 
 thread_local! {
@@ -63,7 +71,13 @@ impl ReluMlp {
             offsets.push(p);
             p += widths[l + 1] * widths[l] + if biases[l] { widths[l + 1] } else { 0 };
         }
-        Self { widths, biases: biases.to_vec(), init, offsets, params: p }
+        Self { widths, biases: biases.to_vec(), init, offsets, params: p, precision: Precision::F64 }
+    }
+
+    /// The same network computing in `precision` (default `f64`).
+    pub fn with_precision(mut self, precision: Precision) -> Self {
+        self.precision = precision;
+        self
     }
 
     /// Widths n_0 = d, n_1, …, n_L, 1.
@@ -97,9 +111,10 @@ impl ReluMlp {
         self.widths[1..self.widths.len() - 1].iter().sum()
     }
 
-    /// Forward pass: writes the post-activations of every hidden layer into `acts` (concatenated)
-    /// and returns h_θ(x).
-    fn forward(&self, theta: &[f64], x: &[f64], acts: &mut [f64]) -> f64 {
+    /// Forward pass in `T`: writes the post-activations of every hidden layer into `acts`
+    /// (concatenated, widened to `f64`) and returns h_θ(x). Every pre-activation is
+    /// b_i + ⟨w_i, a⟩ with the dot product of [`dot_in`].
+    fn forward_in<T: Real>(&self, theta: &[f64], x: &[f64], acts: &mut [f64]) -> f64 {
         let mut start = 0;
         for l in 0..self.layers() - 1 {
             let (inp, out) = (self.widths[l], self.widths[l + 1]);
@@ -108,15 +123,64 @@ impl ReluMlp {
             let w = self.weights(theta, l);
             let b = self.bias(theta, l);
             for (i, o) in rest[..out].iter_mut().enumerate() {
-                let z = b.map_or(0.0, |b| b[i]) + dot(&w[i * inp..(i + 1) * inp], a_in);
-                *o = z.max(0.0);
+                let z = b.map_or(T::ZERO, |b| T::of(b[i])) + dot_in::<T>(&w[i * inp..(i + 1) * inp], a_in);
+                *o = if z > T::ZERO { z.wide() } else { 0.0 };
             }
             start += out;
         }
         let last = self.layers() - 1;
         let inp = self.widths[last];
         let a_in = &acts[start - inp..start];
-        self.bias(theta, last).map_or(0.0, |b| b[0]) + dot(self.weights(theta, last), a_in)
+        (self.bias(theta, last).map_or(T::ZERO, |b| T::of(b[0])) + dot_in::<T>(self.weights(theta, last), a_in)).wide()
+    }
+
+    fn forward(&self, theta: &[f64], x: &[f64], acts: &mut [f64]) -> f64 {
+        match self.precision {
+            Precision::F32 => self.forward_in::<f32>(theta, x, acts),
+            Precision::F64 => self.forward_in::<f64>(theta, x, acts),
+        }
+    }
+
+    /// Backpropagation in `T` (see [`Model::grad`]).
+    fn grad_in<T: Real>(&self, theta: &[f64], x: &[f64], out: &mut [f64]) -> f64 {
+        let hidden = self.hidden_total();
+        let maxw = *self.widths.iter().max().unwrap_or(&1);
+        self.with_scratch(hidden + 2 * maxw, |buf| {
+            let (acts, deltas) = buf.split_at_mut(hidden);
+            let (delta, next) = deltas.split_at_mut(maxw);
+            let h = self.forward_in::<T>(theta, x, acts);
+            delta[0] = 1.0;
+            let mut end = hidden;
+            for l in (0..self.layers()).rev() {
+                let (inp, outw) = (self.widths[l], self.widths[l + 1]);
+                let a_in: &[f64] = if l == 0 { x } else { &acts[end - inp..end] };
+                let o = self.offsets[l];
+                for i in 0..outw {
+                    let g = &mut out[o + i * inp..o + (i + 1) * inp];
+                    let di = T::of(delta[i]);
+                    for (gk, ak) in g.iter_mut().zip(a_in) {
+                        *gk = (di * T::of(*ak)).wide();
+                    }
+                }
+                if self.biases[l] {
+                    let ob = self.bias_offset(l);
+                    out[ob..ob + outw].copy_from_slice(&delta[..outw]);
+                }
+                if l > 0 {
+                    let w = self.weights(theta, l);
+                    for (k, nk) in next[..inp].iter_mut().enumerate() {
+                        *nk = if a_in[k] > 0.0 {
+                            (0..outw).fold(T::ZERO, |s, i| s + T::of(w[i * inp + k]) * T::of(delta[i])).wide()
+                        } else {
+                            0.0
+                        };
+                    }
+                    delta[..inp].copy_from_slice(&next[..inp]);
+                    end -= inp;
+                }
+            }
+            h
+        })
     }
 
     fn with_scratch<R>(&self, len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
@@ -139,22 +203,39 @@ impl Model for ReluMlp {
     }
     fn init(&self, rng: &mut dyn RandomSource) -> Vec<f64> {
         let mut theta = vec![0.0; self.params];
+        let p = self.precision;
+        // A stream that models PyTorch builds every `nn.Linear` first: keep its biases (the
+        // weights are redrawn below).
+        let mut constructed = false;
+        for l in 0..self.layers() {
+            let (inp, out) = (self.widths[l], self.widths[l + 1]);
+            if let Some((_, b)) = rng.linear_init(inp, out, self.biases[l]) {
+                constructed = true;
+                if let Some(b) = b {
+                    let o = self.bias_offset(l);
+                    theta[o..o + out].copy_from_slice(&b);
+                }
+            }
+        }
         match &self.init {
             MlpInit::Blanc => {
                 assert_eq!(self.layers(), 2, "the Blanc et al. init is for one hidden layer");
                 let (d, m) = (self.widths[0], self.widths[1]);
-                for v in &mut theta[..m * d] {
-                    *v = if rng.uniform() >= 0.5 { 2.5 } else { -2.5 };
+                let signs = rng.uniform_tensor(m * d, 0.0, 1.0);
+                for (v, u) in theta[..m * d].iter_mut().zip(signs) {
+                    *v = if u > 0.5 { 2.5 } else { -2.5 };
                 }
                 if self.biases[0] {
                     let o = self.bias_offset(0);
-                    for v in &mut theta[o..o + m] {
-                        *v = 2.5 * rng.standard_normal();
+                    let z = rng.normal_tensor(m);
+                    for (v, z) in theta[o..o + m].iter_mut().zip(z) {
+                        *v = p.mul(2.5, z);
                     }
                 }
                 let o = self.offsets[1];
-                for v in &mut theta[o..o + m] {
-                    *v = 4.0 * rng.standard_normal();
+                let z = rng.normal_tensor(m);
+                for (v, z) in theta[o..o + m].iter_mut().zip(z) {
+                    *v = p.mul(4.0, z);
                 }
             }
             MlpInit::Gaussian { scales } => {
@@ -162,14 +243,16 @@ impl Model for ReluMlp {
                     let (inp, out) = (self.widths[l], self.widths[l + 1]);
                     let s = scales.get(l).copied().unwrap_or(1.0);
                     let o = self.offsets[l];
-                    for v in &mut theta[o..o + inp * out] {
-                        *v = s * rng.standard_normal();
+                    let z = rng.normal_tensor(inp * out);
+                    for (v, z) in theta[o..o + inp * out].iter_mut().zip(z) {
+                        *v = p.mul(s, z);
                     }
-                    if self.biases[l] {
+                    if self.biases[l] && !constructed {
                         let bound = 1.0 / (inp as f64).sqrt();
                         let o = self.bias_offset(l);
-                        for v in &mut theta[o..o + out] {
-                            *v = rng.uniform_in(-bound, bound);
+                        let b = rng.uniform_tensor(out, -bound, bound);
+                        for (v, b) in theta[o..o + out].iter_mut().zip(b) {
+                            *v = p.round(b);
                         }
                     }
                 }
@@ -179,42 +262,17 @@ impl Model for ReluMlp {
     }
 
     /// Backpropagation: with δ_L = 1 and δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ 1[a_{l+1} > 0],
-    /// ∇_{W_l} h = δ_l a_lᵀ and ∇_{b_l} h = δ_l (a_0 = x). The ReLU derivative at 0 is 0, as
-    /// PyTorch's.
+    /// ∇_{W_l} h = δ_l a_lᵀ and ∇_{b_l} h = δ_l (a_0 = x), every operation in the network's
+    /// precision. The ReLU derivative at 0 is 0, as PyTorch's.
     fn grad(&self, theta: &[f64], x: &[f64], out: &mut [f64]) -> f64 {
-        let hidden = self.hidden_total();
-        let maxw = *self.widths.iter().max().unwrap_or(&1);
-        self.with_scratch(hidden + 2 * maxw, |buf| {
-            let (acts, deltas) = buf.split_at_mut(hidden);
-            let (delta, next) = deltas.split_at_mut(maxw);
-            let h = self.forward(theta, x, acts);
-            delta[0] = 1.0;
-            let mut end = hidden;
-            for l in (0..self.layers()).rev() {
-                let (inp, outw) = (self.widths[l], self.widths[l + 1]);
-                let a_in: &[f64] = if l == 0 { x } else { &acts[end - inp..end] };
-                let o = self.offsets[l];
-                for i in 0..outw {
-                    let g = &mut out[o + i * inp..o + (i + 1) * inp];
-                    for (gk, ak) in g.iter_mut().zip(a_in) {
-                        *gk = delta[i] * ak;
-                    }
-                }
-                if self.biases[l] {
-                    let ob = self.bias_offset(l);
-                    out[ob..ob + outw].copy_from_slice(&delta[..outw]);
-                }
-                if l > 0 {
-                    let w = self.weights(theta, l);
-                    for (k, nk) in next[..inp].iter_mut().enumerate() {
-                        *nk = if a_in[k] > 0.0 { (0..outw).map(|i| w[i * inp + k] * delta[i]).sum() } else { 0.0 };
-                    }
-                    delta[..inp].copy_from_slice(&next[..inp]);
-                    end -= inp;
-                }
-            }
-            h
-        })
+        match self.precision {
+            Precision::F32 => self.grad_in::<f32>(theta, x, out),
+            Precision::F64 => self.grad_in::<f64>(theta, x, out),
+        }
+    }
+
+    fn precision(&self) -> Precision {
+        self.precision
     }
 
     fn predict(&self, theta: &[f64], x: &[f64]) -> f64 {

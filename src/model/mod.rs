@@ -8,11 +8,13 @@
 
 mod diagonal;
 mod mlp;
+pub mod precision;
 mod quadratic;
 pub mod two_layer;
 
 pub use diagonal::DiagonalNet;
 pub use mlp::{MlpInit, ReluMlp};
+pub use precision::Precision;
 pub use quadratic::Quadratic;
 pub use two_layer::TwoLayerRelu;
 
@@ -74,6 +76,12 @@ pub trait Model: Send + Sync {
     fn init(&self, rng: &mut dyn RandomSource) -> Vec<f64>;
     /// Writes ∇_θ h_θ(x) into `out` (length p, overwritten) and returns h_θ(x).
     fn grad(&self, theta: &[f64], x: &[f64], out: &mut [f64]) -> f64;
+
+    /// The format of the model's arithmetic; optimizers round their updates to it. Default
+    /// `f64`.
+    fn precision(&self) -> Precision {
+        Precision::F64
+    }
 
     /// h_θ(x). Default: through [`grad`](Model::grad).
     fn predict(&self, theta: &[f64], x: &[f64]) -> f64 {

@@ -47,8 +47,9 @@ pub fn loss_gradient(
 impl Optimizer for Gd {
     fn step(&mut self, step: Step<'_>, theta: &mut [f64], _rng: &mut dyn RandomSource) {
         loss_gradient(step.model, self.loss, theta, step.data, &mut self.pred, &mut self.grad);
+        let p = step.model.precision();
         for (th, g) in theta.iter_mut().zip(&self.grad) {
-            *th -= step.eta * g;
+            *th = p.round(*th - p.round(step.eta * g));
         }
     }
 }

@@ -9,7 +9,9 @@ use crate::rng::RandomSource;
 ///
 /// θ_{t+1} = θ_t − η · (2c/B) Σ_{i ∈ batch} (h_θ(xᵢ) − yᵢ) ∇_θ h_θ(xᵢ),
 ///
-/// which for the half-MSE loss (c = ½) and B = 1 is Eq. (2).
+/// which for the half-MSE loss (c = ½) and B = 1 is Eq. (2). For a model in `f32`
+/// ([`Model::precision`]) each coordinate update is rounded as PyTorch's float32
+/// `p.add_(g, alpha = −η)`: θ ← f32(θ − f32(w·g)).
 #[derive(Debug, Clone)]
 pub struct Sgd {
     batch: usize,
@@ -49,8 +51,9 @@ impl Optimizer for Sgd {
             let i = rng.index(n);
             let h = model.grad(theta, data.x.row(i), &mut self.grad);
             let w = eta * self.loss.residual_weight(1) * (h - data.y[i]);
+            let prec = model.precision();
             for (th, g) in theta.iter_mut().zip(&self.grad) {
-                *th -= w * g;
+                *th = prec.round(*th - prec.round(w * g));
             }
             return;
         }
@@ -67,8 +70,9 @@ impl Optimizer for Sgd {
             }
         }
         let w = eta * self.loss.residual_weight(b);
+        let prec = model.precision();
         for (th, a) in theta.iter_mut().zip(&self.acc) {
-            *th -= w * a;
+            *th = prec.round(*th - prec.round(w * a));
         }
     }
 }

@@ -165,6 +165,24 @@ impl NumpySource {
             }
         }
     }
+
+    /// `np.random.choice(n, 1, replace=False)[0]`: legacy `choice` without replacement takes
+    /// `permutation(n)[:1]`, and `permutation` shuffles `arange(n)` by Fisher–Yates from the
+    /// end (`_shuffle_raw`: for i = n − 1, …, 1, j = `random_interval(i)` — masked rejection on
+    /// 32-bit words, as [`bounded_u64`](Self::bounded_u64) — then swap x[i], x[j]). So every
+    /// call draws n − 1 bounded integers. `scratch` holds the permutation (reused across calls
+    /// so that a training step allocates nothing). Panics if `n == 0`.
+    pub fn choice_one(&mut self, n: usize, scratch: &mut Vec<usize>) -> usize {
+        assert!(n >= 1, "NumpySource::choice_one: n must be at least 1");
+        let x = scratch;
+        x.clear();
+        x.extend(0..n);
+        for i in (1..n).rev() {
+            let j = self.bounded_u64(i as u64) as usize;
+            x.swap(i, j);
+        }
+        x[0]
+    }
 }
 
 /// Smallest bit mask `2ᵏ − 1 ≥ max` (`gen_mask` in `distributions.c`).

@@ -26,7 +26,8 @@ pub enum WarmupKind {
 /// ```
 ///
 /// `decay_at` are fractions of the run length N (threshold = ⌊a·N⌋); `decay_by` the divisors
-/// applied to the peak; `decay_from` = "next" (default) or "threshold".
+/// applied to the peak; `decay_from` = "next" (default), "threshold" or "threshold_inclusive"
+/// (see [`DecayFrom`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSpec {

@@ -18,8 +18,8 @@ pub fn teacher_and_student(o: &Outcome) -> Result<(Vec<f64>, ReluMlp)> {
         _ => return Err(anyhow!("{}: layout \"arrows\" needs a two-layer teacher (`hidden = [m]`)", o.config.name)),
     };
     let student = match &o.config.model {
-        crate::config::ModelSpec::ReluMlp { hidden, biases, init } if hidden.len() == 1 && d == 2 => {
-            ReluMlp::new(d, hidden, biases, init.clone())
+        crate::config::ModelSpec::ReluMlp { hidden, biases, init, precision } if hidden.len() == 1 && d == 2 => {
+            ReluMlp::new(d, hidden, biases, init.clone()).with_precision(*precision)
         }
         _ => return Err(anyhow!("{}: layout \"arrows\" needs a two-layer student on d = 2", o.config.name)),
     };

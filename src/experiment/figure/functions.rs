@@ -17,8 +17,8 @@ pub const KINK_TOL: f64 = 1e-3;
 /// The one-hidden-layer net of the outcome (the layouts here need it).
 fn net(o: &Outcome) -> Result<ReluMlp> {
     match &o.config.model {
-        crate::config::ModelSpec::ReluMlp { hidden, biases, init } if hidden.len() == 1 => {
-            Ok(ReluMlp::new(o.config.data.dim(), hidden, biases, init.clone()))
+        crate::config::ModelSpec::ReluMlp { hidden, biases, init, precision } if hidden.len() == 1 => {
+            Ok(ReluMlp::new(o.config.data.dim(), hidden, biases, init.clone()).with_precision(*precision))
         }
         _ => Err(anyhow!("{}: the learned-function layouts need a one-hidden-layer ReLU net", o.config.name)),
     }
