@@ -32,8 +32,9 @@ pub const STABLE_FLOW: usize = 3;
 /// Most sharpness probes per run (a subsample of the logging grid).
 pub const PROBES: usize = 100;
 
-/// The stable flow re-estimates λ_max every this many SGD iterations.
-pub const STABILITY_EVERY: usize = 50;
+/// The stable flow re-estimates λ_max from scratch-quality (full power iteration) every this many
+/// SGD iterations, warm-started in between.
+pub const STABILITY_EVERY: usize = 100;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -193,7 +194,12 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
             let tape = LossTape::new(cfg.optimizer(&cfg.runs[0]), loss);
             let mut opt = Probed::new(tape, loss, probes.clone(), probe_seed(k));
             let (log, rows) = job(k).run(0, &mut opt)?;
-            Ok(((log, rows, opt.trace), Arc::from(opt.inner.losses)))
+            let mut tape = opt.inner.losses;
+            if log.diverged_at.is_some() {
+                // The seed is left out of the report; its SDE follows SGD's last finite loss.
+                tape.retain(|l| l.is_finite());
+            }
+            Ok(((log, rows, opt.trace), Arc::from(tape)))
         })
         .collect::<Result<_>>()?;
     let t_sgd = start.elapsed().as_secs_f64();
@@ -289,12 +295,26 @@ pub fn calibrate(
         vary_data: false,
     };
     let plateau = |log: &RunLog| if log.diverged_at.is_some() { f64::INFINITY } else { log.plateau_train_loss() };
+    // Median keeping +∞ (a diverged SDE run is a plateau of +∞, not a missing value).
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        match v.len() {
+            0 => f64::NAN,
+            n if n % 2 == 1 => v[n / 2],
+            n => 0.5 * (v[n / 2 - 1] + v[n / 2]),
+        }
+    };
+    // Over the seeds whose SGD run finished (a diverged SGD run gives no target).
     let medians = |c: f64| -> Result<(f64, f64)> {
         let out = compare(cfg, &settings(c))?;
-        let logs = &out.outcome.logs;
-        let sgd: Vec<f64> = logs.iter().step_by(2).map(plateau).collect();
-        let sde: Vec<f64> = logs.iter().skip(1).step_by(2).map(plateau).collect();
-        Ok((crate::linalg::median(&sgd), crate::linalg::median(&sde)))
+        let pairs: Vec<(f64, f64)> = out
+            .outcome
+            .logs
+            .chunks_exact(2)
+            .filter(|p| p[0].diverged_at.is_none())
+            .map(|p| (plateau(&p[0]), plateau(&p[1])))
+            .collect();
+        Ok((median(pairs.iter().map(|p| p.0).collect()), median(pairs.iter().map(|p| p.1).collect())))
     };
     let (target, p_lo) = medians(lo)?;
     if !(target.is_finite() && target > 0.0) {

@@ -37,15 +37,20 @@ pub struct Eq58 {
     pub error: Option<String>,
 }
 
-/// The stable flow's step control: λ̂ = λ_max(∇²L(θ_t)) re-estimated every `every` SGD
-/// iterations; iteration t then takes k_t = max(substeps, ⌈η_t·λ̂⌉) steps of γ = η_t/k_t, so
-/// γ·λ̂ ≤ 1, a factor 2 inside the stability bound for λ_max to grow between estimates.
+/// The stable flow's step control: λ̂ = λ_max(∇²L(θ_t)) re-estimated at every SGD iteration
+/// (by [`WARM_ITERATIONS`] power iterations warm-started from the last eigenvector, and by
+/// [`POWER_ITERATIONS`] every `every` iterations); iteration t then takes
+/// k_t = max(substeps, ⌈η_t·λ̂⌉) steps of γ = η_t/k_t, so γ·λ̂ ≤ 1, a factor 2 inside the
+/// stability bound for λ_max to grow within the iteration.
 #[derive(Debug, Clone)]
 struct Stability {
     sharpness: Sharpness,
     every: usize,
     lambda: f64,
 }
+
+/// Power iterations of the stable flow's per-iteration re-estimate (warm-started).
+pub const WARM_ITERATIONS: usize = 2;
 
 /// Most substeps the stable flow takes per SGD iteration (1000× the base count): beyond it the
 /// flow is not refined further, and its probes show γ·λ_max as it is.
@@ -73,8 +78,8 @@ impl Eq58 {
         Self::new(loss, 0.0, substeps, Arc::from(Vec::new()))
     }
     /// Gradient flow that stays a flow: Eq. (58) without noise, with at least `substeps` steps per
-    /// SGD iteration and as many more as keep γ·λ̂ ≤ 1, λ̂ = λ_max(∇²L) re-estimated every `every`
-    /// iterations (power iteration seeded by `seed`).
+    /// SGD iteration and as many more as keep γ·λ̂ ≤ 1, λ̂ = λ_max(∇²L) re-estimated at every
+    /// iteration (fully every `every` iterations; power iteration seeded by `seed`).
     pub fn stable_flow(loss: Loss, substeps: usize, every: usize, seed: u64) -> Self {
         let mut f = Self::gradient_flow(loss, substeps);
         f.stable = Some(Stability { sharpness: Sharpness::new(seed), every: every.max(1), lambda: 0.0 });
@@ -122,9 +127,8 @@ impl Optimizer for Eq58 {
         };
         let mut substeps = self.substeps;
         if let Some(st) = &mut self.stable {
-            if t % st.every == 0 {
-                st.lambda = st.sharpness.estimate(model, self.loss, data, theta, POWER_ITERATIONS);
-            }
+            let iterations = if t % st.every == 0 { POWER_ITERATIONS } else { WARM_ITERATIONS };
+            st.lambda = st.sharpness.estimate(model, self.loss, data, theta, iterations);
             if st.lambda.is_finite() && st.lambda > 0.0 {
                 let need = (eta * st.lambda).ceil().min((MAX_REFINEMENT * self.substeps) as f64) as usize;
                 substeps = substeps.max(need);
