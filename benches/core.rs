@@ -6,7 +6,7 @@ use largestep::config::ExperimentConfig;
 use largestep::data::SparseRegression;
 use largestep::experiment::{registry, run, RunOptions};
 use largestep::model::{DiagonalNet, Model};
-use largestep::optim::{Optimizer, Sgd};
+use largestep::optim::{Optimizer, Sgd, Step};
 use largestep::rng::{NumpySource, RandomSource};
 use std::hint::black_box;
 
@@ -18,7 +18,7 @@ fn fig2_state() -> (DiagonalNet, largestep::data::Dataset, Vec<f64>) {
     // Move off the initialization (v₀ = 0) so every coordinate is non-zero.
     let mut sgd = Sgd::new(1, largestep::loss::Loss::HalfMse);
     for t in 0..2000 {
-        sgd.step(&net, &mut theta, &data, 0.25, t, &mut rng);
+        sgd.step(Step::new(&net, &data, 0.25, t), &mut theta, &mut rng);
     }
     (net, data, theta)
 }
@@ -29,7 +29,7 @@ fn sgd_step(c: &mut Criterion) {
     let mut rng = NumpySource::new(1);
     c.bench_function("sgd_step_diag_d200", |b| {
         b.iter(|| {
-            sgd.step(&net, black_box(&mut theta), &data, 1e-3, 0, &mut rng as &mut dyn RandomSource);
+            sgd.step(Step::new(&net, &data, 1e-3, 0), black_box(&mut theta), &mut rng as &mut dyn RandomSource);
         })
     });
 }

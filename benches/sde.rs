@@ -6,7 +6,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use largestep::data::SparseRegression;
 use largestep::loss::Loss;
 use largestep::model::{DiagonalNet, Model};
-use largestep::optim::{Optimizer, Sgd};
+use largestep::optim::{Optimizer, Sgd, Step};
 use largestep::rng::{ChaChaSource, RandomSource};
 use largestep::sde::reference::Gbm;
 use largestep::sde::{Eq58, EulerMaruyama, GradientNoiseSde, Sde};
@@ -24,7 +24,7 @@ fn bench(c: &mut Criterion) {
     let mut sgd = Sgd::new(1, Loss::HalfMse);
     g.bench_function("sgd_step", |b| {
         b.iter(|| {
-            sgd.step(&model, &mut theta, &data, 1e-6, 0, &mut rng);
+            sgd.step(Step::new(&model, &data, 1e-6, 0), &mut theta, &mut rng);
             black_box(&theta);
         })
     });
@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
     let mut theta = theta0.clone();
     g.bench_function("sde_em_substep", |b| {
         b.iter(|| {
-            sde.step(&model, &mut theta, &data, 1e-6, 0, &mut rng);
+            sde.step(Step::new(&model, &data, 1e-6, 0), &mut theta, &mut rng);
             black_box(&theta);
         })
     });
@@ -41,7 +41,7 @@ fn bench(c: &mut Criterion) {
     let mut theta = theta0.clone();
     g.bench_function("gf_em_substep", |b| {
         b.iter(|| {
-            gf.step(&model, &mut theta, &data, 1e-6, 0, &mut rng);
+            gf.step(Step::new(&model, &data, 1e-6, 0), &mut theta, &mut rng);
             black_box(&theta);
         })
     });

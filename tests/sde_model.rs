@@ -6,7 +6,7 @@ use largestep::config::ExperimentConfig;
 use largestep::data::{Dataset, SparseRegression};
 use largestep::loss::Loss;
 use largestep::model::{DiagonalNet, Model};
-use largestep::optim::{loss_gradient, Gd, Optimizer, Sgd};
+use largestep::optim::{loss_gradient, Gd, Optimizer, Sgd, Step};
 use largestep::rng::{ChaChaSource, RandomSource};
 use largestep::sde::compare::{compare, comparison_config, CompareSettings};
 use largestep::sde::probed::Probed;
@@ -61,9 +61,9 @@ fn zero_noise_is_gradient_descent_with_step_gamma() {
     let mut rng = ChaChaSource::new(1);
     let mut spare = ChaChaSource::new(2);
     for t in 0..50 {
-        gf.step(&model, &mut a, &data, eta, t, &mut rng);
+        gf.step(Step::new(&model, &data, eta, t), &mut a, &mut rng);
         for _ in 0..10 {
-            gd.step(&model, &mut b, &data, eta / 10.0, t, &mut spare);
+            gd.step(Step::new(&model, &data, eta / 10.0, t), &mut b, &mut spare);
         }
     }
     assert!(max_rel(&a, &b) < 1e-12, "GF {a:?} vs GD {b:?}");
@@ -74,7 +74,7 @@ fn zero_noise_is_gradient_descent_with_step_gamma() {
     let mut zero = Eq58::new(Loss::HalfMse, 0.0, 10, Arc::from(vec![1.0; 50]));
     let mut z = theta0.clone();
     for t in 0..50 {
-        zero.step(&model, &mut z, &data, eta, t, &mut ChaChaSource::new(3));
+        zero.step(Step::new(&model, &data, eta, t), &mut z, &mut ChaChaSource::new(3));
     }
     assert!(max_rel(&z, &a) < 1e-15);
 }
@@ -92,7 +92,7 @@ fn eq58_uses_eta_and_reference_loss_of_floor_k_over_10() {
     let mut rng = ChaChaSource::new(17);
     for (t, eta) in etas.iter().enumerate() {
         assert_eq!(opt.delta(t), Ok(c * reference[t]));
-        opt.step(&model, &mut a, &data, *eta, t, &mut rng);
+        opt.step(Step::new(&model, &data, *eta, t), &mut a, &mut rng);
     }
     let mut b = theta0.clone();
     let mut rng = ChaChaSource::new(17);
@@ -113,7 +113,7 @@ fn eq58_uses_eta_and_reference_loss_of_floor_k_over_10() {
     let mut d = theta0.clone();
     let mut rng = ChaChaSource::new(17);
     for (t, eta) in etas.iter().enumerate() {
-        opt2.step(&model, &mut d, &data, *eta, t, &mut rng);
+        opt2.step(Step::new(&model, &data, *eta, t), &mut d, &mut rng);
     }
     assert_ne!(a, d);
     assert_eq!(opt.delta(99), Ok(c * reference[4]));
@@ -130,8 +130,8 @@ fn loss_tape_records_losses_before_each_step() {
     let mut expected = Vec::new();
     for t in 0..20 {
         expected.push(largestep::metrics::losses(&model, Loss::HalfMse, &b, &data).0);
-        tape.step(&model, &mut a, &data, 0.1, t, &mut ra);
-        plain.step(&model, &mut b, &data, 0.1, t, &mut rb);
+        tape.step(Step::new(&model, &data, 0.1, t), &mut a, &mut ra);
+        plain.step(Step::new(&model, &data, 0.1, t), &mut b, &mut rb);
     }
     assert_eq!(a, b);
     assert_eq!(tape.losses, expected);
@@ -274,7 +274,7 @@ fn stable_flow_keeps_gamma_lambda_below_two() {
         let mut rng = ChaChaSource::new(0);
         let mut losses = vec![];
         for t in 0..40 {
-            p.step(&model, &mut theta, &data, eta, t, &mut rng);
+            p.step(Step::new(&model, &data, eta, t), &mut theta, &mut rng);
             let (mut pred, mut g) = (vec![], vec![]);
             losses.push(loss_gradient(&model, Loss::HalfMse, &theta, &data, &mut pred, &mut g));
         }
@@ -302,8 +302,8 @@ fn probing_does_not_change_the_run() {
     let (mut a, mut b) = (theta0.clone(), theta0.clone());
     let (mut ra, mut rb) = (ChaChaSource::new(3), ChaChaSource::new(3));
     for t in 0..10 {
-        probed.step(&model, &mut a, &data, 0.05, t, &mut ra);
-        plain.step(&model, &mut b, &data, 0.05, t, &mut rb);
+        probed.step(Step::new(&model, &data, 0.05, t), &mut a, &mut ra);
+        plain.step(Step::new(&model, &data, 0.05, t), &mut b, &mut rb);
     }
     assert_eq!(a, b);
     let iters: Vec<usize> = probed.trace.iter().map(|p| p.iteration).collect();
@@ -321,9 +321,9 @@ fn nan_delta_is_an_error() {
     assert!(why.contains("δ_1") && why.contains("NaN"), "{why}");
     let mut theta = theta0.clone();
     let mut rng = ChaChaSource::new(1);
-    opt.step(&model, &mut theta, &data, 0.1, 0, &mut rng);
+    opt.step(Step::new(&model, &data, 0.1, 0), &mut theta, &mut rng);
     assert!(opt.error.is_none() && theta.iter().all(|v| v.is_finite()));
-    opt.step(&model, &mut theta, &data, 0.1, 1, &mut rng);
+    opt.step(Step::new(&model, &data, 0.1, 1), &mut theta, &mut rng);
     assert!(opt.error.as_deref().is_some_and(|e| e.contains("δ_1")), "{:?}", opt.error);
     assert!(theta.iter().all(|v| v.is_nan()), "the run must stop");
 }

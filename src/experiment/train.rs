@@ -2,7 +2,7 @@
 
 use crate::data::Dataset;
 use crate::model::Model;
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, Step};
 use crate::record::Recorder;
 use crate::rng::RandomSource;
 use crate::schedule::Schedule;
@@ -42,7 +42,7 @@ pub fn train(
             recorder.log.diverged_at = Some(t);
             break;
         }
-        optimizer.step(model, theta, data, eta, t, rng);
+        optimizer.step(Step::new(model, data, eta, t), theta, rng);
         if t + 1 - reported >= 4096 {
             progress((t + 1 - reported) as u64);
             reported = t + 1;

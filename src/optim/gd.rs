@@ -1,6 +1,6 @@
 //! Full-batch gradient descent.
 
-use super::Optimizer;
+use super::{Optimizer, Step};
 use crate::data::Dataset;
 use crate::loss::Loss;
 use crate::model::Model;
@@ -45,18 +45,10 @@ pub fn loss_gradient(
 }
 
 impl Optimizer for Gd {
-    fn step(
-        &mut self,
-        model: &dyn Model,
-        theta: &mut [f64],
-        data: &Dataset,
-        eta: f64,
-        _t: usize,
-        _rng: &mut dyn RandomSource,
-    ) {
-        loss_gradient(model, self.loss, theta, data, &mut self.pred, &mut self.grad);
+    fn step(&mut self, step: Step<'_>, theta: &mut [f64], _rng: &mut dyn RandomSource) {
+        loss_gradient(step.model, self.loss, theta, step.data, &mut self.pred, &mut self.grad);
         for (th, g) in theta.iter_mut().zip(&self.grad) {
-            *th -= eta * g;
+            *th -= step.eta * g;
         }
     }
 }

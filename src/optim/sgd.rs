@@ -1,9 +1,7 @@
 //! Stochastic gradient descent (Eq. 2) with mini-batches.
 
-use super::Optimizer;
-use crate::data::Dataset;
+use super::{Optimizer, Step};
 use crate::loss::Loss;
-use crate::model::Model;
 use crate::rng::RandomSource;
 
 /// SGD with batch size B: draw B distinct indices uniformly (B = 1: one `rng.index(n)` per
@@ -42,15 +40,8 @@ impl Sgd {
 }
 
 impl Optimizer for Sgd {
-    fn step(
-        &mut self,
-        model: &dyn Model,
-        theta: &mut [f64],
-        data: &Dataset,
-        eta: f64,
-        _t: usize,
-        rng: &mut dyn RandomSource,
-    ) {
+    fn step(&mut self, step: Step<'_>, theta: &mut [f64], rng: &mut dyn RandomSource) {
+        let Step { model, data, eta, .. } = step;
         let p = theta.len();
         self.grad.resize(p, 0.0);
         let n = data.len();

@@ -4,10 +4,8 @@
 use super::probed::GradientStep;
 use super::sharpness::{Sharpness, POWER_ITERATIONS};
 use super::{EulerMaruyama, GradientNoiseSde};
-use crate::data::Dataset;
 use crate::loss::Loss;
-use crate::model::Model;
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, Step};
 use crate::rng::RandomSource;
 use std::sync::Arc;
 
@@ -106,15 +104,8 @@ impl Eq58 {
 }
 
 impl Optimizer for Eq58 {
-    fn step(
-        &mut self,
-        model: &dyn Model,
-        theta: &mut [f64],
-        data: &Dataset,
-        eta: f64,
-        t: usize,
-        rng: &mut dyn RandomSource,
-    ) {
+    fn step(&mut self, step: Step<'_>, theta: &mut [f64], rng: &mut dyn RandomSource) {
+        let Step { model, data, eta, t } = step;
         let delta = match self.delta(t) {
             Ok(d) => d,
             Err(why) => {
@@ -179,21 +170,14 @@ impl LossTape {
 }
 
 impl Optimizer for LossTape {
-    fn step(
-        &mut self,
-        model: &dyn Model,
-        theta: &mut [f64],
-        data: &Dataset,
-        eta: f64,
-        t: usize,
-        rng: &mut dyn RandomSource,
-    ) {
+    fn step(&mut self, step: Step<'_>, theta: &mut [f64], rng: &mut dyn RandomSource) {
+        let Step { model, data, t, .. } = step;
         debug_assert_eq!(self.losses.len(), t, "LossTape must see iterations 0, 1, … in order");
         self.pred.resize(data.len(), 0.0);
         model.predict_all(theta, &data.x, &mut self.pred);
         self.losses.push(self.loss.value(&self.pred, &data.y));
-        self.eta = eta;
-        self.inner.step(model, theta, data, eta, t, rng);
+        self.eta = step.eta;
+        self.inner.step(step, theta, rng);
     }
 }
 

@@ -2,10 +2,8 @@
 //! to the gradient step γ the wrapped optimizer takes there.
 
 use super::sharpness::{Probe, Sharpness, POWER_ITERATIONS};
-use crate::data::Dataset;
 use crate::loss::Loss;
-use crate::model::Model;
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, Step};
 use crate::rng::RandomSource;
 
 /// An optimizer that knows the gradient step γ of its last iteration (η for SGD, η/substeps for
@@ -37,21 +35,14 @@ impl<O: GradientStep> Probed<O> {
 }
 
 impl<O: GradientStep> Optimizer for Probed<O> {
-    fn step(
-        &mut self,
-        model: &dyn Model,
-        theta: &mut [f64],
-        data: &Dataset,
-        eta: f64,
-        t: usize,
-        rng: &mut dyn RandomSource,
-    ) {
+    fn step(&mut self, step: Step<'_>, theta: &mut [f64], rng: &mut dyn RandomSource) {
+        let Step { model, data, eta, t } = step;
         while self.at.get(self.next).is_some_and(|&p| p < t) {
             self.next += 1;
         }
         let lambda = (self.at.get(self.next) == Some(&t))
             .then(|| self.sharpness.estimate(model, self.loss, data, theta, POWER_ITERATIONS));
-        self.inner.step(model, theta, data, eta, t, rng);
+        self.inner.step(step, theta, rng);
         if let Some(lambda) = lambda {
             self.trace.push(Probe { iteration: t, step_size: eta, gamma: self.inner.last_gamma(), lambda });
             self.next += 1;

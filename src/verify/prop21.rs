@@ -5,7 +5,7 @@ use crate::data::Dataset;
 use crate::linalg::Points;
 use crate::loss::Loss;
 use crate::model::{Model, PointSet};
-use crate::optim::{Optimizer, Sgd};
+use crate::optim::{Optimizer, Sgd, Step};
 use crate::rng::{ChaChaSource, RandomSource};
 use crate::theory_bridge::samples;
 use largestep_theory::label_noise::{self as ln};
@@ -51,7 +51,7 @@ pub fn check(model: &dyn Model, data: &Dataset, theta: &[f64], eta: f64, batch: 
     // The library's SGD step, and the batch it drew (same stream, same draws).
     let mut sgd_theta = theta.to_vec();
     let mut rng = ChaChaSource::new(seed);
-    Sgd::new(batch, Loss::HalfMse).step(model, &mut sgd_theta, data, eta, 0, &mut rng as &mut dyn RandomSource);
+    Sgd::new(batch, Loss::HalfMse).step(Step::new(model, data, eta, 0), &mut sgd_theta, &mut rng);
     let drawn = Sgd::new(batch, Loss::HalfMse).sample_batch(n, &mut ChaChaSource::new(seed)).to_vec();
     let r = ln::residuals(model, theta, &s);
     let xi = ln::xi(&r, &drawn);

@@ -105,26 +105,6 @@ pub fn xi(residuals: &[f64], batch: &[usize]) -> Vec<f64> {
     out
 }
 
-/// The SGD step of Eq. (2) on batch `S`: `θ − (η/B) Σ_{i∈S} rᵢ ∇_θ h_θ(xᵢ)`.
-pub fn sgd_step<P: Predictor + ?Sized>(
-    model: &P,
-    theta: &[f64],
-    data: &Samples,
-    eta: f64,
-    batch: &[usize],
-) -> Vec<f64> {
-    let mut g = vec![0.0; model.num_params()];
-    let mut out = theta.to_vec();
-    let w = eta / batch.len() as f64;
-    for &i in batch {
-        let r = model.value_and_grad(theta, data.row(i), &mut g) - data.y[i];
-        for (o, gj) in out.iter_mut().zip(&g) {
-            *o -= w * r * gj;
-        }
-    }
-    out
-}
-
 /// The full-batch gradient step on noisy labels `y + ξ` (Eq. 4):
 /// `θ − (η/n) Σᵢ (h_θ(xᵢ) − yᵢ − ξᵢ) ∇_θ h_θ(xᵢ)`.
 pub fn label_noise_gd_step<P: Predictor + ?Sized>(
