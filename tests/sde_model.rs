@@ -6,9 +6,11 @@ use largestep::config::ExperimentConfig;
 use largestep::data::{Dataset, SparseRegression};
 use largestep::loss::Loss;
 use largestep::model::{DiagonalNet, Model};
-use largestep::optim::{Gd, Optimizer, Sgd, Step};
+use largestep::optim::{loss_gradient, Gd, Optimizer, Sgd, Step};
 use largestep::rng::{ChaChaSource, RandomSource};
 use largestep::sde::compare::{compare, comparison_config, CompareSettings};
+use largestep::sde::probed::Probed;
+use largestep::sde::sharpness::Sharpness;
 use largestep::sde::{BrownianPath, Eq58, EulerMaruyama, GradientNoiseSde, LossTape, Sde};
 use std::sync::Arc;
 
@@ -89,7 +91,7 @@ fn eq58_uses_eta_and_reference_loss_of_floor_k_over_10() {
     let mut a = theta0.clone();
     let mut rng = ChaChaSource::new(17);
     for (t, eta) in etas.iter().enumerate() {
-        assert_eq!(opt.delta(t), c * reference[t]);
+        assert_eq!(opt.delta(t), Ok(c * reference[t]));
         opt.step(Step::new(&model, &data, *eta, t), &mut a, &mut rng);
     }
     let mut b = theta0.clone();
@@ -114,7 +116,7 @@ fn eq58_uses_eta_and_reference_loss_of_floor_k_over_10() {
         opt2.step(Step::new(&model, &data, *eta, t), &mut d, &mut rng);
     }
     assert_ne!(a, d);
-    assert_eq!(opt.delta(99), c * reference[4]);
+    assert_eq!(opt.delta(99), Ok(c * reference[4]));
 }
 
 /// The loss tape holds L(θ_t) before step t, and its optimizer's trajectory is untouched.
@@ -218,4 +220,110 @@ fn comparison_shares_data_and_init_and_is_deterministic() {
     assert_eq!(a.rows[2], c.rows[2]);
     assert_ne!(a.rows[1], c.rows[1]);
     assert_eq!(a.outcome.logs[1].rows.len(), a.outcome.grid.len());
+}
+
+/// The dense Hessian of the training loss by central differences of the analytic gradient.
+fn hessian(model: &DiagonalNet, data: &Dataset, theta: &[f64]) -> nalgebra::DMatrix<f64> {
+    let p = theta.len();
+    let h = 1e-5;
+    let (mut pred, mut gp, mut gm) = (vec![], vec![], vec![]);
+    let mut cols = Vec::new();
+    for j in 0..p {
+        let mut t = theta.to_vec();
+        t[j] += h;
+        loss_gradient(model, Loss::HalfMse, &t, data, &mut pred, &mut gp);
+        t[j] -= 2.0 * h;
+        loss_gradient(model, Loss::HalfMse, &t, data, &mut pred, &mut gm);
+        cols.extend(gp.iter().zip(&gm).map(|(a, b)| (a - b) / (2.0 * h)));
+    }
+    let m = nalgebra::DMatrix::from_vec(p, p, cols);
+    (&m + m.transpose()) * 0.5
+}
+
+/// Power iteration on difference Hessian–vector products finds the top eigenvalue of the dense
+/// Hessian (the largest in modulus), and warm-starting keeps it.
+#[test]
+fn sharpness_is_the_top_hessian_eigenvalue() {
+    let (model, data, theta) = setup();
+    let eig = hessian(&model, &data, &theta).symmetric_eigen().eigenvalues;
+    let top = eig.iter().copied().max_by(|a, b| a.abs().total_cmp(&b.abs())).unwrap();
+    let mut s = Sharpness::new(1);
+    let lambda = s.estimate(&model, Loss::HalfMse, &data, &theta, 300);
+    assert!((lambda - top).abs() <= 1e-4 * top.abs(), "power iteration {lambda} vs dense {top} ({eig:?})");
+    let again = s.estimate(&model, Loss::HalfMse, &data, &theta, 3);
+    assert!((again - top).abs() <= 1e-4 * top.abs(), "warm start {again} vs {top}");
+}
+
+/// The step size at which the plain γ = η/10 flow is unstable at θ: γ·λ_max = 4.
+fn unstable_eta(model: &DiagonalNet, data: &Dataset, theta: &[f64]) -> f64 {
+    let lambda = Sharpness::new(2).estimate(model, Loss::HalfMse, data, theta, 300);
+    assert!(lambda > 0.0);
+    40.0 / lambda
+}
+
+/// Issue 15: the stable flow refines its steps so that γ·λ_max stays below 2 (by design ≤ 1 at
+/// each re-estimate) where the plain γ = η/10 flow is at 4; and, being a flow, it descends.
+#[test]
+fn stable_flow_keeps_gamma_lambda_below_two() {
+    let (model, data, theta0) = setup();
+    let eta = unstable_eta(&model, &data, &theta0);
+    let every: Vec<usize> = (0..40).collect();
+    let run = |opt: Eq58| {
+        let mut p = Probed::new(opt, Loss::HalfMse, every.clone(), 3);
+        let mut theta = theta0.clone();
+        let mut rng = ChaChaSource::new(0);
+        let mut losses = vec![];
+        for t in 0..40 {
+            p.step(Step::new(&model, &data, eta, t), &mut theta, &mut rng);
+            let (mut pred, mut g) = (vec![], vec![]);
+            losses.push(loss_gradient(&model, Loss::HalfMse, &theta, &data, &mut pred, &mut g));
+        }
+        (p.trace, losses)
+    };
+    let (plain, _) = run(Eq58::gradient_flow(Loss::HalfMse, 10));
+    assert!(plain[0].gamma_lambda() >= 2.0, "the plain flow must start unstable: {:?}", plain[0]);
+    let (stable, losses) = run(Eq58::stable_flow(Loss::HalfMse, 10, 5, 4));
+    assert_eq!(stable.len(), 40);
+    for p in &stable {
+        assert!(p.gamma_lambda() < 2.0, "stable flow at γ·λ_max = {} ({p:?})", p.gamma_lambda());
+        assert!(p.gamma < eta / 10.0, "refined below η/10: {p:?}");
+    }
+    assert!(losses.windows(2).all(|w| w[1] <= w[0]), "the stable flow descends: {losses:?}");
+}
+
+/// Probing the sharpness draws nothing from the run's stream: SGD through a probed loss tape is
+/// bit-identical to plain SGD, and the tape's γ is η.
+#[test]
+fn probing_does_not_change_the_run() {
+    let (model, data, theta0) = setup();
+    let tape = LossTape::new(Box::new(Sgd::new(1, Loss::HalfMse)), Loss::HalfMse);
+    let mut probed = Probed::new(tape, Loss::HalfMse, vec![0, 3, 7], 9);
+    let mut plain = Sgd::new(1, Loss::HalfMse);
+    let (mut a, mut b) = (theta0.clone(), theta0.clone());
+    let (mut ra, mut rb) = (ChaChaSource::new(3), ChaChaSource::new(3));
+    for t in 0..10 {
+        probed.step(Step::new(&model, &data, 0.05, t), &mut a, &mut ra);
+        plain.step(Step::new(&model, &data, 0.05, t), &mut b, &mut rb);
+    }
+    assert_eq!(a, b);
+    let iters: Vec<usize> = probed.trace.iter().map(|p| p.iteration).collect();
+    assert_eq!(iters, [0, 3, 7]);
+    assert!(probed.trace.iter().all(|p| p.gamma == 0.05 && p.lambda > 0.0));
+}
+
+/// A NaN reference loss makes δ_t an error, not a silent noise-free step.
+#[test]
+fn nan_delta_is_an_error() {
+    let (model, data, theta0) = setup();
+    let mut opt = Eq58::new(Loss::HalfMse, 0.5, 10, Arc::from(vec![0.1, f64::NAN]));
+    assert!(opt.delta(0).is_ok());
+    let why = opt.delta(1).unwrap_err();
+    assert!(why.contains("δ_1") && why.contains("NaN"), "{why}");
+    let mut theta = theta0.clone();
+    let mut rng = ChaChaSource::new(1);
+    opt.step(Step::new(&model, &data, 0.1, 0), &mut theta, &mut rng);
+    assert!(opt.error.is_none() && theta.iter().all(|v| v.is_finite()));
+    opt.step(Step::new(&model, &data, 0.1, 1), &mut theta, &mut rng);
+    assert!(opt.error.as_deref().is_some_and(|e| e.contains("δ_1")), "{:?}", opt.error);
+    assert!(theta.iter().all(|v| v.is_nan()), "the run must stop");
 }

@@ -6,9 +6,10 @@ use largestep::data::SparseRegression;
 use largestep::experiment::Outcome;
 use largestep::record::{Row, RunLog};
 use largestep::rng::ChaChaSource;
-use largestep::sde::compare::{comparison_config, Comparison};
+use largestep::sde::compare::{comparison_config, Comparison, RUNS, STABLE_FLOW};
 use largestep::sde::report::verdicts;
 use largestep::sde::spec::{self, SdeSpec};
+use largestep_theory::verdict::Kind;
 use std::sync::Arc;
 
 #[test]
@@ -46,8 +47,11 @@ fn bad_specs_name_the_field() {
     assert!(missing.resolve().unwrap_err().contains("no run \"nope\""));
 }
 
-/// A comparison with one seed whose `jacobian_rank` goes 200 → `finals` (SGD, SDE, GF), with GF
-/// passing through `gf_peak`.
+const SEEDS: usize = 5;
+
+/// A comparison with five identical seeds whose `jacobian_rank` goes 200 → `finals` (SGD, SDE,
+/// stable flow; the γ = η/10 flow ends as the stable one), with both flows passing through
+/// `gf_peak`.
 fn fake(finals: [f64; 3], gf_peak: f64) -> Comparison {
     let base = ExperimentConfig::parse(include_str!("../experiments/fig2.toml"), "fig2").unwrap();
     let mut cfg = comparison_config(&base, &base.runs[0], "t", "t", true);
@@ -55,42 +59,97 @@ fn fake(finals: [f64; 3], gf_peak: f64) -> Comparison {
     let data = SparseRegression { n: 4, d: 3, r: 1, n_test: 2 }.generate(&mut ChaChaSource::new(0), 0);
     let row =
         |t: usize, m: f64| Row { iteration: t, step_size: 0.1, train_loss: 0.1, test_loss: 0.1, metrics: vec![m] };
-    let logs = ["sgd", "sde", "gf"]
-        .iter()
-        .zip(finals)
-        .map(|(n, f)| {
-            let mid = if *n == "gf" { gf_peak } else { 200.0 };
-            RunLog {
-                run: n.to_string(),
-                rows: vec![row(0, 200.0), row(5, mid), row(10, f)],
-                large_phase_end: 10,
-                total: 11,
-                ..Default::default()
-            }
+    let per_run = [finals[0], finals[1], finals[2], finals[2]];
+    let logs = (0..SEEDS as u64)
+        .flat_map(|seed| {
+            RUNS.iter().zip(per_run).map(move |(n, f)| {
+                let mid = if n.starts_with("gf") { gf_peak } else { 200.0 };
+                RunLog {
+                    run: n.to_string(),
+                    seed,
+                    rows: vec![row(0, 200.0), row(5, mid), row(10, f)],
+                    large_phase_end: 10,
+                    total: 11,
+                    ..Default::default()
+                }
+            })
         })
         .collect();
     let outcome = Outcome {
         config: cfg,
-        datasets: vec![Arc::new(data)],
+        datasets: vec![Arc::new(data); SEEDS],
         logs,
         columns: vec!["jacobian_rank".into()],
         total: 11,
         grid: vec![0, 5, 10],
         out: Default::default(),
     };
-    Comparison { outcome, rows: vec![], seconds: (0.0, 0.0) }
+    Comparison { outcome, rows: vec![], sharpness: vec![vec![]; SEEDS * RUNS.len()], seconds: (0.0, 0.0) }
+}
+
+fn kinds(c: &Comparison) -> (Kind, Kind) {
+    let v = verdicts(c);
+    (v.sde.kind(), v.gf.kind())
 }
 
 #[test]
 fn verdicts_can_go_either_way() {
-    let (_, v) = verdicts(&fake([150.0, 155.0, 200.0], 200.0));
-    assert!(v.contains("level): HOLDS") && v.contains("none): HOLDS"), "{v}");
-    let (_, v) = verdicts(&fake([150.0, 199.0, 200.0], 200.0));
-    assert!(v.contains("level): DOES NOT HOLD"), "too little: {v}");
-    let (lines, v) = verdicts(&fake([150.0, 60.0, 200.0], 200.0));
-    assert!(v.contains("level): DOES NOT HOLD") && lines[0].contains("over-regularized"), "too much: {v}");
-    let (_, v) = verdicts(&fake([150.0, 155.0, 160.0], 210.0));
-    assert!(v.contains("none): DOES NOT HOLD"), "GF reduces: {v}");
-    let (_, v) = verdicts(&fake([199.0, 199.0, 200.0], 200.0));
-    assert!(v.contains("not tested"), "no SGD reduction: {v}");
+    use Kind::{SimulatedContradicts as No, SimulatedSupports as Yes, Undecided};
+    assert_eq!(kinds(&fake([150.0, 155.0, 200.0], 200.0)), (Yes, Yes));
+    assert_eq!(kinds(&fake([150.0, 199.0, 200.0], 200.0)).0, No, "too little");
+    let too_much = fake([150.0, 60.0, 200.0], 200.0);
+    assert_eq!(kinds(&too_much).0, No, "over-regularized");
+    assert!(verdicts(&too_much).lines[0].contains("SDE 60"), "{:?}", verdicts(&too_much).lines);
+    assert_eq!(kinds(&fake([150.0, 155.0, 160.0], 210.0)).1, No, "the flow reduces");
+    let v = verdicts(&fake([199.0, 199.0, 200.0], 200.0));
+    assert_eq!(v.sde.kind(), Undecided, "no SGD reduction: {}", v.overall());
+    assert!(v.overall().contains("nothing to reproduce"), "{}", v.overall());
+}
+
+/// A mixed outcome (3 of 5 seeds) has a Wilson interval containing ½: undecided, not a pass.
+#[test]
+fn a_split_over_seeds_is_undecided() {
+    let mut c = fake([150.0, 155.0, 200.0], 200.0);
+    for k in 0..2 {
+        c.outcome.logs[k * RUNS.len() + 1].rows[2].metrics[0] = 199.0;
+    }
+    let v = verdicts(&c);
+    assert_eq!(v.sde.kind(), Kind::Undecided, "{}", v.overall());
+    assert!(v.overall().contains("0.6000 over 5 runs"), "{}", v.overall());
+}
+
+/// Issue 16 item 5: a diverged or NaN SDE or flow run, or a NaN / non-positive flow peak, makes the
+/// verdicts UNDECIDED with the reason, whatever the other seeds say.
+#[test]
+fn diverged_or_nan_sde_or_flow_run_is_undecided() {
+    let nr = RUNS.len();
+    let mut sde_diverged = fake([150.0, 155.0, 200.0], 200.0);
+    sde_diverged.outcome.logs[2 * nr + 1].diverged_at = Some(5);
+    let v = verdicts(&sde_diverged);
+    assert_eq!(v.sde.kind(), Kind::Undecided);
+    assert!(v.overall().contains("run `sde` (seed 2) diverged at iteration 5"), "{}", v.overall());
+    assert_eq!(v.gf.kind(), Kind::SimulatedSupports, "the flow claim does not need the SDE");
+
+    let mut gf_diverged = fake([150.0, 155.0, 200.0], 200.0);
+    gf_diverged.outcome.logs[3 * nr + STABLE_FLOW].diverged_at = Some(7);
+    let v = verdicts(&gf_diverged);
+    assert_eq!((v.sde.kind(), v.gf.kind()), (Kind::Undecided, Kind::Undecided), "{}", v.overall());
+    assert!(v.overall().contains("run `gf_stable` (seed 3) diverged"), "{}", v.overall());
+
+    let mut nan = fake([150.0, 155.0, 200.0], 200.0);
+    nan.outcome.logs[1].rows[2].metrics[0] = f64::NAN;
+    assert_eq!(kinds(&nan).0, Kind::Undecided);
+
+    for peak in [f64::NAN, 0.0, -1.0] {
+        let mut bad_peak = fake([150.0, 155.0, 200.0], 200.0);
+        for r in &mut bad_peak.outcome.logs[STABLE_FLOW].rows {
+            r.metrics[0] = peak;
+        }
+        let v = verdicts(&bad_peak);
+        assert_eq!((v.sde.kind(), v.gf.kind()), (Kind::Undecided, Kind::Undecided), "peak {peak}: {}", v.overall());
+    }
+    // The γ = η/10 flow does not decide: its divergence alone changes nothing.
+    let mut plain = fake([150.0, 155.0, 200.0], 200.0);
+    plain.outcome.logs[2].diverged_at = Some(3);
+    assert_eq!(kinds(&plain), (Kind::SimulatedSupports, Kind::SimulatedSupports));
 }

@@ -6,7 +6,7 @@ use crate::output::atomic_write;
 use crate::record::Recorder;
 use crate::sde::compare::{self, CompareSettings};
 use crate::sde::report::{self, SectionInfo};
-use crate::sde::{convergence, spec};
+use crate::sde::{convergence, figures as sde_figures, spec};
 use anyhow::{anyhow, Result};
 use clap::Args;
 use std::fmt::Write as _;
@@ -18,19 +18,27 @@ use std::time::Instant;
 #[derive(Debug, Args)]
 pub struct SdeArgs {
     /// Comparison name (see experiments/sde/) or `all`.
-    #[arg(long, default_value = "all")]
+    #[arg(long, default_value = "all", conflicts_with = "config")]
     model: String,
+    /// A comparison config file (an SDE spec TOML, as in experiments/sde/; its `base` is an
+    /// embedded experiment or a path to an experiment TOML) instead of `--model`.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// `KEY=VALUE` override: of the comparison (`c`, `substeps`, `calibrate.lo`, …) or, with the
+    /// prefix `base.`, of its base experiment (`base.training.iterations=2000`). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
     /// Number of seeds (≥ 1; the report's spread needs ≥ 3).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
     seeds: u64,
     /// First seed offset.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Choose c so that the SDE's plateau train loss matches SGD's (short runs, one seed).
+    /// Choose c so that the SDE's plateau train loss matches SGD's (median over the seeds).
     #[arg(long)]
     calibrate: bool,
     /// Override the config's noise constant c (≥ 0).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "calibrate")]
     c: Option<f64>,
     /// Also vary the dataset with the seed (default: one dataset, seeds vary θ₀ and the streams).
     #[arg(long)]
@@ -38,7 +46,7 @@ pub struct SdeArgs {
     /// Reduced run length (the base experiment's --quick length).
     #[arg(long)]
     quick: bool,
-    /// Output folder.
+    /// Output folder: report.md, and per model its CSVs, config and figures in `OUT/<model>/`.
     #[arg(long, default_value = "results/sde_vs_sgd")]
     out: PathBuf,
     /// Do not write the PNG/SVG figures.
@@ -60,7 +68,27 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
             return Err(anyhow!("--c: must be finite and ≥ 0, got {c}"));
         }
     }
-    let names: Vec<&str> = if a.model == "all" { spec::names() } else { vec![a.model.as_str()] };
+    let (spec_set, base_set): (Vec<String>, Vec<String>) = a.set.iter().cloned().partition(|s| !s.starts_with("base."));
+    let base_set: Vec<String> = base_set.iter().map(|s| s["base.".len()..].to_string()).collect();
+    let specs: Vec<(spec::SdeSpec, Option<PathBuf>)> = match &a.config {
+        Some(path) => {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| anyhow!("{file}: cannot read: {e}"))?;
+            vec![(spec::SdeSpec::parse_with_overrides(&text, &file, &spec_set)?, path.parent().map(PathBuf::from))]
+        }
+        None => {
+            let names: Vec<&str> = if a.model == "all" { spec::names() } else { vec![a.model.as_str()] };
+            names
+                .into_iter()
+                .map(|name| {
+                    let sp = spec::get_with_overrides(name, &spec_set).ok_or_else(|| {
+                        anyhow!("unknown model {name:?}; known: {} (or `all`)", spec::names().join(", "))
+                    })??;
+                    Ok((sp, None))
+                })
+                .collect::<Result<_>>()?
+        }
+    };
     std::fs::create_dir_all(&a.out)?;
     let mut md = String::from(
         "# SGD vs its SDE model (Eq. 8, discretized as Eq. 58) vs gradient flow — Fig. 9, Appendix C\n\n\
@@ -69,10 +97,8 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
          flow is the same recursion without noise. Panels are medians over seeds, against the SGD iteration.\n\n",
     );
     let mut code = ExitCode::SUCCESS;
-    for name in names {
-        let sp = spec::get(name)
-            .ok_or_else(|| anyhow!("unknown model {name:?}; known: {} (or `all`)", spec::names().join(", ")))??;
-        let (base, run) = match sp.resolve() {
+    for (sp, dir) in specs {
+        let (base, run) = match sp.resolve_with(dir.as_deref(), &base_set) {
             Ok(v) => v,
             Err(why) => {
                 let _ = writeln!(md, "## {}\n\nSkipped: {why}.\n", sp.name);
@@ -88,7 +114,7 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
             let cal = compare::calibrate(
                 &cfg,
                 sp.substeps,
-                a.seed,
+                (a.seed, a.seeds as usize),
                 iters,
                 (sp.calibrate.lo, sp.calibrate.hi),
                 sp.calibrate.evaluations,
@@ -128,9 +154,14 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
             cfg.to_toml()
         );
         atomic_write(&dir.join("config.toml"), toml_text.as_bytes())?;
+        sde_figures::sharpness_csv(&result).write(&dir.join("sharpness.csv"))?;
         if !a.no_plot {
             for (stem, fig) in figure::figures(&result.outcome)? {
-                fig.render(&a.out.join(stem))?;
+                fig.render(&dir.join(stem))?;
+            }
+            sde_figures::sharpness_figure(&result, &title).render(&dir.join("sharpness"))?;
+            if let Some(cal) = &calibration {
+                sde_figures::calibration_figure(cal, &sp.name).render(&dir.join("calibration"))?;
             }
         }
         let seconds = start.elapsed().as_secs_f64();
@@ -144,7 +175,7 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
             seconds,
         };
         let section = report::section(&info, &result);
-        let (_, verdict) = report::verdicts(&result);
+        let verdict = report::verdicts(&result).overall();
         println!("{}: {verdict} ({seconds:.1} s)", sp.name);
         md.push_str(&section);
         if !result.outcome.diverged().is_empty() {

@@ -7,6 +7,8 @@
 //! the [`Eq58`] optimizer in the same training loop and recorder, so all three are logged on the
 //! same grid (row t of the SDE is its EM step 10t) into one `metrics.csv`.
 
+use super::probed::Probed;
+use super::sharpness::Probe;
 use super::{Eq58, LossTape};
 use crate::config::{ExperimentConfig, RunSpec};
 use crate::data::Dataset;
@@ -20,8 +22,19 @@ use rayon::prelude::*;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-/// The three runs of a comparison, in log order within a seed.
-pub const RUNS: [&str; 3] = ["sgd", "sde", "gf"];
+/// The runs of a comparison, in log order within a seed: SGD, the SDE, gradient flow at
+/// γ = η/10 as in Appendix C, and the stable flow (γ·λ_max ≤ 1, [`Eq58::stable_flow`]).
+pub const RUNS: [&str; 4] = ["sgd", "sde", "gf", "gf_stable"];
+
+/// Index of the stable flow in [`RUNS`].
+pub const STABLE_FLOW: usize = 3;
+
+/// Most sharpness probes per run (a subsample of the logging grid).
+pub const PROBES: usize = 100;
+
+/// The stable flow re-estimates λ_max from scratch-quality (full power iteration) every this many
+/// SGD iterations, warm-started in between.
+pub const STABILITY_EVERY: usize = 100;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -38,7 +51,7 @@ pub struct CompareSettings {
     pub total: usize,
     /// Record the base's extra metrics (rank, sparsity); off for calibration runs.
     pub metrics: bool,
-    /// Run gradient flow.
+    /// Run gradient flow (plain and stable).
     pub gradient_flow: bool,
     /// Also vary the data seed with the seed offset (default, as `experiment::run`: only the
     /// training stream — SGD indices, θ₀, the SDE's Z — varies, on the config's dataset).
@@ -52,6 +65,8 @@ pub struct Comparison {
     pub outcome: Outcome,
     /// CSV data rows of each log, same order as `outcome.logs`.
     pub rows: Vec<Vec<u8>>,
+    /// Sharpness probes of each log, same order as `outcome.logs`.
+    pub sharpness: Vec<Vec<Probe>>,
     /// Wall-clock seconds of the SGD phase and of the SDE + GF phase.
     pub seconds: (f64, f64),
 }
@@ -92,7 +107,12 @@ pub fn comparison_config(
     let label = run.label.clone().unwrap_or_else(|| run.name.clone());
     cfg.runs = RUNS
         .iter()
-        .zip([format!("SGD ({label})"), "SDE (Eq. 58)".into(), "Gradient flow".into()])
+        .zip([
+            format!("SGD ({label})"),
+            "SDE (Eq. 58)".into(),
+            "Gradient flow (γ = η/10)".into(),
+            "Stable gradient flow (γ·λ_max ≤ 1)".into(),
+        ])
         .map(|(n, l)| RunSpec { name: (*n).into(), label: Some(l), algorithm: None, schedule: run.schedule.clone() })
         .collect();
     cfg
@@ -158,50 +178,71 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let job = |k: usize| Job { cfg, model: model.as_ref(), data: &datasets[k], grid: &grid, total, seed: seeds[k] };
     let loss = cfg.training.loss;
 
+    let probes: Vec<usize> = if s.metrics {
+        let step = grid.len().div_ceil(PROBES).max(1);
+        grid.iter().step_by(step).copied().collect()
+    } else {
+        Vec::new()
+    };
+    let probe_seed = |k: usize| 0x5_4A_7E ^ seeds[k];
+
     let start = std::time::Instant::now();
-    let sgd: Vec<(RunLog, Vec<u8>, Arc<[f64]>)> = (0..seeds.len())
+    type Done = (RunLog, Vec<u8>, Vec<Probe>);
+    let sgd: Vec<(Done, Arc<[f64]>)> = (0..seeds.len())
         .into_par_iter()
         .map(|k| {
-            let mut tape = LossTape::new(cfg.optimizer(&cfg.runs[0]), loss);
-            let (log, rows) = job(k).run(0, &mut tape)?;
-            Ok((log, rows, Arc::from(tape.losses)))
+            let tape = LossTape::new(cfg.optimizer(&cfg.runs[0]), loss);
+            let mut opt = Probed::new(tape, loss, probes.clone(), probe_seed(k));
+            let (log, rows) = job(k).run(0, &mut opt)?;
+            let mut tape = opt.inner.losses;
+            if log.diverged_at.is_some() {
+                // The seed is left out of the report; its SDE follows SGD's last finite loss.
+                tape.retain(|l| l.is_finite());
+            }
+            Ok(((log, rows, opt.trace), Arc::from(tape)))
         })
         .collect::<Result<_>>()?;
     let t_sgd = start.elapsed().as_secs_f64();
 
     let start = std::time::Instant::now();
-    let kinds: Vec<usize> = if s.gradient_flow { vec![1, 2] } else { vec![1] };
+    let kinds: Vec<usize> = if s.gradient_flow { vec![1, 2, STABLE_FLOW] } else { vec![1] };
     let jobs: Vec<(usize, usize)> = (0..seeds.len()).flat_map(|k| kinds.iter().map(move |&r| (k, r))).collect();
-    let mut rest: Vec<Option<(RunLog, Vec<u8>)>> = jobs
+    let mut rest: Vec<Option<Done>> = jobs
         .par_iter()
         .map(|&(k, r)| {
-            let mut opt = if r == 1 {
-                Eq58::new(loss, s.c, s.substeps, sgd[k].2.clone())
-            } else {
-                Eq58::gradient_flow(loss, s.substeps)
+            let inner = match r {
+                1 => Eq58::new(loss, s.c, s.substeps, sgd[k].1.clone()),
+                2 => Eq58::gradient_flow(loss, s.substeps),
+                _ => Eq58::stable_flow(loss, s.substeps, STABILITY_EVERY, probe_seed(k)),
             };
-            job(k).run(r, &mut opt).map(Some)
+            let mut opt = Probed::new(inner, loss, probes.clone(), probe_seed(k));
+            let (log, rows) = job(k).run(r, &mut opt)?;
+            if let Some(why) = opt.inner.error {
+                anyhow::bail!("{} run `{}`, seed {}: {why}", cfg.name, RUNS[r], seeds[k]);
+            }
+            Ok(Some((log, rows, opt.trace)))
         })
         .collect::<Result<_>>()?;
     let t_sde = start.elapsed().as_secs_f64();
 
     let mut logs = Vec::new();
     let mut rows = Vec::new();
+    let mut sharpness = Vec::new();
     let mut it = rest.iter_mut();
-    for (log, bytes, _) in sgd {
-        logs.push(log);
-        rows.push(bytes);
-        for _ in &kinds {
-            let (l, b) = it.next().and_then(Option::take).expect("one result per job");
+    for (first, _) in sgd {
+        for (l, b, p) in std::iter::once(first)
+            .chain(kinds.iter().map(|_| it.next().and_then(Option::take).expect("one result per job")))
+        {
             logs.push(l);
             rows.push(b);
+            sharpness.push(p);
         }
     }
     let mut cfg = cfg.clone();
     cfg.runs.truncate(1 + kinds.len());
     let columns = cfg.metrics.columns();
     let outcome = Outcome { config: cfg, datasets, logs, columns, total, grid, out: Default::default() };
-    Ok(Comparison { outcome, rows, seconds: (t_sgd, t_sde) })
+    Ok(Comparison { outcome, rows, sharpness, seconds: (t_sgd, t_sde) })
 }
 
 /// `calibrate` stops once a plateau is within 1 % of SGD's (|ln ratio| < 0.01).
@@ -212,23 +253,33 @@ const TOLERANCE: f64 = 0.01;
 pub struct Calibration {
     /// The chosen c.
     pub c: f64,
-    /// SGD's plateau train loss over the short run.
+    /// SGD's plateau train loss over the short runs (median over seeds).
     pub target: f64,
-    /// (c, SDE plateau train loss) of every evaluation, in order.
+    /// (c, SDE plateau train loss, median over seeds) of every evaluation, in order: the curve
+    /// c ↦ plateau.
     pub history: Vec<(f64, f64)>,
-    /// Whether [lo, hi] bracketed the target (otherwise c is the better end).
+    /// Whether a bracket [lo, hi] (after widening) contained the target (otherwise c is the
+    /// closest evaluation).
     pub bracketed: bool,
+    /// Seeds behind each median.
+    pub seeds: usize,
 }
 
+/// How many times `calibrate` may widen the bracket by 10× at an end that does not reach the target.
+pub const WIDEN: usize = 3;
+
 /// Picks c so that the SDE's plateau train loss (median over the second half of the large-step
-/// phase, [`RunLog::plateau_train_loss`]) matches SGD's, on one seed over `iterations` SGD
-/// iterations: a bracketed secant search (Illinois variant of regula falsi) on
-/// f(ln c) = ln plateau_SDE(c) − ln plateau_SGD over [ln lo, ln hi], `evaluations` SDE runs in all.
-/// A diverged SDE run counts as a plateau of +∞ (c too large).
+/// phase, [`RunLog::plateau_train_loss`], then median over `seeds` seeds) matches SGD's, over
+/// `iterations` SGD iterations: a bracketed secant search (Illinois variant of regula falsi) on
+/// f(ln c) = ln plateau_SDE(c) − ln plateau_SGD, `evaluations` SDE runs in all (plus up to
+/// [`WIDEN`] widenings of [lo, hi] by 10× per end when the bracket misses the target). Every
+/// evaluation reuses the same seeds, so the SDE runs of different c share their Gaussian draws
+/// (common random numbers) and f is a smooth function of c. A diverged SDE run counts as a
+/// plateau of +∞ (c too large).
 pub fn calibrate(
     cfg: &ExperimentConfig,
     substeps: usize,
-    seed: u64,
+    (seed, seeds): (u64, usize),
     iterations: usize,
     (lo, hi): (f64, f64),
     evaluations: usize,
@@ -237,55 +288,101 @@ pub fn calibrate(
         c,
         substeps,
         seed,
-        seeds: 1,
+        seeds,
         total: iterations,
         metrics: false,
         gradient_flow: false,
         vary_data: false,
     };
     let plateau = |log: &RunLog| if log.diverged_at.is_some() { f64::INFINITY } else { log.plateau_train_loss() };
-    let first = compare(cfg, &settings(lo))?;
-    let target = plateau(&first.outcome.logs[0]);
-    let mut history = vec![(lo, plateau(&first.outcome.logs[1]))];
-    let eval = |c: f64, history: &mut Vec<(f64, f64)>| -> Result<f64> {
+    // Median keeping +∞ (a diverged SDE run is a plateau of +∞, not a missing value).
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        match v.len() {
+            0 => f64::NAN,
+            n if n % 2 == 1 => v[n / 2],
+            n => 0.5 * (v[n / 2 - 1] + v[n / 2]),
+        }
+    };
+    // Over the seeds whose SGD run finished (a diverged SGD run gives no target).
+    let medians = |c: f64| -> Result<(f64, f64)> {
         let out = compare(cfg, &settings(c))?;
-        let p = plateau(&out.outcome.logs[1]);
+        let pairs: Vec<(f64, f64)> = out
+            .outcome
+            .logs
+            .chunks_exact(2)
+            .filter(|p| p[0].diverged_at.is_none())
+            .map(|p| (plateau(&p[0]), plateau(&p[1])))
+            .collect();
+        Ok((median(pairs.iter().map(|p| p.0).collect()), median(pairs.iter().map(|p| p.1).collect())))
+    };
+    let (target, p_lo) = medians(lo)?;
+    if !(target.is_finite() && target > 0.0) {
+        anyhow::bail!("{}: SGD's plateau train loss is {target}, no target for the calibration", cfg.name);
+    }
+    let mut history = vec![(lo, p_lo)];
+    let mut eval = |c: f64| -> Result<f64> {
+        let p = medians(c)?.1;
         history.push((c, p));
         Ok(p)
     };
-    let f = |p: f64| if p.is_finite() { (p / target).ln() } else { f64::INFINITY };
-    let (mut a, mut fa) = (lo.ln(), f(history[0].1));
-    let (mut b, mut fb) = (hi.ln(), f(eval(hi, &mut history)?));
-    if !(fa <= 0.0 && fb >= 0.0) {
-        let c = if fa.abs() <= fb.abs() { lo } else { hi };
-        return Ok(Calibration { c, target, history, bracketed: false });
-    }
-    let mut side = 0i8;
-    for _ in 2..evaluations {
-        if fa.abs().min(fb.abs()) < TOLERANCE {
-            break;
-        }
-        let m =
-            if fb.is_finite() && fa.is_finite() && fb != fa { (a * fb - b * fa) / (fb - fa) } else { 0.5 * (a + b) };
-        let fm = f(eval(m.exp(), &mut history)?);
-        if fm > 0.0 {
-            (b, fb) = (m, fm);
-            if side == 1 {
-                fa *= 0.5;
-            }
-            side = 1;
+    let f = |p: f64| {
+        if p.is_finite() {
+            (p / target).ln()
+        } else if p.is_nan() {
+            f64::NAN
         } else {
-            (a, fa) = (m, fm);
-            if side == -1 {
-                fb *= 0.5;
+            f64::INFINITY
+        }
+    };
+    let (mut a, mut fa) = (lo.ln(), f(p_lo));
+    let (mut b, mut fb) = (hi.ln(), f(eval(hi)?));
+    for _ in 0..WIDEN {
+        if fa > 0.0 {
+            a -= std::f64::consts::LN_10;
+            fa = f(eval(a.exp())?);
+        }
+        if fb < 0.0 {
+            b += std::f64::consts::LN_10;
+            fb = f(eval(b.exp())?);
+        }
+    }
+    let bracketed = fa <= 0.0 && fb >= 0.0;
+    if bracketed {
+        let mut side = 0i8;
+        for _ in 2..evaluations {
+            if fa.abs().min(fb.abs()) < TOLERANCE {
+                break;
             }
-            side = -1;
+            let m = if fb.is_finite() && fa.is_finite() && fb != fa {
+                (a * fb - b * fa) / (fb - fa)
+            } else {
+                0.5 * (a + b)
+            };
+            let fm = f(eval(m.exp())?);
+            if fm.is_nan() {
+                break;
+            }
+            if fm > 0.0 {
+                (b, fb) = (m, fm);
+                if side == 1 {
+                    fa *= 0.5;
+                }
+                side = 1;
+            } else {
+                (a, fa) = (m, fm);
+                if side == -1 {
+                    fb *= 0.5;
+                }
+                side = -1;
+            }
         }
     }
     let best = history
         .iter()
         .filter(|(_, p)| p.is_finite())
         .min_by(|x, y| f(x.1).abs().total_cmp(&f(y.1).abs()))
-        .map_or(lo, |(c, _)| *c);
-    Ok(Calibration { c: best, target, history, bracketed: true })
+        .map(|(c, _)| *c)
+        .ok_or_else(|| anyhow::anyhow!("{}: every SDE run of the calibration diverged or is NaN", cfg.name))?;
+    Ok(Calibration { c: best, target, history, bracketed, seeds })
 }

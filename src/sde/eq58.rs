@@ -1,6 +1,8 @@
 //! Appendix C's discretization of the SDE (Eq. 58) as an [`Optimizer`], and the loss tape of the
 //! SGD run it follows.
 
+use super::probed::GradientStep;
+use super::sharpness::{Sharpness, POWER_ITERATIONS};
 use super::{EulerMaruyama, GradientNoiseSde};
 use crate::loss::Loss;
 use crate::optim::{Optimizer, Step};
@@ -16,7 +18,8 @@ use std::sync::Arc;
 /// σ = √(η·c·L(θ^SGD_t)) and ΔB = √γ·Z. So the generic training loop and recorder log it on the
 /// SGD run's grid: row t holds θ at SDE time step 10t. Draw order: per substep, n normals in
 /// index order (none for gradient flow). Gradient flow is the same recursion without noise
-/// ([`Eq58::gradient_flow`]).
+/// ([`Eq58::gradient_flow`]); the stable flow ([`Eq58::stable_flow`]) takes as many more substeps
+/// as keep γ·λ_max ≤ 1.
 #[derive(Debug, Clone)]
 pub struct Eq58 {
     loss: Loss,
@@ -25,23 +28,73 @@ pub struct Eq58 {
     reference: Arc<[f64]>,
     em: EulerMaruyama,
     dw: Vec<f64>,
+    stable: Option<Stability>,
+    gamma: f64,
+    /// Why the run was stopped: δ_t was not a finite number ≥ 0 (see [`Eq58::delta`]). The
+    /// caller must turn it into an error; the iterate is set to NaN so the loop stops.
+    pub error: Option<String>,
 }
+
+/// The stable flow's step control: λ̂ = λ_max(∇²L(θ_t)) re-estimated at every SGD iteration
+/// (by [`WARM_ITERATIONS`] power iterations warm-started from the last eigenvector, and by
+/// [`POWER_ITERATIONS`] every `every` iterations); iteration t then takes
+/// k_t = max(substeps, ⌈η_t·λ̂⌉) steps of γ = η_t/k_t, so γ·λ̂ ≤ 1, a factor 2 inside the
+/// stability bound for λ_max to grow within the iteration.
+#[derive(Debug, Clone)]
+struct Stability {
+    sharpness: Sharpness,
+    every: usize,
+    lambda: f64,
+}
+
+/// Power iterations of the stable flow's per-iteration re-estimate (warm-started).
+pub const WARM_ITERATIONS: usize = 2;
+
+/// Most substeps the stable flow takes per SGD iteration (1000× the base count): beyond it the
+/// flow is not refined further, and its probes show γ·λ_max as it is.
+pub const MAX_REFINEMENT: usize = 1000;
 
 impl Eq58 {
     /// The SDE of Eq. (58) with noise constant `c`, following the SGD losses `reference`
     /// (L(θ^SGD_t) for t = 0, 1, …; see [`LossTape`]).
     pub fn new(loss: Loss, c: f64, substeps: usize, reference: Arc<[f64]>) -> Self {
-        Self { loss, c, substeps: substeps.max(1), reference, em: EulerMaruyama::new(), dw: Vec::new() }
+        let substeps = substeps.max(1);
+        Self {
+            loss,
+            c,
+            substeps,
+            reference,
+            em: EulerMaruyama::new(),
+            dw: Vec::new(),
+            stable: None,
+            gamma: f64::NAN,
+            error: None,
+        }
     }
     /// Gradient flow: Eq. (58) without the noise term.
     pub fn gradient_flow(loss: Loss, substeps: usize) -> Self {
         Self::new(loss, 0.0, substeps, Arc::from(Vec::new()))
     }
-    /// δ_t = c·L(θ^SGD_t) (the last recorded loss past the tape's end; 0 for gradient flow).
-    pub fn delta(&self, t: usize) -> f64 {
-        match self.reference.len() {
-            0 => 0.0,
+    /// Gradient flow that stays a flow: Eq. (58) without noise, with at least `substeps` steps per
+    /// SGD iteration and as many more as keep γ·λ̂ ≤ 1, λ̂ = λ_max(∇²L) re-estimated at every
+    /// iteration (fully every `every` iterations; power iteration seeded by `seed`).
+    pub fn stable_flow(loss: Loss, substeps: usize, every: usize, seed: u64) -> Self {
+        let mut f = Self::gradient_flow(loss, substeps);
+        f.stable = Some(Stability { sharpness: Sharpness::new(seed), every: every.max(1), lambda: 0.0 });
+        f
+    }
+    /// δ_t = c·L(θ^SGD_t) (the last recorded loss past the tape's end; 0 for gradient flow), or
+    /// an error naming t if that is not a finite number ≥ 0 (a NaN reference loss must not
+    /// silently become a noise-free step).
+    pub fn delta(&self, t: usize) -> Result<f64, String> {
+        let d = match self.reference.len() {
+            0 => return Ok(0.0),
             len => self.c * self.reference[t.min(len - 1)],
+        };
+        if d.is_finite() && d >= 0.0 {
+            Ok(d)
+        } else {
+            Err(format!("δ_{t} = c·L(θ^SGD_{t}) = {d} is not a finite number ≥ 0 (c = {})", self.c))
         }
     }
     /// EM steps per SGD iteration.
@@ -53,21 +106,47 @@ impl Eq58 {
 impl Optimizer for Eq58 {
     fn step(&mut self, step: Step<'_>, theta: &mut [f64], rng: &mut dyn RandomSource) {
         let Step { model, data, eta, t } = step;
-        let gamma = eta / self.substeps as f64;
-        let sigma = (eta * self.delta(t)).max(0.0).sqrt();
+        let delta = match self.delta(t) {
+            Ok(d) => d,
+            Err(why) => {
+                // Undefined noise: stop the loop (NaN iterate) and keep the reason for the caller.
+                theta.fill(f64::NAN);
+                self.gamma = f64::NAN;
+                self.error.get_or_insert(why);
+                return;
+            }
+        };
+        let mut substeps = self.substeps;
+        if let Some(st) = &mut self.stable {
+            let iterations = if t % st.every == 0 { POWER_ITERATIONS } else { WARM_ITERATIONS };
+            st.lambda = st.sharpness.estimate(model, self.loss, data, theta, iterations);
+            if st.lambda.is_finite() && st.lambda > 0.0 {
+                let need = (eta * st.lambda).ceil().min((MAX_REFINEMENT * self.substeps) as f64) as usize;
+                substeps = substeps.max(need);
+            }
+        }
+        let gamma = eta / substeps as f64;
+        self.gamma = gamma;
+        let sigma = (eta * delta).sqrt();
         let mut sde = GradientNoiseSde::new(model, data, self.loss, sigma);
         let n = data.len();
         self.dw.resize(n, 0.0);
         let sq = gamma.sqrt();
-        for k in 0..self.substeps {
+        for k in 0..substeps {
             if sigma > 0.0 {
                 for w in self.dw.iter_mut() {
                     *w = sq * rng.standard_normal();
                 }
             }
-            let time = (t * self.substeps + k) as f64 * gamma;
+            let time = t as f64 * eta + k as f64 * gamma;
             self.em.step(&mut sde, time, theta, gamma, &self.dw);
         }
+    }
+}
+
+impl GradientStep for Eq58 {
+    fn last_gamma(&self) -> f64 {
+        self.gamma
     }
 }
 
@@ -78,6 +157,7 @@ pub struct LossTape {
     inner: Box<dyn Optimizer>,
     loss: Loss,
     pred: Vec<f64>,
+    eta: f64,
     /// L(θ_t), t = 0, 1, … (one entry per step taken).
     pub losses: Vec<f64>,
 }
@@ -85,7 +165,7 @@ pub struct LossTape {
 impl LossTape {
     /// Records the losses of `inner`'s iterates.
     pub fn new(inner: Box<dyn Optimizer>, loss: Loss) -> Self {
-        Self { inner, loss, pred: Vec::new(), losses: Vec::new() }
+        Self { inner, loss, pred: Vec::new(), eta: f64::NAN, losses: Vec::new() }
     }
 }
 
@@ -96,6 +176,14 @@ impl Optimizer for LossTape {
         self.pred.resize(data.len(), 0.0);
         model.predict_all(theta, &data.x, &mut self.pred);
         self.losses.push(self.loss.value(&self.pred, &data.y));
+        self.eta = step.eta;
         self.inner.step(step, theta, rng);
+    }
+}
+
+/// SGD's gradient step is η itself.
+impl GradientStep for LossTape {
+    fn last_gamma(&self) -> f64 {
+        self.eta
     }
 }

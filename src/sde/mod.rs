@@ -28,9 +28,12 @@ pub mod compare;
 pub mod convergence;
 mod eq58;
 mod equation;
+pub mod figures;
 mod gradient_noise;
+pub mod probed;
 pub mod reference;
 pub mod report;
+pub mod sharpness;
 pub mod spec;
 
 pub use brownian::BrownianPath;

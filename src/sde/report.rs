@@ -2,9 +2,11 @@
 //! plateau and final values of SGD / SDE / gradient flow over seeds, and the verdict on
 //! Appendix C's claims.
 
-use super::compare::{Calibration, Comparison};
+use super::compare::{Calibration, Comparison, STABLE_FLOW};
+use super::sharpness::{first_unstable, Probe};
 use crate::linalg::median;
 use crate::record::RunLog;
+use largestep_theory::verdict::{Statistic, Verdict};
 use statrs::statistics::Statistics;
 use std::fmt::Write;
 
@@ -82,84 +84,167 @@ fn peak(log: &RunLog, j: usize) -> f64 {
     log.rows.iter().map(|r| r.metrics[j]).filter(|v| v.is_finite()).fold(f64::NAN, f64::max)
 }
 
-/// One verdict per structure metric and the overall line, from medians over the kept seeds.
+/// The verdicts on Appendix C's two claims for one model, with the per-metric lines behind them.
+#[derive(Debug, Clone)]
+pub struct Verdicts {
+    /// One line per structure metric: medians over the kept seeds, in words.
+    pub lines: Vec<String>,
+    /// "The SDE shows SGD's rank/sparsity reduction at a similar level."
+    pub sde: Verdict,
+    /// "Gradient flow shows no rank/sparsity reduction" (judged on the stable flow).
+    pub gf: Verdict,
+}
+
+impl Verdicts {
+    /// The summary line: both claims with their verdict kind and evidence.
+    pub fn overall(&self) -> String {
+        format!("SDE reproduces SGD's reduction: {}; gradient flow shows none: {}", show(&self.sde), show(&self.gf))
+    }
+}
+
+/// A verdict in one line: its kind and its evidence.
+pub fn show(v: &Verdict) -> String {
+    match v {
+        Verdict::Simulated { statistic, criterion, .. } => format!("{} ({statistic}; {criterion})", v.kind()),
+        Verdict::Undecided { reason } => format!("{} ({reason})", v.kind()),
+        other => other.kind().to_string(),
+    }
+}
+
+/// The rule that turns k of n seeds into a verdict.
+pub const CRITERION: &str =
+    "supports if the Wilson 95 % lower bound > ½, contradicts if the upper bound < ½, else undecided";
+
+/// k of n seeds satisfy `what`: [`CRITERION`].
+fn rate_verdict(what: &str, k: u64, n: u64) -> Verdict {
+    if n == 0 {
+        return Verdict::Undecided { reason: format!("no seed to judge “{what}” on") };
+    }
+    let statistic = Statistic::rate(format!("P({what})"), k, n);
+    let [lo, hi] = statistic.interval.unwrap_or([0.0, 1.0]);
+    if lo > 0.5 || hi < 0.5 {
+        Verdict::Simulated { statistic, criterion: CRITERION.into(), supports: lo > 0.5 }
+    } else {
+        Verdict::Undecided { reason: format!("{statistic}: the interval contains ½") }
+    }
+}
+
+/// Why a run's data cannot back a verdict: it diverged, or a final structure value is NaN.
+fn unusable(log: &RunLog, structure: &[usize]) -> Option<String> {
+    if let Some(t) = log.diverged_at {
+        return Some(format!("run `{}` (seed {}) diverged at iteration {t}", log.run, log.seed));
+    }
+    match log.last() {
+        None => Some(format!("run `{}` (seed {}) logged no row", log.run, log.seed)),
+        Some(r) if structure.iter().any(|&j| !r.metrics[j].is_finite()) || !r.train_loss.is_finite() => {
+            Some(format!("run `{}` (seed {}) ends with a NaN value", log.run, log.seed))
+        }
+        _ => None,
+    }
+}
+
+/// The verdicts on Appendix C's claims, per seed then as rates over the seeds whose SGD run
+/// finished.
 ///
-/// Gradient flow is the noise-free reference: the reduction of SGD and of the SDE is measured
-/// against its final value m_GF, r = (m_GF − m)/m_GF. SGD reduces when r_SGD ≥ [`REDUCTION`]; the
-/// SDE reproduces it (judged on the metrics SGD reduces) when r_SDE ≥ ½·r_SGD and its final value
-/// is at least half of SGD's, m_SDE ≥ ½·m_SGD ("similar levels of decrease", Appendix C; otherwise
-/// too little, or over-regularized / collapsed). Gradient flow shows no reduction when its final
-/// value is less than [`REDUCTION`] below its peak along the run (so a metric that starts at 0, like
-/// ‖u⊙v‖₀ with v₀ = 0, is judged by its rise and fall, not by θ₀).
-pub fn verdicts(c: &Comparison) -> (Vec<String>, String) {
+/// Gradient flow is the noise-free reference, and the flow that decides is the stable one
+/// ([`STABLE_FLOW`]; the γ = η/10 flow of Appendix C may leave the stable range, see the
+/// sharpness table). Per seed and structure metric m, the reduction against the flow's final
+/// value m_GF is r = (m_GF − m)/m_GF. SGD reduces m when r_SGD ≥ [`REDUCTION`]; the SDE reproduces
+/// it when r_SDE ≥ ½·r_SGD and m_SDE ≥ ½·m_SGD ("similar levels of decrease", Appendix C;
+/// otherwise too little, or over-regularized / collapsed). A seed supports the SDE claim when the
+/// SDE reproduces every metric SGD reduces (seeds where SGD reduces none are not counted). The flow
+/// shows no reduction on a seed when every metric ends less than [`REDUCTION`] below its peak along
+/// the run (so a metric that starts at 0, like ‖u⊙v‖₀ with v₀ = 0, is judged by its rise and fall).
+/// Each claim's verdict is [`rate_verdict`] of its seed count. UNDECIDED, with the reason, when an
+/// SDE or flow run diverged or ends NaN, when the flow's peak is NaN or ≤ 0, or when no metric or no
+/// seed is there to judge.
+pub fn verdicts(c: &Comparison) -> Verdicts {
     let o = &c.outcome;
-    let runs = per_run(c);
     let nr = o.config.runs.len();
     let keep = kept_seeds(c);
+    let structure: Vec<usize> = (0..o.columns.len()).filter(|&j| is_structure(&o.columns[j])).collect();
+    let undecided = |reason: String| Verdict::Undecided { reason };
     let mut lines = Vec::new();
-    let (mut sde_ok, mut gf_none, mut any, mut sgd_any) = (true, true, false, false);
-    if keep.is_empty() || runs.len() < 3 {
-        return (lines, "no seed with a finished SGD run and gradient flow: no verdict".into());
+    if nr <= STABLE_FLOW {
+        let why = "the comparison has no stable gradient-flow run".to_string();
+        return Verdicts { lines, sde: undecided(why.clone()), gf: undecided(why) };
     }
-    for (j, col) in o.columns.iter().enumerate() {
-        if !is_structure(col) {
-            continue;
-        }
-        any = true;
-        let fin = |r: usize| median(&runs[r][3 + j]);
-        let (s, d, g) = (fin(0), fin(1), fin(2));
-        let gpeak = median(&keep.iter().map(|k| peak(&o.logs[k * nr + 2], j)).collect::<Vec<_>>());
-        let red = |m: f64| if g != 0.0 { (g - m) / g } else { f64::NAN };
-        let (rs, rd) = (red(s), red(d));
-        let rg = if gpeak > 0.0 { (gpeak - g) / gpeak } else { 0.0 };
-        let sgd_reduces = rs >= REDUCTION;
-        sgd_any |= sgd_reduces;
-        let sde_verdict = if !sgd_reduces {
-            "SGD itself does not reduce it below gradient flow, so there is no reduction to reproduce".to_string()
-        } else if rd < 0.5 * rs {
-            sde_ok = false;
-            "the SDE does NOT reproduce SGD's reduction (too little)".to_string()
-        } else if d < 0.5 * s || d.is_nan() {
-            sde_ok = false;
-            "the SDE does NOT match SGD's level: it ends below half of SGD's value (over-regularized or collapsed)"
-                .to_string()
+    if structure.is_empty() || keep.is_empty() {
+        let why = if structure.is_empty() {
+            "no rank or sparsity metric is recorded for this model".to_string()
         } else {
-            "the SDE reproduces SGD's reduction".to_string()
+            "no seed has a finished SGD run".to_string()
         };
-        let gf_no = rg < REDUCTION || rg.is_nan();
-        gf_none &= gf_no;
+        return Verdicts { lines, sde: undecided(why.clone()), gf: undecided(why) };
+    }
+    let log = |k: usize, r: usize| &o.logs[k * nr + r];
+    let fin = |k: usize, r: usize, j: usize| log(k, r).last().map_or(f64::NAN, |row| row.metrics[j]);
+    let bad = |r: usize| keep.iter().filter_map(|&k| unusable(log(k, r), &structure)).collect::<Vec<_>>();
+    let (bad_sde, bad_gf) = (bad(1), bad(STABLE_FLOW));
+    let bad_peak: Vec<String> = keep
+        .iter()
+        .flat_map(|&k| structure.iter().map(move |&j| (k, j)))
+        .filter(|&(k, j)| !(peak(log(k, STABLE_FLOW), j) > 0.0))
+        .map(|(k, j)| format!("the stable flow's peak of `{}` (seed {}) is NaN or ≤ 0", o.columns[j], log(k, 0).seed))
+        .collect();
+
+    let (mut sde_k, mut sde_n, mut gf_k) = (0u64, 0u64, 0u64);
+    for &k in &keep {
+        let mut tested = false;
+        let mut ok = true;
+        let mut flat = true;
+        for &j in &structure {
+            let (s, d, g) = (fin(k, 0, j), fin(k, 1, j), fin(k, STABLE_FLOW, j));
+            let red = |m: f64| (g - m) / g;
+            let (rs, rd) = (red(s), red(d));
+            if rs >= REDUCTION {
+                tested = true;
+                ok &= rd >= 0.5 * rs && d >= 0.5 * s;
+            }
+            let p = peak(log(k, STABLE_FLOW), j);
+            flat &= (p - g) / p < REDUCTION;
+        }
+        if tested {
+            sde_n += 1;
+            sde_k += u64::from(ok);
+        }
+        gf_k += u64::from(flat);
+    }
+
+    let runs = per_run(c);
+    for &j in &structure {
+        let col = &o.columns[j];
+        let med = |r: usize| median(&runs[r][3 + j]);
+        let (s, d, g, g0) = (med(0), med(1), med(STABLE_FLOW), med(2));
+        let gpeak = median(&keep.iter().map(|&k| peak(log(k, STABLE_FLOW), j)).collect::<Vec<_>>());
+        let red = |m: f64| 100.0 * (g - m) / g;
         lines.push(format!(
-            "`{col}` (final, median): SGD {} ({:.0} % below GF), SDE {} ({:.0} % below GF), GF {} (peak {} along its run): {sde_verdict}; {}.",
+            "`{col}` (final, median): SGD {} ({:.0} % below the stable flow), SDE {} ({:.0} % below), stable flow {} \
+             (peak {} along its run), γ = η/10 flow {}.",
             num(s),
-            100.0 * rs,
+            red(s),
             num(d),
-            100.0 * rd,
+            red(d),
             num(g),
             num(gpeak),
-            if gf_no {
-                "gradient flow shows no reduction"
-            } else {
-                "gradient flow DOES reduce it (the claim of no reduction fails)"
-            }
+            num(g0),
         ));
     }
-    let overall = if !any {
-        "no rank or sparsity metric is recorded for this model".to_string()
-    } else if !sgd_any {
-        format!(
-            "SGD shows no rank/sparsity reduction below gradient flow in these runs, so the SDE claim is not tested; \
-             claim (gradient flow shows none): {}.",
-            if gf_none { "HOLDS in our runs" } else { "DOES NOT HOLD in our runs" }
-        )
+    let sde = if !bad_sde.is_empty() {
+        undecided(format!("no verdict on missing data: {}", bad_sde.join("; ")))
+    } else if !bad_gf.is_empty() || !bad_peak.is_empty() {
+        undecided(format!("no reference flow: {}", [bad_gf.clone(), bad_peak.clone()].concat().join("; ")))
+    } else if sde_n == 0 {
+        undecided("SGD reduces no rank/sparsity metric below the flow on any seed: nothing to reproduce".into())
     } else {
-        format!(
-            "Appendix C claim (the SDE shows SGD's rank/sparsity reduction at a similar level): {}; claim (gradient \
-             flow shows none): {}.",
-            if sde_ok { "HOLDS in our runs" } else { "DOES NOT HOLD in our runs" },
-            if gf_none { "HOLDS in our runs" } else { "DOES NOT HOLD in our runs" }
-        )
+        rate_verdict("the SDE reproduces SGD's reduction on a seed", sde_k, sde_n)
     };
-    (lines, overall)
+    let gf = if !bad_gf.is_empty() || !bad_peak.is_empty() {
+        undecided(format!("no verdict on missing data: {}", [bad_gf, bad_peak].concat().join("; ")))
+    } else {
+        rate_verdict("the stable flow shows no reduction on a seed", gf_k, keep.len() as u64)
+    };
+    Verdicts { lines, sde, gf }
 }
 
 /// Context of one model's section.
@@ -203,32 +288,46 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
         c.seconds.1,
     );
     if let Some(cal) = info.calibration {
-        let hist: Vec<String> = cal.history.iter().map(|(c, p)| format!("c = {} → {}", num(*c), num(*p))).collect();
+        let mut curve = cal.history.clone();
+        curve.sort_by(|a, b| a.0.total_cmp(&b.0));
         let _ = writeln!(
             s,
-            "Calibration: SGD plateau train loss {} over the short run; SDE plateaus: {}{}.\n",
+            "Calibration (median over {} seed(s), common random numbers): SGD plateau train loss {}; chosen c = {}{}. \
+             The curve c ↦ SDE plateau train loss:\n\n| c | SDE plateau | / SGD plateau |\n|---|---|---|",
+            cal.seeds,
             num(cal.target),
-            hist.join(", "),
-            if cal.bracketed { "" } else { " (the bracket did not contain the target: c is the closer end)" }
+            num(cal.c),
+            if cal.bracketed { "" } else { " (no c in the widened bracket reaches the target: c is the closest)" }
         );
+        for (c, p) in curve {
+            let _ = writeln!(s, "| {} | {} | {} |", num(c), num(p), num(p / cal.target));
+        }
+        let _ = writeln!(s);
     }
-    let _ = writeln!(s, "![{0}]({0}.png)\n", info.name);
+    let _ = writeln!(s, "![{0}]({0}/{0}.png)\n\n![{0} sharpness]({0}/sharpness.png)\n", info.name);
+    if info.calibration.is_some() {
+        let _ = writeln!(s, "![{0} calibration]({0}/calibration.png)\n", info.name);
+    }
     let mut names = vec!["plateau train loss".to_string(), "final train loss".into(), "final test loss".into()];
     names.extend(o.columns.iter().map(|c| format!("final {c}")));
     let runs = per_run(c);
-    let has_gf = runs.len() > 2;
-    let _ = writeln!(s, "| value | SGD | SDE | GF | SDE/SGD | GF/SGD |\n|---|---|---|---|---|---|");
+    let has_gf = runs.len() > STABLE_FLOW;
+    let _ = writeln!(
+        s,
+        "| value | SGD | SDE | GF (γ = η/10) | stable GF | SDE/SGD | stable GF/SGD |\n|---|---|---|---|---|---|---|"
+    );
     for (i, n) in names.iter().enumerate() {
         let m = |r: usize| runs.get(r).map_or(f64::NAN, |v| median(&v[i]));
         let cellr = |r: usize| runs.get(r).map_or("–".to_string(), |v| cell(&v[i]));
         let _ = writeln!(
             s,
-            "| {n} | {} | {} | {} | {} | {} |",
+            "| {n} | {} | {} | {} | {} | {} | {} |",
             cellr(0),
             cellr(1),
             cellr(2),
+            cellr(STABLE_FLOW),
             num(m(1) / m(0)),
-            if has_gf { num(m(2) / m(0)) } else { "–".into() }
+            if has_gf { num(m(STABLE_FLOW) / m(0)) } else { "–".into() }
         );
     }
     let _ =
@@ -237,10 +336,53 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
         let extra = if run == "sgd" { "; this seed is left out of the table and verdicts" } else { "" };
         let _ = writeln!(s, "**Warning:** run `{run}` (seed {seed}) diverged at iteration {t}{extra}.\n");
     }
-    let (lines, overall) = verdicts(c);
-    for l in lines {
+    sharpness_table(&mut s, o.config.runs.iter().map(|r| r.name.as_str()).collect(), &c.sharpness);
+    let v = verdicts(c);
+    for l in &v.lines {
         let _ = writeln!(s, "- {l}");
     }
-    let _ = writeln!(s, "\n**Verdict ({}):** {overall}\n", info.name);
+    let _ = writeln!(s, "\n**Verdict ({}), SDE claim:** {}\n", info.name, show(&v.sde));
+    let _ = writeln!(s, "**Verdict ({}), gradient-flow claim:** {}\n", info.name, show(&v.gf));
     s
+}
+
+/// The sharpness table: per run, over seeds, the largest γ·λ_max of its probes, the share of probes
+/// at γ·λ_max ≥ 2, and the first unstable probe; then a sentence on each flow.
+fn sharpness_table(s: &mut String, runs: Vec<&str>, traces: &[Vec<Probe>]) {
+    if traces.iter().all(Vec::is_empty) {
+        return;
+    }
+    let nr = runs.len();
+    let mut gf_unstable = false;
+    let _ = writeln!(
+        s,
+        "Sharpness λ_max(∇²L) by power iteration on Hessian–vector products at up to {} grid points per run; a \
+         gradient step γ is linearly unstable where γ·λ_max ≥ 2 (SGD: γ = η, edge of stability at λ_max = 2/η).\n",
+        super::compare::PROBES
+    );
+    let _ = writeln!(s, "| run | max γ·λ_max (median over seeds) | probes with γ·λ_max ≥ 2 | first unstable iteration per seed |\n|---|---|---|---|");
+    for (r, name) in runs.iter().enumerate() {
+        let per_seed: Vec<&Vec<Probe>> = traces.iter().skip(r).step_by(nr).collect();
+        let maxes: Vec<f64> =
+            per_seed.iter().map(|t| t.iter().map(Probe::gamma_lambda).fold(f64::NAN, f64::max)).collect();
+        let (bad, all) = per_seed
+            .iter()
+            .fold((0, 0), |(b, a), t| (b + t.iter().filter(|p| !(p.gamma_lambda() < 2.0)).count(), a + t.len()));
+        let firsts: Vec<String> = per_seed
+            .iter()
+            .map(|t| {
+                first_unstable(t).map_or("–".into(), |p| format!("{} (γ·λ = {})", p.iteration, num(p.gamma_lambda())))
+            })
+            .collect();
+        let _ = writeln!(s, "| {name} | {} | {bad}/{all} | {} |", num(median(&maxes)), firsts.join(", "));
+        gf_unstable |= *name == "gf" && bad > 0;
+    }
+    let _ = writeln!(s);
+    if gf_unstable {
+        let _ = writeln!(
+            s,
+            "The γ = η/10 discretization of gradient flow is **unstable** at some probes (γ·λ_max ≥ 2): there it is \
+             not a flow. The gradient-flow verdict uses the stable flow (γ·λ_max ≤ 1 by refinement).\n"
+        );
+    }
 }

@@ -17,7 +17,8 @@ pub struct SdeSpec {
     /// Title of the figure.
     #[serde(default)]
     pub title: String,
-    /// The embedded experiment whose data, model, metrics and grid are used.
+    /// The experiment whose data, model, metrics and grid are used: an embedded experiment's
+    /// name, or (for `--config` files) a path ending in `.toml`, relative to the spec file.
     pub base: String,
     /// The SGD run of `base` to follow (default: the first run with the largest peak step size).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,25 +72,19 @@ impl Default for CalibrateSpec {
     }
 }
 
-/// (name, TOML) of the embedded comparisons, in paper order.
-pub const EMBEDDED: &[(&str, &str)] = &[
-    ("diagonal", include_str!("../../experiments/sde/diagonal.toml")),
-    ("relu-1d", include_str!("../../experiments/sde/relu-1d.toml")),
-    ("relu-two-layer", include_str!("../../experiments/sde/relu-two-layer.toml")),
-    ("relu-three-layer", include_str!("../../experiments/sde/relu-three-layer.toml")),
-];
-
-/// Names of the embedded comparisons.
+/// Names of the embedded comparisons ([`registry::SDE`]).
 pub fn names() -> Vec<&'static str> {
-    EMBEDDED.iter().map(|(n, _)| *n).collect()
+    registry::SDE.names()
 }
 
 /// The embedded comparison `name`, parsed and validated.
 pub fn get(name: &str) -> Option<Result<SdeSpec, ConfigError>> {
-    EMBEDDED
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(n, text)| SdeSpec::parse(text, &format!("experiments/sde/{n}.toml (embedded)")))
+    get_with_overrides(name, &[])
+}
+
+/// The embedded comparison `name` with `KEY=VALUE` overrides of its own fields, parsed and validated.
+pub fn get_with_overrides(name: &str, overrides: &[String]) -> Option<Result<SdeSpec, ConfigError>> {
+    registry::SDE.text(name).map(|(file, text)| SdeSpec::parse_with_overrides(text, &file, overrides))
 }
 
 impl SdeSpec {
@@ -119,12 +114,40 @@ impl SdeSpec {
         Ok(s)
     }
 
+    /// Parses TOML text, applies `KEY=VALUE` overrides ([`crate::overrides`]), then validates.
+    pub fn parse_with_overrides(text: &str, file: &str, overrides: &[String]) -> Result<Self, ConfigError> {
+        let edited = crate::overrides::apply_to_text(text, overrides).map_err(|e| ConfigError {
+            file: file.into(),
+            field: e.spec.split('=').next().unwrap_or("").to_string(),
+            message: e.message,
+        })?;
+        Self::parse(&edited, file)
+    }
+
     /// The base experiment and the SGD run to follow, or why they are not available (the base is
     /// not embedded yet, or has no such run).
     pub fn resolve(&self) -> Result<(ExperimentConfig, RunSpec), String> {
-        let base = match registry::get(&self.base) {
-            None => return Err(format!("base experiment {:?} is not embedded in this build", self.base)),
-            Some(r) => r.map_err(|e| e.to_string())?,
+        self.resolve_with(None, &[])
+    }
+
+    /// As [`resolve`](Self::resolve), with `KEY=VALUE` overrides of the base experiment; a `base`
+    /// ending in `.toml` is an experiment config file (relative to `dir`, the spec file's folder),
+    /// otherwise an embedded experiment's name.
+    pub fn resolve_with(
+        &self,
+        dir: Option<&std::path::Path>,
+        overrides: &[String],
+    ) -> Result<(ExperimentConfig, RunSpec), String> {
+        let base = if self.base.ends_with(".toml") {
+            let path = dir.map_or_else(|| std::path::PathBuf::from(&self.base), |d| d.join(&self.base));
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{file}: cannot read: {e}"))?;
+            ExperimentConfig::parse_with_overrides(&text, &file, overrides).map_err(|e| e.to_string())?
+        } else {
+            match registry::get_with_overrides(&self.base, overrides) {
+                None => return Err(format!("base experiment {:?} is not embedded in this build", self.base)),
+                Some(r) => r.map_err(|e| e.to_string())?,
+            }
         };
         let total = base.training.total(false);
         let run = match &self.run {
