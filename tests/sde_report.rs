@@ -77,7 +77,10 @@ fn fake(finals: [f64; 3], gf_peak: f64) -> Comparison {
         .collect();
     let outcome = Outcome {
         config: cfg,
-        datasets: vec![Arc::new(data); SEEDS],
+        datasets: {
+            let d = Arc::new(data);
+            (0..SEEDS).map(|_| Arc::clone(&d)).collect()
+        },
         logs,
         columns: vec!["jacobian_rank".into()],
         total: 11,

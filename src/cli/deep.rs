@@ -253,6 +253,7 @@ mod enabled {
     }
 
     /// Applies `--gemm-reduced-precision` and reports the setting in effect (stderr).
+    #[cfg_attr(not(feature = "cuda"), allow(clippy::needless_return))]
     fn gemm_precision(dev: &Device, set: Option<bool>) {
         if !dev.is_cuda() {
             if set.is_some() {

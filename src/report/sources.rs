@@ -16,8 +16,7 @@ use crate::experiment::{self, registry, Outcome, RunOptions};
 use crate::record::RunLog;
 use crate::verify::{self, observations, Budget, Row};
 use anyhow::{anyhow, Context, Result};
-use largestep_proofs::report::Verdict as ProofVerdict;
-use largestep_theory::verdict::{Arithmetic, Statistic, Verdict};
+use largestep_theory::verdict::{Statistic, Verdict};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::path::Path;
 use std::time::Instant;
@@ -241,30 +240,9 @@ fn group_of(id: &str) -> &'static str {
     }
 }
 
-/// Adapter: one row of `largestep verify` → a claim with a typed verdict.
-///
-/// The registry's verdicts are untyped about their evidence; the method decides the kind: checks
-/// by enumeration or exact arithmetic are exact identities over their cases; simulations and
-/// seeded random cases (floating point, with a tolerance) are rates k/n with k = n when the row
-/// holds. (When `verify` carries `largestep_theory::verdict::Verdict` itself, this becomes a copy.)
+/// Adapter: one row of `largestep verify` → a claim (the row carries its typed verdict).
 pub fn claim_from_row(row: &Row) -> Claim {
-    let exact = row.method.contains("enumeration") || row.method.contains("exact");
-    let verdict = match &row.verdict {
-        verify::Verdict::Holds if exact => Verdict::ExactIdentity { method: row.method.clone(), cases: row.cases },
-        verify::Verdict::Holds => Verdict::Simulated {
-            statistic: Statistic::rate(format!("cases that hold ({})", row.method), row.cases, row.cases),
-            criterion: "every case (k = n)".into(),
-            supports: row.cases > 0,
-        },
-        verify::Verdict::FailsAsWritten { holds, counterexample } => Verdict::FailsAsWritten {
-            counterexample: counterexample.clone(),
-            arithmetic: if exact { Arithmetic::Exact } else { Arithmetic::FloatingPoint },
-            corrected: holds.clone(),
-            corrected_by: format!("{} ({} cases)", row.method, row.cases),
-        },
-        verify::Verdict::Undecided(why) => Verdict::undecided(why.clone()),
-        verify::Verdict::Failed(why) => Verdict::failed(why.clone()),
-    };
+    let verdict = row.verdict.clone();
     let backing = match group_of(&row.id) {
         g if g == super::GROUPS[0] => "cargo test --test prop21",
         _ => "cargo test --test verify",
@@ -286,46 +264,7 @@ pub fn appendix_b_claims(report: &largestep_proofs::report::Report) -> Vec<Claim
         .claims
         .iter()
         .map(|c| {
-            let corrections: Vec<&largestep_proofs::report::ClaimResult> =
-                report.claims.iter().filter(|o| o.corrects == Some(c.id)).collect();
-            let verdict = match &c.verdict {
-                ProofVerdict::Verified => match c.method {
-                    "interval" => Verdict::Proved { boxes: c.stats.boxes, exact_faces: c.stats.exact_faces },
-                    "identity" => Verdict::ExactIdentity { method: "rational-function identity".into(), cases: 0 },
-                    _ => Verdict::Derived {
-                        premises: c.premises.iter().map(|p| p.to_string()).collect(),
-                        inference: if c.note.is_empty() { "see the claim's derivation".into() } else { c.note.into() },
-                    },
-                },
-                ProofVerdict::Refuted(ce) if !corrections.is_empty() => Verdict::FailsAsWritten {
-                    counterexample: ce.to_string(),
-                    arithmetic: Arithmetic::Exact,
-                    corrected: corrections
-                        .iter()
-                        .map(|o| format!("{}: {}", o.id, o.statement))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    corrected_by: corrections
-                        .iter()
-                        .map(|o| format!("{} {}", o.verdict.label(), o.id))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                },
-                // A refuted correction is a claim of ours: a failure, never a finding.
-                ProofVerdict::Refuted(ce) if c.corrects.is_some() => {
-                    Verdict::failed(format!("our corrected statement is refuted: {ce}"))
-                }
-                ProofVerdict::Refuted(ce) => {
-                    Verdict::Refuted { counterexample: ce.to_string(), arithmetic: Arithmetic::Exact }
-                }
-                ProofVerdict::Undecided(why) => Verdict::undecided(why.clone()),
-                ProofVerdict::SimulationPassed(s) => Verdict::Simulated {
-                    statistic: Statistic::rate(format!("simulation cross-check passed: {s}"), 1, 1),
-                    criterion: "the cross-check passes".into(),
-                    supports: true,
-                },
-                ProofVerdict::SimulationFailed(s) => Verdict::failed(s.clone()),
-            };
+            let verdict = c.verdict.clone();
             Claim {
                 id: format!("B:{}", c.id),
                 group: super::GROUPS[2].into(),
@@ -361,20 +300,8 @@ pub fn appendix_b_claims(report: &largestep_proofs::report::Report) -> Vec<Claim
     claims
 }
 
-/// The sub-outcome of one seed (so the registry's O1–O3 checks run per seed).
-fn seed_outcome(o: &Outcome, k: usize) -> Outcome {
-    Outcome {
-        config: o.config.clone(),
-        datasets: vec![o.datasets[k].clone()],
-        logs: o.seed_logs(k).to_vec(),
-        columns: o.columns.clone(),
-        total: o.total,
-        grid: o.grid.clone(),
-        out: o.out.clone(),
-    }
-}
-
-/// Adapter: O1–O3 of [`observations`] evaluated seed by seed → rates with Wilson intervals.
+/// Adapter: O1–O3 of [`observations`] (rates over seeds with Wilson intervals, diverged runs
+/// counted and left out) → claims.
 fn observation_rates(seed: u64, seeds: usize) -> Result<Vec<Claim>> {
     let cfg = ExperimentConfig::parse(observations::CONFIG, "experiments/observations.toml (embedded)")?;
     let dir = tempfile::tempdir()?;
@@ -383,50 +310,23 @@ fn observation_rates(seed: u64, seeds: usize) -> Result<Vec<Claim>> {
     opts.seeds = seeds;
     opts.plot = false;
     let o = experiment::run(&cfg, &opts)?;
-    type Check = fn(&Outcome) -> (bool, String);
-    let checks: [(&str, &str, Check); 3] = [
-        ("O1-stabilization", "the train loss stabilizes during the large-step phase (O1)", observations::o1),
-        ("O2-generalization", "longer large-step phases give lower test loss (O2)", observations::o2),
-        ("O3-sparsity", "the Jacobian rank and ‖u⊙v‖₀ fall with longer large-step phases (O3)", observations::o3),
+    let ids = [
+        ("O-divergence", "large-step runs at Fig. 2's η = 0.282 do not diverge"),
+        ("O1-stabilization", "the train loss stabilizes during the large-step phase (O1)"),
+        ("O2-generalization", "longer large-step phases give lower test loss (O2)"),
+        ("O3-sparsity", "the Jacobian rank and ‖u⊙v‖₀ fall with longer large-step phases (O3)"),
     ];
-    let finished: Vec<usize> =
-        (0..o.datasets.len()).filter(|&k| o.seed_logs(k).iter().all(|l| l.diverged_at.is_none())).collect();
-    Ok(checks
+    Ok(observations::verdicts(&o)
         .into_iter()
-        .map(|(id, statement, check)| {
-            let results: Vec<(bool, String)> = finished.iter().map(|&k| check(&seed_outcome(&o, k))).collect();
-            let k = results.iter().filter(|(ok, _)| *ok).count() as u64;
-            let n = results.len() as u64;
-            let verdict = if n == 0 {
-                Verdict::undecided(format!("every one of the {seeds} seeds has a diverged run: no data"))
-            } else {
-                Verdict::Simulated {
-                    statistic: Statistic::rate(format!("P({id})"), k, n),
-                    criterion: EVERY_SEED.into(),
-                    supports: k == n,
-                }
-            };
-            let mut numbers =
-                format!("reduced Fig. 2, N = {}, {} of {seeds} seeds finished; per seed: ", o.total, finished.len());
-            numbers.push_str(
-                &finished
-                    .iter()
-                    .zip(&results)
-                    .map(|(&kk, (ok, d))| {
-                        format!("seed {}: {} ({d})", o.seed_logs(kk)[0].seed, if *ok { "yes" } else { "no" })
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
-            Claim {
-                id: id.into(),
-                group: super::GROUPS[3].into(),
-                statement: statement.into(),
-                reference: "§3 (O1–O3), Fig. 2".into(),
-                verdict,
-                numbers,
-                backing: Backing { command: "cargo test --test observations".into(), step: "observations".into() },
-            }
+        .zip(ids)
+        .map(|((verdict, detail), (id, statement))| Claim {
+            id: id.into(),
+            group: super::GROUPS[3].into(),
+            statement: statement.into(),
+            reference: "§3 (O1–O3), Fig. 2".into(),
+            verdict,
+            numbers: format!("reduced Fig. 2, N = {}, {seeds} seeds: {detail}", o.total),
+            backing: Backing { command: "cargo test --test observations".into(), step: "observations".into() },
         })
         .collect())
 }
@@ -644,53 +544,23 @@ fn sde_comparison(dir: &Path, out: &Path, seed: u64, seeds: usize, quick: bool) 
         result.markdown.push_str(
             &sde_report::section(&info, &cmp).replace(&format!("]({}.png)", sp.name), &format!("]({}.svg)", sp.name)),
         );
-        let (lines, overall) = sde_report::verdicts(&cmp);
-        result.claims.push(sde_claim(&sp.name, &cmp, &lines, &overall, seeds));
+        let v = sde_report::verdicts(&cmp);
+        result.claims.push(sde_claim(&sp.name, &v, seeds));
     }
     crate::output::atomic_write(&dir.join("report.md"), result.markdown.as_bytes())?;
     Ok(result)
 }
 
-/// Adapter: the SDE report's verdict line → a claim. The SDE report words its verdict
-/// ("HOLDS in our runs" / "DOES NOT HOLD in our runs" / "not tested"); the SDE claim is the first
-/// of the two it states.
-fn sde_claim(
-    name: &str,
-    cmp: &crate::sde::compare::Comparison,
-    lines: &[String],
-    overall: &str,
-    seeds: usize,
-) -> Claim {
-    let runs = cmp.outcome.config.runs.len();
-    let kept =
-        (0..cmp.outcome.logs.len() / runs.max(1)).filter(|k| cmp.outcome.logs[k * runs].diverged_at.is_none()).count();
-    let sde_part = overall.split("; claim").next().unwrap_or(overall);
-    let verdict = if kept == 0
-        || overall.contains("no verdict")
-        || overall.contains("not tested")
-        || overall.contains("no rank")
-    {
-        Verdict::undecided(overall.to_string())
-    } else {
-        Verdict::Simulated {
-            statistic: Statistic {
-                name: "seeds whose SGD run finished (medians over them)".into(),
-                runs: kept as u64,
-                estimate: kept as f64,
-                interval: None,
-                interval_kind: None,
-            },
-            criterion: "on the medians over seeds: r_SDE ≥ ½·r_SGD and m_SDE ≥ ½·m_SGD for every structure metric SGD reduces (r = reduction below gradient flow)".into(),
-            supports: sde_part.contains("HOLDS in our runs") && !sde_part.contains("DOES NOT HOLD"),
-        }
-    };
+/// Adapter: the SDE report's typed verdict on its first claim (the SDE reproduces SGD's
+/// reduction) → a claim; the gradient-flow verdict and the per-metric lines go to its numbers.
+fn sde_claim(name: &str, v: &crate::sde::report::Verdicts, seeds: usize) -> Claim {
     Claim {
         id: format!("C-sde-{name}"),
         group: super::GROUPS[4].into(),
         statement: format!("{name}: the SDE (Eq. 8, discretized as Eq. 58) shows SGD's rank/sparsity reduction at a similar level; gradient flow shows none"),
         reference: "Appendix C, Fig. 9".into(),
-        verdict,
-        numbers: format!("{seeds} seed(s), {kept} finished. {} {overall}", lines.join(" ")),
+        verdict: v.sde.clone(),
+        numbers: format!("{seeds} seed(s). {} {}", v.lines.join(" "), v.overall()),
         backing: Backing { command: "cargo test --test sde_report".into(), step: "sde".into() },
     }
 }

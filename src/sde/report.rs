@@ -184,7 +184,10 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
     let bad_peak: Vec<String> = keep
         .iter()
         .flat_map(|&k| structure.iter().map(move |&j| (k, j)))
-        .filter(|&(k, j)| !(peak(log(k, STABLE_FLOW), j) > 0.0))
+        .filter(|&(k, j)| {
+            let p = peak(log(k, STABLE_FLOW), j);
+            p.is_nan() || p <= 0.0
+        })
         .map(|(k, j)| format!("the stable flow's peak of `{}` (seed {}) is NaN or ≤ 0", o.columns[j], log(k, 0).seed))
         .collect();
 
@@ -365,9 +368,9 @@ fn sharpness_table(s: &mut String, runs: Vec<&str>, traces: &[Vec<Probe>]) {
         let per_seed: Vec<&Vec<Probe>> = traces.iter().skip(r).step_by(nr).collect();
         let maxes: Vec<f64> =
             per_seed.iter().map(|t| t.iter().map(Probe::gamma_lambda).fold(f64::NAN, f64::max)).collect();
-        let (bad, all) = per_seed
-            .iter()
-            .fold((0, 0), |(b, a), t| (b + t.iter().filter(|p| !(p.gamma_lambda() < 2.0)).count(), a + t.len()));
+        let (bad, all) = per_seed.iter().fold((0, 0), |(b, a), t| {
+            (b + t.iter().filter(|p| p.gamma_lambda().is_nan() || p.gamma_lambda() >= 2.0).count(), a + t.len())
+        });
         let firsts: Vec<String> = per_seed
             .iter()
             .map(|t| {

@@ -104,5 +104,5 @@ impl Probe {
 
 /// The first probe at which γ·λ_max ≥ 2 (or is NaN), if any.
 pub fn first_unstable(trace: &[Probe]) -> Option<&Probe> {
-    trace.iter().find(|p| !(p.gamma_lambda() < 2.0))
+    trace.iter().find(|p| p.gamma_lambda().is_nan() || p.gamma_lambda() >= 2.0)
 }
