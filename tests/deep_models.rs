@@ -38,13 +38,13 @@ test_device!(resnet, resnet_shapes);
 
 /// DenseNet-BC-100-12: 16 bottleneck layers per block, channels 24 → 216 → 108 → 300 → 150 → 342,
 /// 769 162 parameters for 10 classes (the published ≈ 0.8 M); taps after the ReLU at the end of
-/// dense block 2 (216 × 16 × 16) and before global pooling (342 × 8 × 8).
+/// dense block 2 (300 × 16 × 16) and before global pooling (342 × 8 × 8).
 fn densenet_shapes(dev: &Device) {
     let net = build(NetSpec::densenet100(), 10, dev, 0).unwrap();
     assert_eq!(net.params().num_params(), 769_162);
     let fw = net.forward(&input(2, dev), true).unwrap();
     assert_eq!(fw.logits.dims(), &[2, 10]);
-    assert_eq!(dims(&fw.taps), vec![vec![2, 216, 16, 16], vec![2, 342, 8, 8]]);
+    assert_eq!(dims(&fw.taps), vec![vec![2, 300, 16, 16], vec![2, 342, 8, 8]]);
     assert_eq!(net.tap_names(), vec!["block3".to_string(), "block4".to_string()]);
     // Both taps are activations (post-ReLU): non-negative, with zeros and positive entries.
     for tap in &fw.taps {

@@ -81,8 +81,10 @@ fn csv_dataset_runs_with_every_output_and_provenance() {
     write_linear_csv(&dir.path().join("train.csv"));
     let cfg = dir.path().join("own.toml");
     std::fs::write(&cfg, CSV_CONFIG).unwrap();
-    let out = dir.path().join("out");
-    let o = largestep(&["run", cfg.to_str().unwrap(), "--seeds", "2", "--out", out.to_str().unwrap()]);
+    // `--out` is the results root: the experiment's folder is `<out>/<name>`.
+    let root = dir.path().join("out");
+    let out = root.join("own-data");
+    let o = largestep(&["run", cfg.to_str().unwrap(), "--seeds", "2", "--out", root.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     for f in ["metrics.csv", "summary.csv", "aggregate.csv", "config.toml", "run.json", "own-data.png", "own-data.svg"]
     {
@@ -107,8 +109,10 @@ fn csv_dataset_runs_with_every_output_and_provenance() {
 #[test]
 fn reproduce_writes_run_json() {
     let dir = tempfile::tempdir().unwrap();
+    // `--out` is the results root: the figure's folder is `<out>/fig3`.
     let out = dir.path().join("fig3");
-    let o = largestep(&["reproduce", "fig3", "--quick", "--no-plot", "--seed", "4", "--out", out.to_str().unwrap()]);
+    let o =
+        largestep(&["reproduce", "fig3", "--quick", "--no-plot", "--seed", "4", "--out", dir.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_provenance(&out, &[4], "reproduce");
     let p = Provenance::read(&out.join("run.json")).unwrap();

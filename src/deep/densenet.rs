@@ -11,7 +11,7 @@
 //! dense blocks, whose outputs are raw concatenations of convolution outputs; the post-ReLU
 //! features at a block's end are the BN + ReLU that the next stage applies to it. So `block4` is the
 //! final relu(bn(·)) of dense block 3 before pooling, and `block3`, the penultimate super-block,
-//! is relu(bn(·)) of dense block 2's output inside transition 2 ((N, 216, 16, 16) at depth 100).
+//! is relu(bn(·)) of dense block 2's output inside transition 2 ((N, 300, 16, 16) at depth 100).
 //! (Before 2026-11-28 `block3` was the raw concatenation of dense block 3, not an activation.)
 //!
 //! **Memory.** Backpropagating through one graph keeps, for each of the L layers of a block, its
