@@ -362,12 +362,7 @@ impl ExperimentConfig {
     /// Parses TOML text, applies `KEY=VALUE` overrides (see [`crate::overrides`]), then
     /// validates; errors name `file` and the overridden key.
     pub fn parse_with_overrides(text: &str, file: &str, overrides: &[String]) -> Result<Self, ConfigError> {
-        let edited = crate::overrides::apply_to_text(text, overrides).map_err(|e| ConfigError {
-            file: file.into(),
-            field: e.spec.split('=').next().unwrap_or("").to_string(),
-            message: e.message,
-        })?;
-        Self::parse(&edited, file)
+        Self::parse(&apply_overrides(text, file, overrides)?, file)
     }
 
     /// Reads, parses and validates a TOML file.
@@ -457,6 +452,16 @@ impl ExperimentConfig {
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_else(|e| format!("# could not serialize the config: {e}\n"))
     }
+}
+
+/// Applies `KEY=VALUE` overrides ([`crate::overrides`]) to TOML text; an error names `file` and
+/// the overridden key. Shared by every config type that takes `--set`.
+pub fn apply_overrides(text: &str, file: &str, overrides: &[String]) -> Result<String, ConfigError> {
+    crate::overrides::apply_to_text(text, overrides).map_err(|e| ConfigError {
+        file: file.into(),
+        field: e.spec.split('=').next().unwrap_or("").to_string(),
+        message: e.message,
+    })
 }
 
 /// Inside a table (internally tagged enums report the table's header as the span), the start of the

@@ -116,12 +116,7 @@ impl SdeSpec {
 
     /// Parses TOML text, applies `KEY=VALUE` overrides ([`crate::overrides`]), then validates.
     pub fn parse_with_overrides(text: &str, file: &str, overrides: &[String]) -> Result<Self, ConfigError> {
-        let edited = crate::overrides::apply_to_text(text, overrides).map_err(|e| ConfigError {
-            file: file.into(),
-            field: e.spec.split('=').next().unwrap_or("").to_string(),
-            message: e.message,
-        })?;
-        Self::parse(&edited, file)
+        Self::parse(&crate::config::apply_overrides(text, file, overrides)?, file)
     }
 
     /// The base experiment and the SGD run to follow, or why they are not available (the base is
