@@ -271,6 +271,20 @@ impl Report {
         self.self_tests.iter().filter(|(r, _)| r.verdict.is_failure()).map(|(r, _)| r.id).collect()
     }
 
+    /// The verdict on the self-tests as a whole: an exact check over claims of known truth value,
+    /// or FAILED naming the self-tests whose verdict contradicts their truth.
+    pub fn self_test_verdict(&self) -> Verdict {
+        let failures = self.self_test_failures();
+        if failures.is_empty() {
+            Verdict::ExactIdentity {
+                method: "every self-test verdict equals its known truth value".into(),
+                cases: self.self_tests.len() as u64,
+            }
+        } else {
+            Verdict::failed(format!("wrong verdicts: {failures:?}"))
+        }
+    }
+
     /// A plain-text table for the terminal.
     pub fn to_table(&self) -> String {
         let mut s = String::new();

@@ -276,20 +276,12 @@ pub fn appendix_b_claims(report: &largestep_proofs::report::Report) -> Vec<Claim
             }
         })
         .collect();
-    let failures = report.self_test_failures();
     claims.push(Claim {
         id: "B:self-tests".into(),
         group: super::GROUPS[2].into(),
         statement: "the prover proves true and refutes false claims of known truth value".into(),
         reference: "largestep-proofs self-tests".into(),
-        verdict: if failures.is_empty() {
-            Verdict::ExactIdentity {
-                method: "claims of known truth value".into(),
-                cases: report.self_tests.len() as u64,
-            }
-        } else {
-            Verdict::failed(format!("wrong verdicts: {failures:?}"))
-        },
+        verdict: report.self_test_verdict(),
         numbers: format!(
             "{} self-tests; whole prover {:.2} s",
             report.self_tests.len(),

@@ -32,21 +32,13 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
             seconds: c.stats.time.as_secs_f64(),
         })
         .collect();
-    let failures = report.self_test_failures();
     rows.push(Row {
         id: "B:self-tests".into(),
         claim: "the prover proves true and refutes false claims of known truth value".into(),
         reference: "largestep-proofs self-tests".into(),
         method: "interval proof".into(),
         cases: report.self_tests.len() as u64,
-        verdict: if failures.is_empty() {
-            Verdict::ExactIdentity {
-                method: "every self-test verdict equals its known truth value".into(),
-                cases: report.self_tests.len() as u64,
-            }
-        } else {
-            Verdict::failed(format!("wrong verdicts: {failures:?}"))
-        },
+        verdict: report.self_test_verdict(),
         detail: format!(
             "{} self-tests, total prover time {:.2} s",
             report.self_tests.len(),
