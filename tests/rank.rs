@@ -37,9 +37,9 @@ fn rank_threshold_is_strict_and_relative() {
 
 /// The shortcut and the plain SVD of φ agree on the singular values to ~1e-12 relative (of
 /// σ_max), and on the rank at τ = 1e-4 and τ = 1e-10 where the gap is wide. At τ = 1e-15 the
-/// count depends on the rounding of values near 1e-15·σ_max: the shortcut works on a d-column
-/// matrix instead of 2d columns, so both counts are reported and must differ by at most the
-/// number of singular values within a factor 10 of the threshold.
+/// threshold sits at the SVD's own rounding level (backward error ≈ p·ε·σ_max with p = 50,
+/// ε = 2.2e-16), so on these spread spectra rounding decides what is counted: the counts are
+/// printed, not asserted (see `rank_at_1e15_on_gap_separated_spectra` for the assertion).
 #[test]
 fn diagonal_shortcut_matches_plain_svd() {
     let mut rng = ChaChaSource::new(7);
@@ -63,8 +63,39 @@ fn diagonal_shortcut_matches_plain_svd() {
         for tol in [1e-4, 1e-10] {
             assert_eq!(rank_from_singular_values(&plain, tol), rank_from_singular_values(&fast, tol));
         }
-        let near = plain.iter().filter(|s| (**s / smax) > 1e-16 && (**s / smax) < 1e-14).count();
         let (rp, rf) = (rank_from_singular_values(&plain, 1e-15), rank_from_singular_values(&fast, 1e-15));
-        assert!(rp.abs_diff(rf) <= near, "case {case}: τ = 1e-15 ranks {rp} vs {rf}, {near} values near τ");
+        println!("case {case}: τ = 1e-15 ranks plain {rp}, shortcut {rf}");
+    }
+}
+
+/// τ = 1e-15 with an answer known before computing: coordinate scales s_j = √(u_j² + v_j²)
+/// drawn from {1, 1e-3, 1e-6, 1e-9, 1e-12} ∪ {0}. For X of full column rank,
+/// σ_min(X)·σ_i(D) ≤ σ_i(X·D) ≤ σ_max(X)·σ_i(D) (D = diag s), so every non-zero scale gives a
+/// singular value ≥ 1e-12/κ(X) ≈ 1e-13 of σ_max (100× above the threshold), and every zero
+/// scale gives two exactly zero columns of φ. The rank at τ = 1e-15 is therefore the number of
+/// non-zero scales, for the plain SVD and the shortcut alike: no allowance.
+#[test]
+fn rank_at_1e15_on_gap_separated_spectra() {
+    let mut rng = ChaChaSource::new(11);
+    let (n, d) = (60, 25);
+    let xs = Points::new(rng.gaussian_matrix(n, d), d);
+    let set = PointSet::new(xs.clone());
+    let net = DiagonalNet::new(d, 0.1);
+    let scales = [1.0, 1e-3, 1e-6, 1e-9, 1e-12, 0.0];
+    for case in 0..20u64 {
+        let mut pick = ChaChaSource::new(100 + case);
+        let s: Vec<f64> = (0..d).map(|_| scales[(pick.uniform() * scales.len() as f64) as usize % scales.len()]).collect();
+        let expected = s.iter().filter(|v| **v > 0.0).count();
+        // u_j = s_j cos a, v_j = s_j sin a, so √(u² + v²) = s_j up to rounding.
+        let mut theta = vec![0.0; 2 * d];
+        for j in 0..d {
+            let a = pick.uniform() * std::f64::consts::TAU;
+            theta[j] = s[j] * a.cos();
+            theta[d + j] = s[j] * a.sin();
+        }
+        let plain = singular_values(&net.jacobian(&theta, &xs)).unwrap();
+        let fast = net.jacobian_singular_values(&theta, &set).unwrap();
+        assert_eq!(rank_from_singular_values(&plain, 1e-15), expected, "case {case}: plain SVD");
+        assert_eq!(rank_from_singular_values(&fast, 1e-15), expected, "case {case}: shortcut");
     }
 }

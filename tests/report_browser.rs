@@ -133,9 +133,22 @@ fn quick_report_loads_in_headless_chromium() {
     let browser = chromium();
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("report");
+    // A small sweep for the report's sweep section (its phase diagram must load too).
+    let sweeps = dir.path().join("sweeps");
+    let status = Command::new(env!("CARGO_BIN_EXE_largestep"))
+        .args(["sweep", concat!(env!("CARGO_MANIFEST_DIR"), "/experiments/slurm/example.toml"), "--seeds", "2"])
+        .args(["--vary", "runs.decay10.schedule.step+runs.decay30.schedule.step+runs.decay50.schedule.step=0.25,0.3"])
+        .arg("--out")
+        .arg(sweeps.join("sweep-example"))
+        .stdout(Stdio::null())
+        .status()
+        .expect("runs largestep sweep");
+    assert!(status.success(), "largestep sweep failed: {status}");
     let status = Command::new(env!("CARGO_BIN_EXE_largestep"))
         .args(["report", "--quick", "--deep-results"])
         .arg(dir.path().join("no-deep-runs"))
+        .arg("--sweep-results")
+        .arg(&sweeps)
         .arg("--out")
         .arg(&out)
         .stdout(Stdio::null())
@@ -147,6 +160,11 @@ fn quick_report_loads_in_headless_chromium() {
         .expect("report.json parses");
     let claims = report["claims"].as_array().expect("claims").len();
     assert!(claims > 50, "only {claims} claims");
+    let found = report["sweeps"]["sweeps"].as_array().expect("sweeps");
+    assert_eq!(found.len(), 1, "the sweep folder is found");
+    let rows = found[0]["rows"].as_array().map_or(0, Vec::len);
+    assert!(rows >= 2 && rows % 2 == 0, "{rows} rows: one per cell (2) and observation");
+    assert_eq!(found[0]["image"].as_str(), Some("sweeps/sweep-example.svg"));
 
     let (cmd_r, cmd_w) = pipe();
     let (resp_r, resp_w) = pipe();

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
                 .parse::<f64>()
                 .ok()
                 .filter(|s| s.is_finite() && *s > 0.0)
-                .map(|s| budget.max_time = std::time::Duration::from_secs_f64(s))
+                .map(|s| budget.max_time = Some(std::time::Duration::from_secs_f64(s)))
                 .is_some(),
             _ => false,
         };

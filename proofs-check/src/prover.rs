@@ -171,15 +171,16 @@ impl Piece {
 pub struct Budget {
     /// Sub-boxes (including faces) examined per claim before giving up.
     pub max_boxes: u64,
-    /// Wall-clock time per claim before giving up.
-    pub max_time: Duration,
+    /// Optional wall-clock cap per claim (`--max-seconds`). `None` by default: a verdict then
+    /// depends on the box count alone, so it is the same on a loaded and an idle machine.
+    pub max_time: Option<Duration>,
     /// Sub-boxes allowed for one attempt to prove a face (step 4) before bisecting instead.
     pub face_boxes: u64,
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Self { max_boxes: 200_000, max_time: Duration::from_secs(30), face_boxes: 64 }
+        Self { max_boxes: 200_000, max_time: None, face_boxes: 64 }
     }
 }
 
@@ -417,8 +418,8 @@ impl Problem {
             if self.stats.boxes > self.budget.max_boxes {
                 return Outcome::Undecided(format!("box budget ({}) exhausted", self.budget.max_boxes));
             }
-            if self.start.elapsed() > self.budget.max_time {
-                return Outcome::Undecided(format!("time budget ({:?}) exhausted", self.budget.max_time));
+            if let Some(cap) = self.budget.max_time.filter(|cap| self.start.elapsed() > *cap) {
+                return Outcome::Undecided(format!("time budget ({cap:?}) exhausted"));
             }
             match self.step(b, need, depth) {
                 Step::Done => {}

@@ -313,9 +313,9 @@ impl Report {
         let _ = writeln!(s, "# Appendix B — machine check (proofs-check)\n");
         let _ = writeln!(
             s,
-            "Rigorous interval branch-and-bound (outward rounding) and exact rational identity checks of the numbered inequalities and identities of Appendix B of *SGD with Large Step Sizes Learns Sparse Features*. Each verdict names its evidence: PROVED (interval proof), EXACT IDENTITY, DERIVED (premises checked, inference by hand, not machine-checked), SIMULATED (f64 runs, not a proof), REFUTED / FAILS AS WRITTEN (confirmed counterexample), UNDECIDED, FAILED (our check broke). Budget per claim: {} sub-boxes, {:?}. Total time {}.\n",
+            "Rigorous interval branch-and-bound (outward rounding) and exact rational identity checks of the numbered inequalities and identities of Appendix B of *SGD with Large Step Sizes Learns Sparse Features*. Each verdict names its evidence: PROVED (interval proof), EXACT IDENTITY, DERIVED (premises checked, inference by hand, not machine-checked), SIMULATED (f64 runs, not a proof), REFUTED / FAILS AS WRITTEN (confirmed counterexample), UNDECIDED, FAILED (our check broke). Budget per claim: {} sub-boxes{}. Total time {}.\n",
             self.budget.max_boxes,
-            self.budget.max_time,
+            self.budget.max_time.map(|t| format!(", at most {t:?}")).unwrap_or_default(),
             fmt_time(self.total_time)
         );
         let _ = writeln!(s, "**Summary:** {}.\n", self.summary());

@@ -21,6 +21,10 @@ pub struct ReportArgs {
     /// Folder where the GPU runs wrote their deep.csv files (searched three levels deep).
     #[arg(long, default_value = "results/deep")]
     deep_results: PathBuf,
+    /// Folder where `largestep sweep` wrote its outputs (each sweep folder holds
+    /// observations.csv; searched two levels deep).
+    #[arg(long, default_value = "results")]
+    sweep_results: PathBuf,
     /// Recompute every step even when a stored result has the same inputs and code version.
     #[arg(long)]
     fresh: bool,
@@ -33,6 +37,7 @@ pub fn report(a: &ReportArgs) -> Result<ExitCode> {
         quick: a.quick,
         seed: a.seed,
         deep_results: a.deep_results.clone(),
+        sweep_results: a.sweep_results.clone(),
         fresh: a.fresh,
         verbose: true,
     };

@@ -37,16 +37,27 @@ pub(crate) fn value_names(o: &Outcome) -> Vec<String> {
     h
 }
 
-/// `run,seed,final_train_loss,final_test_loss,final_<metric>…,plateau_train_loss,diverged_at`.
+/// `run,seed,final_train_loss,final_test_loss,final_<metric>…,plateau_train_loss,diverged_at,
+/// label_std,degenerate_labels`: the last two describe the seed's training labels (their standard
+/// deviation, and whether [`crate::data::Dataset::degenerate_labels`] flags them as nearly
+/// constant), so a summary of a run on degenerate data says so itself.
 pub fn summary_table(o: &Outcome) -> Table {
     let mut h = vec!["run".to_string(), "seed".to_string()];
     h.extend(value_names(o));
-    h.push("diverged_at".into());
+    h.extend(["diverged_at", "label_std", "degenerate_labels"].map(String::from));
     let mut t = Table::new(h);
-    for log in &o.logs {
+    let per_seed = o.config.runs.len().max(1);
+    for (i, log) in o.logs.iter().enumerate() {
         let mut row = vec![log.run.clone(), log.seed.to_string()];
         row.extend(finals(o, log).into_iter().map(fmt_f64));
         row.push(log.diverged_at.map(|t| t.to_string()).unwrap_or_default());
+        match o.datasets.get(i / per_seed) {
+            Some(d) => {
+                row.push(fmt_f64(d.label_spread()));
+                row.push(d.degenerate_labels().is_some().to_string());
+            }
+            None => row.extend([String::new(), String::new()]),
+        }
         t.push(row);
     }
     t

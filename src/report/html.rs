@@ -102,7 +102,7 @@ pub fn render(r: &Report) -> String {
     let _ = write!(s, "<nav><a href=\"#claims\">Claims</a><a href=\"#figures\">Figures</a>");
     let _ = writeln!(
         s,
-        "<a href=\"#sde\">Fig. 9 (SDE)</a><a href=\"#deep\">Deep nets</a><a href=\"#provenance\">Provenance</a></nav>"
+        "<a href=\"#sde\">Fig. 9 (SDE)</a><a href=\"#sweeps\">Sweeps</a><a href=\"#deep\">Deep nets</a><a href=\"#provenance\">Provenance</a></nav>"
     );
 
     let _ = writeln!(s, "<h2 id=\"claims\">Claims, in the paper's order</h2>");
@@ -184,6 +184,34 @@ pub fn render(r: &Report) -> String {
             esc(i),
             esc(i)
         );
+    }
+
+    let _ = writeln!(s, "<h2 id=\"sweeps\">Robustness over seeds and step sizes (sweeps)</h2>");
+    if r.sweeps.sweeps.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p>No sweep outputs (<code>observations.csv</code>) under <code>{}</code>: run <code>largestep sweep FIG --vary KEY=VALUES --seeds K</code> to add the rates of O1–O3 over a grid.</p>",
+            esc(&r.sweeps.searched)
+        );
+    }
+    for sw in &r.sweeps.sweeps {
+        let _ = writeln!(s, "<section id=\"sweep-{}\"><h3>{}</h3><p>From <code>{}</code>.</p>", anchor(&sw.name), esc(&sw.name), esc(&sw.path));
+        if let Some(i) = &sw.image {
+            let _ = writeln!(s, "<figure><img src=\"{}\" alt=\"phase diagram of {}\"><figcaption>{}</figcaption></figure>", esc(i), esc(&sw.name), esc(i));
+        }
+        let _ = write!(s, "<table><tr>");
+        for h in &sw.header {
+            let _ = write!(s, "<th>{}</th>", esc(h));
+        }
+        let _ = writeln!(s, "</tr>");
+        for row in &sw.rows {
+            let _ = write!(s, "<tr>");
+            for v in row {
+                let _ = write!(s, "<td>{}</td>", esc(v));
+            }
+            let _ = writeln!(s, "</tr>");
+        }
+        let _ = writeln!(s, "</table></section>");
     }
 
     let _ = writeln!(s, "<h2 id=\"deep\">Deep networks</h2>");

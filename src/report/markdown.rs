@@ -92,6 +92,25 @@ pub fn render(r: &Report) -> String {
     let _ =
         writeln!(s, "## Fig. 9 — SGD vs SDE vs gradient flow (Appendix C)\n\nFigures and sections are in `sde/`.\n");
     s.push_str(&r.sde.markdown.replace("\n## ", "\n### "));
+    let _ = writeln!(s, "\n## Robustness over seeds and step sizes (sweeps)\n");
+    if r.sweeps.sweeps.is_empty() {
+        let _ = writeln!(
+            s,
+            "No sweep outputs (`observations.csv`) under `{}`: run `largestep sweep FIG --vary KEY=VALUES --seeds K` to add the rates of O1–O3 over a grid.\n",
+            r.sweeps.searched
+        );
+    }
+    for sw in &r.sweeps.sweeps {
+        let _ = writeln!(s, "### {}\n\nFrom `{}`.\n", sw.name, sw.path);
+        if let Some(i) = &sw.image {
+            let _ = writeln!(s, "![phase diagram of {}]({i})\n", sw.name);
+        }
+        let _ = writeln!(s, "| {} |\n|{}", sw.header.join(" | "), "---|".repeat(sw.header.len()));
+        for row in &sw.rows {
+            let _ = writeln!(s, "| {} |", row.join(" | "));
+        }
+        s.push('\n');
+    }
     let _ = writeln!(s, "\n## Deep networks\n");
     if r.deep.files.is_empty() {
         let _ = writeln!(

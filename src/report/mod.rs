@@ -25,6 +25,7 @@ pub mod markdown;
 pub mod provenance;
 pub mod sources;
 pub mod spec;
+pub mod sweeps;
 
 use largestep_theory::verdict::{Statistic, Tally, Verdict};
 use serde::{Deserialize, Serialize};
@@ -183,6 +184,9 @@ pub struct Report {
     pub sde: sources::SdeResult,
     /// Deep networks.
     pub deep: DeepSection,
+    /// The robustness sweeps found on disk (`largestep sweep` outputs).
+    #[serde(default)]
+    pub sweeps: sweeps::SweepSection,
     /// The steps that produced the data.
     pub steps: Vec<Step>,
     /// Provenance.
@@ -207,6 +211,8 @@ pub struct Options {
     pub seed: u64,
     /// Where GPU runs wrote their `deep.csv` files.
     pub deep_results: PathBuf,
+    /// Where `largestep sweep` wrote its folders (each with `observations.csv`).
+    pub sweep_results: PathBuf,
     /// Recompute every step even when a stored result matches.
     pub fresh: bool,
     /// Print one line per step.

@@ -117,6 +117,21 @@ pub fn gather(opts: &Options, start: Instant) -> Result<Report> {
         reused: false,
     });
 
+    // Robustness sweeps: only what `largestep sweep` wrote.
+    let sweep_start = Instant::now();
+    let sweeps = super::sweeps::section(&opts.sweep_results, &opts.out)?;
+    steps.push(Step {
+        name: "sweeps".into(),
+        command: format!(
+            "read {}/**/observations.csv (written by `largestep sweep`; never recomputed here)",
+            opts.sweep_results.display()
+        ),
+        key: cache::key(&sweeps.sweeps.iter().map(|f| f.path.as_str()).collect::<Vec<_>>()),
+        seeds: vec![],
+        seconds: sweep_start.elapsed().as_secs_f64(),
+        reused: false,
+    });
+
     let provenance = Provenance {
         version: env!("CARGO_PKG_VERSION").into(),
         commit: version.unwrap_or_else(|| "unknown (not a git checkout: nothing reused)".into()),
@@ -126,7 +141,7 @@ pub fn gather(opts: &Options, start: Instant) -> Result<Report> {
         quick: opts.quick,
     };
     claims.sort_by_key(|c| super::GROUPS.iter().position(|g| *g == c.group).unwrap_or(super::GROUPS.len()));
-    Ok(Report { claims, figures, sde, deep, steps, provenance })
+    Ok(Report { claims, figures, sde, deep, sweeps, steps, provenance })
 }
 
 /// Propositions 2.1 and 2.2 (verify's rows) and Appendix B (the prover, whose Markdown report is
