@@ -77,7 +77,9 @@ pub enum DataSpec {
         #[serde(default)]
         seed: u64,
     },
-    /// A regression dataset from CSV files (see [`FileData`], docs/DESIGN.md §8).
+    /// A regression dataset from CSV or `.npy` files (see [`FileData`], docs/DESIGN.md §8;
+    /// the format follows each file's extension, `kind = "npy"` is a synonym).
+    #[serde(alias = "npy")]
     Csv(FileData),
 }
 

@@ -1,4 +1,5 @@
-//! Regression datasets from CSV files (`[data] kind = "csv"`, docs/DESIGN.md §8).
+//! Regression datasets from CSV files (`[data] kind = "csv"`, docs/DESIGN.md §8), or NumPy
+//! `.npy` arrays (chosen by the file's extension, [`super::npy`]).
 //!
 //! A table of numeric columns: the features x ∈ ℝᵈ and one target column y. The test set is a
 //! second file, or a seeded random fraction of the rows (Fisher–Yates shuffle from the run's
@@ -78,6 +79,16 @@ pub struct NumericTable {
 }
 
 impl NumericTable {
+    /// Reads a data file by its extension: `.npy` as a NumPy array ([`super::npy`]), anything
+    /// else as CSV (`header` applies to CSV only).
+    pub fn read(path: &Path, header: bool) -> Result<Self, DataError> {
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
+            super::npy::read(path)
+        } else {
+            Self::read_csv(path, header)
+        }
+    }
+
     /// Reads a CSV file whose every cell is a finite number.
     pub fn read_csv(path: &Path, header: bool) -> Result<Self, DataError> {
         let file = path.display().to_string();
@@ -197,8 +208,8 @@ impl FileData {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load(&self, rng: &mut dyn RandomSource, rank_points: usize) -> Result<Dataset, DataError> {
-        let table = NumericTable::read_csv(&self.train, self.header)?;
-        self.dataset(table, rng, rank_points, |p| NumericTable::read_csv(p, self.header))
+        let table = NumericTable::read(&self.train, self.header)?;
+        self.dataset(table, rng, rank_points, |p| NumericTable::read(p, self.header))
     }
 
     /// The dataset of an already-read training table; `read` reads the test file.
@@ -262,8 +273,11 @@ impl FileData {
         Ok(Dataset { x, y, x_test, y_test, rank_points, truth: None })
     }
 
-    /// Number of feature columns (reads the training file's first row).
+    /// Number of feature columns (reads the training file's first row, or a `.npy` file whole).
     pub fn dim(&self) -> Option<usize> {
+        if self.train.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
+            return super::npy::read(&self.train).ok().map(|t| t.columns.len() - 1);
+        }
         let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(&self.train).ok()?;
         let first = r.records().next()?.ok()?;
         Some(first.len().saturating_sub(1))

@@ -3,6 +3,7 @@
 //! [`RandomSource`](crate::rng::RandomSource) in a documented order.
 
 pub mod csv;
+pub mod npy;
 mod relu_1d;
 mod sparse_regression;
 mod teacher;

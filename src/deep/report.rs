@@ -53,8 +53,8 @@ pub fn figure(title: &str, runs: &[(String, Vec<EpochRecord>)], blocks: &[String
     let mut sp: Vec<Panel> =
         blocks.iter().map(|b| Panel::new(format!("feature sparsity, {b}"), "epoch", "fraction")).collect();
     for (c, (label, log)) in runs.iter().enumerate() {
-        loss = loss.with(Series::line(label.clone(), c, curve(log, &|r| Some(r.train_loss))));
-        err = err.with(Series::line(label.clone(), c, curve(log, &|r| Some(r.test_error))));
+        loss = loss.with(Series::styled(label.clone(), Some(c), Style::cycle(c), curve(log, &|r| Some(r.train_loss))));
+        err = err.with(Series::styled(label.clone(), Some(c), Style::cycle(c), curve(log, &|r| Some(r.test_error))));
         for (p, b) in sp.iter_mut().zip(blocks) {
             let get = |pos: bool| {
                 move |r: &EpochRecord| {

@@ -27,6 +27,13 @@ pub enum Style {
     Segments,
 }
 
+impl Style {
+    /// The line style of the `i`-th of several curves: solid, dashed, dotted, then again.
+    pub fn cycle(i: usize) -> Self {
+        [Style::Line, Style::Dashed, Style::Dotted][i % 3]
+    }
+}
+
 /// One data series of a panel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {

@@ -3,7 +3,7 @@
 
 use crate::experiment::Outcome;
 use crate::linalg::median;
-use crate::plot::{Figure, Panel, Series};
+use crate::plot::{Figure, Panel, Series, Style};
 use crate::record::Row;
 use statrs::statistics::{Data, OrderStatistics};
 
@@ -35,9 +35,12 @@ pub fn quartile_curves(o: &Outcome, r: usize, value: impl Fn(&Row) -> f64) -> Ve
 }
 
 /// A run's curve: the median line, with the interquartile band when there are several seeds.
+/// Runs differ in line style as well as colour ([`Style::cycle`]), so a greyscale print keeps
+/// them apart.
 fn run_series(o: &Outcome, label: String, r: usize, value: impl Fn(&Row) -> f64) -> Series {
     let q = quartile_curves(o, r, value);
-    let mut s = Series::line(label, r, q.iter().map(|&(t, _, m, _)| (t, m)).collect());
+    let points = q.iter().map(|&(t, _, m, _)| (t, m)).collect();
+    let mut s = Series::styled(label, Some(r), Style::cycle(r), points);
     if o.datasets.len() > 1 {
         s.band = q.iter().map(|&(t, lo, _, hi)| (t, lo, hi)).collect();
     }
