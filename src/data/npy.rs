@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn reads_c_and_fortran_order_in_every_dtype() {
-        let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]; // 2 × 3, row-major
+        let values = [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0]; // 2 × 3, row-major
         let c: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         let t = read(write(&npy("<f8", false, "(2, 3)", &c)).path()).unwrap();
         assert_eq!(t.rows, vec![vec![1.0, 2.0, 3.0], vec![4.0, 5.0, 6.0]]);
@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn errors_name_file_row_and_column() {
-        let c: Vec<u8> = [1.0, f64::NAN, 3.0, 4.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let c: Vec<u8> = [1.0f64, f64::NAN, 3.0, 4.0].iter().flat_map(|v| v.to_le_bytes()).collect();
         let f = write(&npy("<f8", false, "(2, 2)", &c));
         let e = read(f.path()).unwrap_err().to_string();
         assert!(e.contains(".npy: row 1, column \"2\": NaN is not finite"), "{e}");
