@@ -22,8 +22,8 @@
 //! τ = 1e-15. The bracket therefore widens the band A by a factor [`MARGIN`] on each side: a
 //! column is in B only when dⱼ/d₁ > τκ·M and in S only when dⱼ/d₁ ≤ τ/(κM). Outside the band
 //! the exact values are more than M-fold away from the threshold, so the SVD's rounding would
-//! have to be ~M·τ/ε ≈ 450 ulps of σ₁ to change the count; inside it the caller runs the SVD,
-//! so the count is the plain SVD's by construction. Below the band the exact values are at most
+//! have to be ~M·τ/ε ≈ 450 ulps of σ₁ to change the count; inside it an SVD decides (of the
+//! non-negligible columns only, see below). Below the band the exact values are at most
 //! τσ₁/M; a computed SVD reports them with its own absolute rounding (a few ε·σ₁, i.e. about
 //! τσ₁ itself at τ = 1e-15), so there no method — the plain SVD included — decides the count
 //! beyond rounding, and the bracket takes the exact count. `tests/rank_bracket.rs` checks the
