@@ -7,7 +7,7 @@ mod rank_bracket;
 
 pub use feature_sparsity::{positive_fraction, sparsity_coefficient, SparsityOptions};
 pub use grid::log_grid;
-pub use rank_bracket::{bracket as rank_bracket, RankBracket, MARGIN as RANK_BRACKET_MARGIN};
+pub use rank_bracket::{bracket as rank_bracket, scaled_rank, RankBracket, MARGIN as RANK_BRACKET_MARGIN};
 
 use crate::data::Dataset;
 use crate::loss::Loss;

@@ -22,9 +22,38 @@
 //! τ = 1e-15. The bracket therefore widens the band A by a factor [`MARGIN`] on each side: a
 //! column is in B only when dⱼ/d₁ > τκ·M and in S only when dⱼ/d₁ ≤ τ/(κM). Outside the band
 //! the exact values are more than M-fold away from the threshold, so the SVD's rounding would
-//! have to be ~M·τ/ε ≈ 450 ulps of σ₁ to change the count; inside it the caller runs the SVD,
-//! so the count is the plain SVD's by construction. `tests/rank_bracket.rs` checks the bracketed
-//! count against the plain SVD on random graded scales that straddle the band.
+//! have to be ~M·τ/ε ≈ 450 ulps of σ₁ to change the count; inside it an SVD decides (of the
+//! non-negligible columns only, see below). Below the band the exact values are at most
+//! τσ₁/M; a computed SVD reports them with its own absolute rounding (a few ε·σ₁, i.e. about
+//! τσ₁ itself at τ = 1e-15), so there no method — the plain SVD included — decides the count
+//! beyond rounding, and the bracket takes the exact count. `tests/rank_bracket.rs` checks the
+//! bracketed count against the plain SVD on random graded scales that straddle the band.
+//!
+//! # The ambiguous case: SVD of the non-negligible columns only ([`scaled_rank`])
+//!
+//! Near the divergence edge almost every grid point is ambiguous (the off-support scales decay
+//! through the band), and a full d × d SVD per grid point dominated the run. But the columns
+//! of tiny scale barely matter: with cⱼ = ‖R eⱼ‖ the column norms of R, order the scales
+//! ascending and let S be the longest prefix with
+//!
+//!   F_S := (Σ_{j∈S} cⱼ² dⱼ²)^{1/2} ≤ τ·σ₁⁻ / M,   σ₁⁻ := maxⱼ cⱼ dⱼ.
+//!
+//! *Claim.* Let K be the other columns and σ̃ₖ the singular values of R_K·D_K. Then
+//! |σₖ(RD) − σ̃ₖ| ≤ τσ₁(RD)/M for every k, so the exact counts of RD and of R_K D_K at τ differ
+//! only for singular values within a relative 2/M (2 %) of the threshold τσ₁.
+//!
+//! *Proof.* Permuting columns leaves singular values unchanged, so RD ~ [R_K D_K, R_S D_S] =
+//! [R_K D_K, 0] + [0, R_S D_S]. The singular values of [R_K D_K, 0] are σ̃ (plus zeros). By Weyl's
+//! inequality |σₖ(A + E) − σₖ(A)| ≤ ‖E‖₂ ≤ ‖E‖_F = F_S ≤ τσ₁⁻/M, and σ₁⁻ = ‖RD eⱼ*‖ ≤ σ₁(RD).
+//! The threshold moves with σ₁ by at most τ·(τσ₁/M) — negligible. ∎
+//!
+//! So the reduced SVD answers as the plain one does up to a perturbation 2/M of the threshold,
+//! far inside the plain SVD's own rounding there (ε/τ ≈ 22 % per ulp of σ₁). R is upper
+//! triangular, so R_K has nonzero rows only up to max K; those rows are all the SVD sees. In a
+//! run the kept columns are the support plus the scales still decaying through the band, a
+//! fraction of d, and the SVD of a d × m block costs O(d m²) instead of O(d³).
+
+use faer::Mat;
 
 /// Safety factor on each side of the ambiguous band (see the module doc).
 pub const MARGIN: f64 = 100.0;
@@ -63,4 +92,49 @@ pub fn bracket(d: &[f64], s_min: f64, s_max: f64, tol: f64) -> RankBracket {
     } else {
         RankBracket::Ambiguous { lower: big, upper: big + ambiguous }
     }
+}
+
+/// rank_τ(R·diag(d)) (module doc): decided by [`bracket`] from the scales when it can, else by
+/// the SVD of the columns that are not negligible (the claim of the module doc). `r` is the fixed
+/// factor with σ_min(R) = `s_min`, σ_max(R) = `s_max`; non-finite scales or `s_min = 0` (no bracket)
+/// take the SVD of every column.
+pub fn scaled_rank(r: &Mat<f64>, s_min: f64, s_max: f64, d: &[f64], tol: f64) -> Result<usize, String> {
+    let keep: Vec<usize> = match bracket(d, s_min, s_max, tol) {
+        RankBracket::Exact(k) => return Ok(k),
+        RankBracket::Ambiguous { .. } if d.iter().all(|v| v.is_finite()) => kept_columns(r, d, tol),
+        RankBracket::Ambiguous { .. } => (0..d.len()).collect(),
+    };
+    // Rows below the last kept column are zero in an upper-triangular R (and stay so after
+    // scaling): they do not change the singular values.
+    let rows = if is_upper_triangular(r) { keep.last().map_or(0, |&j| j + 1).min(r.nrows()) } else { r.nrows() };
+    let m = Mat::from_fn(rows, keep.len(), |i, k| r[(i, keep[k])] * d[keep[k]]);
+    Ok(crate::linalg::rank_from_singular_values(&crate::linalg::singular_values(&m)?, tol))
+}
+
+/// K of the module doc: every column but the longest ascending-scale prefix S with
+/// ‖R_S D_S‖_F ≤ τ·maxⱼ ‖R eⱼ‖dⱼ / M, in increasing column order.
+fn kept_columns(r: &Mat<f64>, d: &[f64], tol: f64) -> Vec<usize> {
+    // cⱼ by a plain sum of squares (R's entries are O(1)·√n: no overflow); only rows ≤ j of an
+    // upper-triangular R are nonzero, but summing the zeros changes nothing.
+    let w: Vec<f64> =
+        (0..d.len()).map(|j| (0..r.nrows()).map(|i| r[(i, j)] * r[(i, j)]).sum::<f64>().sqrt() * d[j]).collect();
+    let budget = tol * w.iter().copied().fold(0.0, f64::max) / MARGIN;
+    let mut order: Vec<usize> = (0..d.len()).collect();
+    order.sort_by(|&a, &b| d[a].total_cmp(&d[b]).then(a.cmp(&b)));
+    let mut acc = 0.0;
+    let mut dropped = 0;
+    for &j in &order {
+        acc += w[j] * w[j];
+        if acc.sqrt() > budget {
+            break;
+        }
+        dropped += 1;
+    }
+    let mut keep = order[dropped..].to_vec();
+    keep.sort_unstable();
+    keep
+}
+
+fn is_upper_triangular(r: &Mat<f64>) -> bool {
+    (0..r.ncols()).all(|j| (j + 1..r.nrows()).all(|i| r[(i, j)] == 0.0))
 }

@@ -116,17 +116,12 @@ impl Model for DiagonalNet {
         linalg::singular_values(&m)
     }
     /// The count is bracketed by the scales alone ([`crate::metrics::RankBracket`], proof in
-    /// `metrics/rank_bracket.rs`); the SVD of R·diag(d) runs only when a scale lies in the band
-    /// around the threshold where the bracket cannot decide.
+    /// `metrics/rank_bracket.rs`); only when a scale lies in the band around the threshold does
+    /// an SVD run, of the columns whose scales are not negligible ([`crate::metrics::scaled_rank`]).
     fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
         let Some(xs) = set.get() else { return Ok(0) };
         let f = set.cached(|| QrFactor::new(xs));
-        match crate::metrics::rank_bracket(&self.column_scales(theta), f.s_min, f.s_max, tol) {
-            crate::metrics::RankBracket::Exact(k) => Ok(k),
-            crate::metrics::RankBracket::Ambiguous { .. } => {
-                Ok(linalg::rank_from_singular_values(&self.jacobian_singular_values(theta, set)?, tol))
-            }
-        }
+        crate::metrics::scaled_rank(&f.r, f.s_min, f.s_max, &self.column_scales(theta), tol)
     }
     fn as_linear(&self) -> Option<&dyn LinearInX> {
         Some(self)
