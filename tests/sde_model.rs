@@ -9,9 +9,9 @@ use largestep::model::{DiagonalNet, Model};
 use largestep::optim::{loss_gradient, Gd, Optimizer, Sgd, Step};
 use largestep::rng::{ChaChaSource, RandomSource};
 use largestep::sde::compare::{calibrate, compare, comparison_config, CompareSettings, TOLERANCE};
+use largestep::sde::normals::Normals;
 use largestep::sde::probed::Probed;
 use largestep::sde::sharpness::Sharpness;
-use largestep::sde::normals::Normals;
 use largestep::sde::{BrownianPath, Eq58, EulerMaruyama, GradientNoiseSde, LossTape, Sde};
 use std::sync::Arc;
 

@@ -90,7 +90,8 @@ fn xt_body(xs: &Points, c: &[f64], s: &mut [f64]) {
     let mut i = 0;
     while i + 4 <= n {
         let (c0, c1, c2, c3) = (c[i], c[i + 1], c[i + 2], c[i + 3]);
-        let (x0, x1, x2, x3) = (&x[i * d..][..d], &x[(i + 1) * d..][..d], &x[(i + 2) * d..][..d], &x[(i + 3) * d..][..d]);
+        let (x0, x1, x2, x3) =
+            (&x[i * d..][..d], &x[(i + 1) * d..][..d], &x[(i + 2) * d..][..d], &x[(i + 3) * d..][..d]);
         for ((((sj, a), b), e), f) in s.iter_mut().zip(x0).zip(x1).zip(x2).zip(x3) {
             *sj += (c0 * a + c1 * b) + (c2 * e + c3 * f);
         }
