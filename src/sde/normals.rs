@@ -79,7 +79,7 @@ impl Normals {
     }
     /// One N(0, 1) draw.
     #[inline]
-    pub fn next(&mut self) -> f64 {
+    pub fn sample(&mut self) -> f64 {
         let t = tables();
         loop {
             let bits = self.rng.next_u64();
@@ -109,7 +109,7 @@ impl Normals {
     /// Fills `out` with i.i.d. N(0, 1) draws, in index order.
     pub fn fill(&mut self, out: &mut [f64]) {
         for o in out.iter_mut() {
-            *o = self.next();
+            *o = self.sample();
         }
     }
 }
@@ -133,7 +133,7 @@ mod tests {
         let n = 400_000;
         let (mut m1, mut m2, mut m4, mut tail, mut below) = (0.0, 0.0, 0.0, 0usize, 0usize);
         for _ in 0..n {
-            let x = z.next();
+            let x = z.sample();
             m1 += x;
             m2 += x * x;
             m4 += x * x * x * x;
