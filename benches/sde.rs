@@ -7,7 +7,8 @@ use largestep::data::SparseRegression;
 use largestep::loss::Loss;
 use largestep::model::{DiagonalNet, LinearInX, Model};
 use largestep::optim::{Optimizer, Sgd, Step};
-use largestep::rng::{ChaChaSource, RandomSource};
+use largestep::rng::{ChaChaSource, NumpySource, RandomSource};
+use largestep::sde::normals::Normals;
 use largestep::sde::reference::Gbm;
 use largestep::sde::{Eq58, EulerMaruyama, GradientNoiseSde, Sde};
 use std::hint::black_box;
@@ -78,10 +79,26 @@ fn bench(c: &mut Criterion) {
         })
     });
     let mut z = vec![0.0; 80];
-    g.bench_function("normals_80", |b| {
+    g.bench_function("normals_80_chacha_box_muller", |b| {
         b.iter(|| {
             for v in z.iter_mut() {
                 *v = rng.standard_normal();
+            }
+            black_box(&z);
+        })
+    });
+    let mut zig = Normals::new(3);
+    g.bench_function("normals_80_ziggurat", |b| {
+        b.iter(|| {
+            zig.fill(&mut z);
+            black_box(&z);
+        })
+    });
+    let mut np = NumpySource::new(3);
+    g.bench_function("normals_80_numpy_polar", |b| {
+        b.iter(|| {
+            for v in z.iter_mut() {
+                *v = np.standard_normal();
             }
             black_box(&z);
         })

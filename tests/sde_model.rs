@@ -8,7 +8,8 @@ use largestep::loss::Loss;
 use largestep::model::{DiagonalNet, Model};
 use largestep::optim::{loss_gradient, Gd, Optimizer, Sgd, Step};
 use largestep::rng::{ChaChaSource, RandomSource};
-use largestep::sde::compare::{compare, comparison_config, CompareSettings};
+use largestep::sde::compare::{calibrate, compare, comparison_config, CompareSettings, TOLERANCE};
+use largestep::sde::normals::Normals;
 use largestep::sde::probed::Probed;
 use largestep::sde::sharpness::Sharpness;
 use largestep::sde::{BrownianPath, Eq58, EulerMaruyama, GradientNoiseSde, LossTape, Sde};
@@ -96,12 +97,16 @@ fn eq58_uses_eta_and_reference_loss_of_floor_k_over_10() {
     }
     let mut b = theta0.clone();
     let mut rng = ChaChaSource::new(17);
+    // The SDE seeds its normal stream with one uniform of the run's stream, then draws n per step.
+    let mut z = Normals::from_source(&mut rng);
     let mut em = EulerMaruyama::new();
     for k in 0..50 {
         let (eta, delta) = (etas[k / 10], c * reference[k / 10]);
         let gamma = eta / 10.0;
         let mut sde = GradientNoiseSde::new(&model, &data, Loss::HalfMse, (eta * delta).sqrt());
-        let dw: Vec<f64> = (0..data.len()).map(|_| gamma.sqrt() * rng.standard_normal()).collect();
+        let mut dw = vec![0.0; data.len()];
+        z.fill(&mut dw);
+        dw.iter_mut().for_each(|w| *w *= gamma.sqrt());
         em.step(&mut sde, k as f64 * gamma, &mut b, gamma, &dw);
     }
     assert_eq!(a, b);
@@ -326,4 +331,49 @@ fn nan_delta_is_an_error() {
     opt.step(Step::new(&model, &data, 0.1, 1), &mut theta, &mut rng);
     assert!(opt.error.as_deref().is_some_and(|e| e.contains("δ_1")), "{:?}", opt.error);
     assert!(theta.iter().all(|v| v.is_nan()), "the run must stop");
+}
+
+/// The comparison is bit-identical at any thread count (each job has its own seeded streams).
+#[test]
+fn comparison_is_bit_identical_at_any_thread_count() {
+    let base = ExperimentConfig::parse(TINY, "tiny").unwrap();
+    let cfg = comparison_config(&base, &base.runs[0], "tiny", "tiny", true);
+    let s = CompareSettings {
+        c: 0.5,
+        substeps: 10,
+        seed: 0,
+        seeds: 3,
+        total: 200,
+        metrics: true,
+        gradient_flow: true,
+        vary_data: false,
+    };
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| compare(&cfg, &s).unwrap())
+    };
+    let (one, three) = (on(1), on(3));
+    assert_eq!(one.rows, three.rows);
+    assert_eq!(one.sharpness, three.sharpness);
+}
+
+/// The calibration finds c whose SDE plateau matches SGD's within the tolerance when the scan
+/// brackets SGD's plateau, and says why when the range cannot reach it (here: every c ≥ 10·c* is
+/// too noisy, and widening stops three decades below the range).
+#[test]
+fn calibration_brackets_and_matches_or_says_why() {
+    let base = ExperimentConfig::parse(TINY, "tiny").unwrap();
+    let cfg = comparison_config(&base, &base.runs[0], "tiny", "tiny", false);
+    let cal = calibrate(&cfg, 10, (0, 3), 400, (1e-3, 10.0), 8).unwrap();
+    assert!(cal.bracketed && cal.failure.is_none(), "{cal:?}");
+    let at = cal.history.iter().find(|h| h.0 == cal.c).unwrap().1;
+    assert!((at / cal.target).ln().abs() < TOLERANCE, "plateau {at} vs SGD {} at c = {}", cal.target, cal.c);
+    // The scan covers the decades of [lo, hi].
+    for c in [1e-3, 1e-2, 1e-1, 1.0, 10.0] {
+        assert!(cal.history.iter().any(|h| (h.0 / c - 1.0).abs() < 1e-9), "c = {c} not scanned");
+    }
+    let far = calibrate(&cfg, 10, (0, 3), 400, (1e4 * cal.c, 1e5 * cal.c), 8).unwrap();
+    assert!(!far.bracketed, "{far:?}");
+    let why = far.failure.expect("a failed search says why");
+    assert!(why.contains("above SGD's"), "{why}");
 }

@@ -84,24 +84,22 @@ impl Model for DiagonalNet {
         }
         h
     }
+    /// Xβ with β = u ⊙ v by the blocked SIMD kernel ([`super::kernels::x_times_hadamard`]), no
+    /// allocation.
     fn predict_all(&self, theta: &[f64], xs: &Points, out: &mut [f64]) {
-        let beta = self.linear_predictor(theta);
-        for (o, x) in out.iter_mut().zip(xs.rows()) {
-            *o = linalg::dot(&beta, x);
-        }
+        let (u, v) = self.split(theta);
+        super::kernels::x_times_hadamard(xs, u, v, out);
     }
+    /// φ_θ(X)ᵀc = [(Xᵀc) ⊙ v, (Xᵀc) ⊙ u]: Xᵀc by the blocked SIMD kernel
+    /// ([`super::kernels::xt_times`]) into the first half of `out`, then scaled in place.
     fn jacobian_t_mul(&self, theta: &[f64], xs: &Points, c: &[f64], out: &mut [f64]) {
         let (u, v) = self.split(theta);
-        let mut s = vec![0.0; self.dim];
-        for (ci, x) in c.iter().zip(xs.rows()) {
-            for (sj, xj) in s.iter_mut().zip(x) {
-                *sj += ci * xj;
-            }
-        }
         let (ou, ov) = out.split_at_mut(self.dim);
+        super::kernels::xt_times(xs, c, ou);
         for j in 0..self.dim {
-            ou[j] = s[j] * v[j];
-            ov[j] = s[j] * u[j];
+            let s = ou[j];
+            ou[j] = s * v[j];
+            ov[j] = s * u[j];
         }
     }
     /// φ_θ(X) φ_θ(X)ᵀ = X diag(u² + v²) Xᵀ, so φ has the singular values of

@@ -7,6 +7,7 @@
 //! that a model may override when its structure gives a faster route with the same numbers.
 
 mod diagonal;
+mod kernels;
 mod mlp;
 pub mod precision;
 mod quadratic;
@@ -100,17 +101,33 @@ pub trait Model: Send + Sync {
     ///
     /// With cᵢ = rᵢ/n this is the gradient of the half-MSE loss (Eq. 1); with c = z ~ N(0, Iₙ) it
     /// is the SGD noise of the SDE (Eq. 8).
+    ///
+    /// Default: one [`grad`](Model::grad) per point with cᵢ ≠ 0, into a per-thread buffer (no
+    /// allocation per call: the Euler–Maruyama loop of Eq. 58 calls this at every step).
     fn jacobian_t_mul(&self, theta: &[f64], xs: &Points, c: &[f64], out: &mut [f64]) {
+        thread_local! {
+            static GRAD: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
         out.fill(0.0);
-        let mut g = vec![0.0; self.num_params()];
-        for (ci, x) in c.iter().zip(xs.rows()) {
-            if *ci != 0.0 {
-                self.grad(theta, x, &mut g);
-                for (o, gi) in out.iter_mut().zip(&g) {
-                    *o += ci * gi;
+        GRAD.with(|g| {
+            // A model whose `grad` calls back into this default on the same thread gets a fresh
+            // buffer instead of a panic.
+            let mut fresh = Vec::new();
+            let mut held = g.try_borrow_mut();
+            let g: &mut Vec<f64> = match held.as_mut() {
+                Ok(g) => g,
+                Err(_) => &mut fresh,
+            };
+            g.resize(self.num_params(), 0.0);
+            for (ci, x) in c.iter().zip(xs.rows()) {
+                if *ci != 0.0 {
+                    self.grad(theta, x, g);
+                    for (o, gi) in out.iter_mut().zip(g.iter()) {
+                        *o += ci * gi;
+                    }
                 }
             }
-        }
+        });
     }
 
     /// The Jacobian φ_θ(X) = [∇_θ h_θ(x_i)ᵀ]ᵢ ∈ ℝ^{n×p} of Eq. (8).

@@ -246,36 +246,66 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
 }
 
 /// `calibrate` stops once a plateau is within 1 % of SGD's (|ln ratio| < 0.01).
-const TOLERANCE: f64 = 0.01;
+pub const TOLERANCE: f64 = 0.01;
 
 /// The result of [`calibrate`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Calibration {
-    /// The chosen c.
+    /// The chosen c (the evaluation closest to the target when the search failed).
     pub c: f64,
     /// SGD's plateau train loss over the short runs (median over seeds).
     pub target: f64,
     /// (c, SDE plateau train loss, median over seeds) of every evaluation, in order: the curve
-    /// c ↦ plateau.
+    /// c ↦ plateau. +∞: the median seed's SDE run diverged; NaN: its plateau window holds no
+    /// finite loss.
     pub history: Vec<(f64, f64)>,
-    /// Whether a bracket [lo, hi] (after widening) contained the target (otherwise c is the
-    /// closest evaluation).
+    /// Whether two evaluated c enclose the target (f(ln c) changes sign between them).
     pub bracketed: bool,
+    /// Why no c matches SGD's plateau within [`TOLERANCE`], when none does (with the evidence).
+    pub failure: Option<String>,
     /// Seeds behind each median.
     pub seeds: usize,
 }
 
-/// How many times `calibrate` may widen the bracket by 10× at an end that does not reach the target.
+/// How many times `calibrate` may widen the scanned range by 10× at an end that does not reach
+/// the target.
 pub const WIDEN: usize = 3;
 
-/// Picks c so that the SDE's plateau train loss (median over the second half of the large-step
-/// phase, [`RunLog::plateau_train_loss`], then median over `seeds` seeds) matches SGD's, over
-/// `iterations` SGD iterations: a bracketed secant search (Illinois variant of regula falsi) on
-/// f(ln c) = ln plateau_SDE(c) − ln plateau_SGD, `evaluations` SDE runs in all (plus up to
-/// [`WIDEN`] widenings of [lo, hi] by 10× per end when the bracket misses the target). Every
-/// evaluation reuses the same seeds, so the SDE runs of different c share their Gaussian draws
-/// (common random numbers) and f is a smooth function of c. A diverged SDE run counts as a
-/// plateau of +∞ (c too large).
+/// Median keeping ±∞ (a diverged SDE run is a plateau of +∞, not a missing value); NaN if any
+/// value is NaN or there is none.
+fn median_inf(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() || v.iter().any(|x| x.is_nan()) {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// Picks c by the paper's criterion (Appendix C: "c selected for each setting to match the
+/// training dynamics of the corresponding SGD run"): the SDE's plateau train loss (median over
+/// the second half of the large-step phase, [`RunLog::plateau_train_loss`], then median over
+/// `seeds` seeds) equals SGD's, over `iterations` SGD iterations. With
+/// f(ln c) = ln plateau_SDE(c) − ln plateau_SGD:
+///
+/// 1. scan ln c on the decades of [lo, hi] (lo, 10·lo, …, hi), widening by 10× beyond an end
+///    while f keeps one sign there (at most [`WIDEN`] times per end);
+/// 2. take the first sign change from f ≤ 0 to f > 0 in increasing c (the smallest c that
+///    reaches SGD's plateau; the plateau need not be monotone in c);
+/// 3. refine it by the Illinois variant of regula falsi, `evaluations` SDE runs at most, until
+///    |f| < [`TOLERANCE`].
+///
+/// Every evaluation reuses the same seeds, so the SDE runs of different c share their Gaussian
+/// draws (common random numbers) and f is a smooth function of c between catapults. A diverged
+/// SDE run counts as a plateau of +∞ (c too large). When no sign change exists the result says
+/// why in [`Calibration::failure`]: the SDE's plateau stays above SGD's even as c → 0 (the
+/// noise-free Eq. 58 recursion — gradient flow at γ = η/10 — already plateaus higher, e.g.
+/// because it is itself unstable), or stays below it up to the largest c tried, or is undefined
+/// (NaN). c is then the evaluation with the smallest |f|.
 pub fn calibrate(
     cfg: &ExperimentConfig,
     substeps: usize,
@@ -295,15 +325,6 @@ pub fn calibrate(
         vary_data: false,
     };
     let plateau = |log: &RunLog| if log.diverged_at.is_some() { f64::INFINITY } else { log.plateau_train_loss() };
-    // Median keeping +∞ (a diverged SDE run is a plateau of +∞, not a missing value).
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        match v.len() {
-            0 => f64::NAN,
-            n if n % 2 == 1 => v[n / 2],
-            n => 0.5 * (v[n / 2 - 1] + v[n / 2]),
-        }
-    };
     // Over the seeds whose SGD run finished (a diverged SGD run gives no target).
     let medians = |c: f64| -> Result<(f64, f64)> {
         let out = compare(cfg, &settings(c))?;
@@ -314,43 +335,55 @@ pub fn calibrate(
             .filter(|p| p[0].diverged_at.is_none())
             .map(|p| (plateau(&p[0]), plateau(&p[1])))
             .collect();
-        Ok((median(pairs.iter().map(|p| p.0).collect()), median(pairs.iter().map(|p| p.1).collect())))
+        Ok((median_inf(pairs.iter().map(|p| p.0).collect()), median_inf(pairs.iter().map(|p| p.1).collect())))
     };
     let (target, p_lo) = medians(lo)?;
     if !(target.is_finite() && target > 0.0) {
         anyhow::bail!("{}: SGD's plateau train loss is {target}, no target for the calibration", cfg.name);
     }
+    let f = |p: f64| if p.is_nan() { f64::NAN } else { (p / target).ln() };
     let mut history = vec![(lo, p_lo)];
-    let mut eval = |c: f64| -> Result<f64> {
+    let eval = |c: f64, history: &mut Vec<(f64, f64)>| -> Result<f64> {
         let p = medians(c)?.1;
         history.push((c, p));
-        Ok(p)
+        Ok(f(p))
     };
-    let f = |p: f64| {
-        if p.is_finite() {
-            (p / target).ln()
-        } else if p.is_nan() {
-            f64::NAN
-        } else {
-            f64::INFINITY
-        }
+    // 1. The decades of [lo, hi], then widening.
+    let decades = ((hi / lo).log10().round().max(1.0)) as usize;
+    for k in 1..=decades {
+        let c = lo * (hi / lo).powf(k as f64 / decades as f64);
+        eval(c, &mut history)?;
+    }
+    let sorted = |h: &Vec<(f64, f64)>| {
+        let mut v: Vec<(f64, f64)> = h.iter().map(|&(c, p)| (c, f(p))).collect();
+        v.sort_by(|a, b| a.0.total_cmp(&b.0));
+        v
     };
-    let (mut a, mut fa) = (lo.ln(), f(p_lo));
-    let (mut b, mut fb) = (hi.ln(), f(eval(hi)?));
+    let crossing = |v: &[(f64, f64)]| v.windows(2).position(|w| w[0].1 <= 0.0 && w[1].1 > 0.0);
     for _ in 0..WIDEN {
-        if fa > 0.0 {
-            a -= std::f64::consts::LN_10;
-            fa = f(eval(a.exp())?);
+        let v = sorted(&history);
+        if crossing(&v).is_some() {
+            break;
         }
-        if fb < 0.0 {
-            b += std::f64::consts::LN_10;
-            fb = f(eval(b.exp())?);
+        let (first, last) = (v[0], v[v.len() - 1]);
+        if first.1 > 0.0 {
+            eval(first.0 / 10.0, &mut history)?;
+        }
+        if last.1 <= 0.0 {
+            eval(last.0 * 10.0, &mut history)?;
+        }
+        if first.1.is_nan() && last.1.is_nan() {
+            break;
         }
     }
-    let bracketed = fa <= 0.0 && fb >= 0.0;
-    if bracketed {
+    // 2.–3. The first crossing, refined.
+    let v = sorted(&history);
+    let bracketed = crossing(&v).is_some();
+    if let Some(i) = crossing(&v) {
+        let (mut a, mut fa) = (v[i].0.ln(), v[i].1);
+        let (mut b, mut fb) = (v[i + 1].0.ln(), v[i + 1].1);
         let mut side = 0i8;
-        for _ in 2..evaluations {
+        for _ in 0..evaluations {
             if fa.abs().min(fb.abs()) < TOLERANCE {
                 break;
             }
@@ -359,7 +392,7 @@ pub fn calibrate(
             } else {
                 0.5 * (a + b)
             };
-            let fm = f(eval(m.exp())?);
+            let fm = eval(m.exp(), &mut history)?;
             if fm.is_nan() {
                 break;
             }
@@ -382,7 +415,31 @@ pub fn calibrate(
         .iter()
         .filter(|(_, p)| p.is_finite())
         .min_by(|x, y| f(x.1).abs().total_cmp(&f(y.1).abs()))
-        .map(|(c, _)| *c)
+        .copied()
         .ok_or_else(|| anyhow::anyhow!("{}: every SDE run of the calibration diverged or is NaN", cfg.name))?;
-    Ok(Calibration { c: best, target, history, bracketed, seeds })
+    let v = sorted(&history);
+    let show = |(c, fc): (f64, f64)| format!("c = {c:.3e}: SDE plateau = {:.3e}", target * fc.exp());
+    let failure = if f(best.1).abs() < TOLERANCE || bracketed {
+        None
+    } else if v.iter().all(|x| x.1.is_nan()) {
+        Some("the SDE's plateau train loss is undefined (no finite loss in the plateau window) at every c".into())
+    } else if v.iter().filter(|x| !x.1.is_nan()).all(|x| x.1 > 0.0) {
+        Some(format!(
+            "the SDE's plateau stays above SGD's ({target:.3e}) at every c, down to {}: the noise-free \
+             recursion (gradient flow at γ = η/{substeps}) already plateaus higher, so no c > 0 lowers it to SGD's",
+            show(v[0])
+        ))
+    } else if v.iter().filter(|x| !x.1.is_nan()).all(|x| x.1 <= 0.0) {
+        let last = *v.iter().rev().find(|x| !x.1.is_nan()).unwrap_or(&v[0]);
+        Some(format!(
+            "the SDE's plateau stays below SGD's ({target:.3e}) at every c, up to {}: more noise does not \
+             raise it to SGD's level",
+            show(last)
+        ))
+    } else {
+        Some(format!(
+            "no sign change from below to above SGD's plateau ({target:.3e}) in increasing c (NaN plateaus between)"
+        ))
+    };
+    Ok(Calibration { c: best.0, target, history, bracketed, failure, seeds })
 }

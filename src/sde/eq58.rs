@@ -1,6 +1,7 @@
 //! Appendix C's discretization of the SDE (Eq. 58) as an [`Optimizer`], and the loss tape of the
 //! SGD run it follows.
 
+use super::normals::Normals;
 use super::probed::GradientStep;
 use super::sharpness::{Sharpness, POWER_ITERATIONS};
 use super::{EulerMaruyama, GradientNoiseSde};
@@ -16,8 +17,10 @@ use std::sync::Arc;
 /// One [`step`](Optimizer::step) at SGD iteration t (step size η = η^SGD_t from the run's schedule)
 /// is `substeps` (10) Euler–Maruyama steps of [`GradientNoiseSde`] with γ = η/`substeps`,
 /// σ = √(η·c·L(θ^SGD_t)) and ΔB = √γ·Z. So the generic training loop and recorder log it on the
-/// SGD run's grid: row t holds θ at SDE time step 10t. Draw order: per substep, n normals in
-/// index order (none for gradient flow). Gradient flow is the same recursion without noise
+/// SGD run's grid: row t holds θ at SDE time step 10t. Draws: at its first step the SDE takes one
+/// uniform from the run's stream to seed its [`Normals`] (ChaCha8 + ziggurat), then per substep n
+/// normals from it in index order; gradient flow draws nothing. No allocation per step after the
+/// first. Gradient flow is the same recursion without noise
 /// ([`Eq58::gradient_flow`]); the stable flow ([`Eq58::stable_flow`]) takes as many more substeps
 /// as keep γ·λ_max ≤ 1.
 #[derive(Debug, Clone)]
@@ -28,6 +31,8 @@ pub struct Eq58 {
     reference: Arc<[f64]>,
     em: EulerMaruyama,
     dw: Vec<f64>,
+    residuals: Vec<f64>,
+    normals: Option<Normals>,
     stable: Option<Stability>,
     gamma: f64,
     /// Why the run was stopped: δ_t was not a finite number ≥ 0 (see [`Eq58::delta`]). The
@@ -66,6 +71,8 @@ impl Eq58 {
             reference,
             em: EulerMaruyama::new(),
             dw: Vec::new(),
+            residuals: Vec::new(),
+            normals: None,
             stable: None,
             gamma: f64::NAN,
             error: None,
@@ -128,19 +135,22 @@ impl Optimizer for Eq58 {
         let gamma = eta / substeps as f64;
         self.gamma = gamma;
         let sigma = (eta * delta).sqrt();
-        let mut sde = GradientNoiseSde::new(model, data, self.loss, sigma);
-        let n = data.len();
-        self.dw.resize(n, 0.0);
+        let buffer = std::mem::take(&mut self.residuals);
+        let mut sde = GradientNoiseSde::with_buffer(model, data, self.loss, sigma, buffer);
+        self.dw.resize(data.len(), 0.0);
         let sq = gamma.sqrt();
         for k in 0..substeps {
             if sigma > 0.0 {
+                let z = self.normals.get_or_insert_with(|| Normals::from_source(rng));
+                z.fill(&mut self.dw);
                 for w in self.dw.iter_mut() {
-                    *w = sq * rng.standard_normal();
+                    *w *= sq;
                 }
             }
             let time = t as f64 * eta + k as f64 * gamma;
             self.em.step(&mut sde, time, theta, gamma, &self.dw);
         }
+        self.residuals = sde.into_buffer();
     }
 }
 

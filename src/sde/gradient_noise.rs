@@ -27,7 +27,16 @@ pub struct GradientNoiseSde<'a> {
 impl<'a> GradientNoiseSde<'a> {
     /// Eq. (8) for `model` on the training set of `data`, with σ = √(ηδ).
     pub fn new(model: &'a dyn Model, data: &'a Dataset, loss: Loss, sigma: f64) -> Self {
-        Self { model, data, loss, sigma, pred: Vec::new(), grad: Vec::new() }
+        Self::with_buffer(model, data, loss, sigma, Vec::new())
+    }
+    /// [`new`](Self::new) reusing `buffer` for the n residuals (see [`into_buffer`](Self::into_buffer)):
+    /// a caller that builds one SDE per SGD iteration allocates nothing per step.
+    pub fn with_buffer(model: &'a dyn Model, data: &'a Dataset, loss: Loss, sigma: f64, buffer: Vec<f64>) -> Self {
+        Self { model, data, loss, sigma, pred: buffer, grad: Vec::new() }
+    }
+    /// The residual buffer, for the next [`with_buffer`](Self::with_buffer).
+    pub fn into_buffer(self) -> Vec<f64> {
+        self.pred
     }
 }
 

@@ -30,6 +30,7 @@ mod eq58;
 mod equation;
 pub mod figures;
 mod gradient_noise;
+pub mod normals;
 pub mod probed;
 pub mod reference;
 pub mod report;

@@ -300,12 +300,15 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
             cal.seeds,
             num(cal.target),
             num(cal.c),
-            if cal.bracketed { "" } else { " (no c in the widened bracket reaches the target: c is the closest)" }
+            if cal.failure.is_some() { " (closest evaluation; the search failed, see below)" } else { "" }
         );
         for (c, p) in curve {
             let _ = writeln!(s, "| {} | {} | {} |", num(c), num(p), num(p / cal.target));
         }
         let _ = writeln!(s);
+        if let Some(why) = &cal.failure {
+            let _ = writeln!(s, "**Calibration failed:** {why}.\n");
+        }
     }
     let _ = writeln!(s, "![{0}]({0}/{0}.png)\n\n![{0} sharpness]({0}/sharpness.png)\n", info.name);
     if info.calibration.is_some() {
