@@ -425,7 +425,11 @@ impl ExperimentConfig {
             ConfigError { file: file.into(), field, message: e.message().replace('\n', " ") }
         };
         let doc: toml::Table = toml::from_str(text).map_err(located)?;
-        crate::schema::check_document(&doc).map_err(|(field, message)| ConfigError { file: file.into(), field, message })?;
+        crate::schema::check_document(&doc).map_err(|(field, message)| ConfigError {
+            file: file.into(),
+            field,
+            message,
+        })?;
         let cfg: ExperimentConfig = toml::from_str(text).map_err(located)?;
         cfg.validate(file)?;
         Ok(cfg)
@@ -542,7 +546,10 @@ impl ExperimentConfig {
         }
         self.check_layout().map_err(|m| top("figure", m))?;
         if self.runs.is_empty() || self.runs.len() > schema::MAX_RUNS {
-            return Err(top("runs", format!("needs 1 to {} [[runs]] entries, got {}", schema::MAX_RUNS, self.runs.len())));
+            return Err(top(
+                "runs",
+                format!("needs 1 to {} [[runs]] entries, got {}", schema::MAX_RUNS, self.runs.len()),
+            ));
         }
         for (i, r) in self.runs.iter().enumerate() {
             if r.name.is_empty() || r.name.contains([',', '"', '\n', '\r']) {
@@ -576,7 +583,10 @@ impl ExperimentConfig {
             "losses" => Ok(()),
             "trajectories" => {
                 need(matches!(self.model, ModelSpec::Diagonal { .. }), "model.kind = \"diagonal\"")?;
-                need(matches!(self.data, DataSpec::SparseRegression { .. }), "data.kind = \"sparse_regression\" (a ground truth β*)")?;
+                need(
+                    matches!(self.data, DataSpec::SparseRegression { .. }),
+                    "data.kind = \"sparse_regression\" (a ground truth β*)",
+                )?;
                 need(self.training.snapshots, "training.snapshots = true")
             }
             "functions" | "function_snapshots" => {
@@ -591,10 +601,9 @@ impl ExperimentConfig {
                     "a two-layer teacher on 2-D inputs (data.kind = \"teacher\", d = 2, hidden = [m])",
                 )
             }
-            other => Err(format!(
-                "unknown layout {other:?}; allowed: {}",
-                crate::experiment::figure::LAYOUTS.join(", ")
-            )),
+            other => {
+                Err(format!("unknown layout {other:?}; allowed: {}", crate::experiment::figure::LAYOUTS.join(", ")))
+            }
         }
     }
 
@@ -632,7 +641,8 @@ impl ExperimentConfig {
         // θ, θ₀, θ_final, gradient, optimizer and activation buffers per job.
         let model = 8.0 * params * (6.0 * jobs + 4.0 * threads) + 8.0 * (n + rank_points) * widest * threads;
         let jacobian = 8.0 * 3.0 * rank_points * params * threads;
-        let features = self.metrics.feature_sparsity.as_ref().map_or(0.0, |_| 8.0 * (n * widest + widest * widest) * threads);
+        let features =
+            self.metrics.feature_sparsity.as_ref().map_or(0.0, |_| 8.0 * (n * widest + widest * widest) * threads);
         let total = self.training.total(false) as f64;
         let rows_per_job = f(self.metrics.grid_points) + f(self.metrics.grid_dense).min(total);
         let rows = rows_per_job * jobs * (80.0 + 8.0 * f(self.metrics.columns().len()));

@@ -149,7 +149,8 @@ impl OutputDir {
                     .with_context(|| format!("renaming into {}", self.out.display()))?;
             }
         } else {
-            std::fs::rename(&self.staging, &self.out).with_context(|| format!("renaming into {}", self.out.display()))?;
+            std::fs::rename(&self.staging, &self.out)
+                .with_context(|| format!("renaming into {}", self.out.display()))?;
         }
         self.committed = true;
         sync_dir(&self.parent)?;
@@ -264,9 +265,8 @@ fn exchange(a: &Path, b: &Path) -> Result<bool> {
     let ca = CString::new(a.as_os_str().as_bytes())?;
     let cb = CString::new(b.as_os_str().as_bytes())?;
     // SAFETY: two valid NUL-terminated paths, relative to the current directory.
-    let rc = unsafe {
-        libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE)
-    };
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
     if rc == 0 {
         return Ok(true);
     }

@@ -177,7 +177,8 @@ fn check_table(t: &toml::Table, prefix: &str) -> Result<(), (String, String)> {
             let allowed: Vec<&str> = FIELDS
                 .iter()
                 .filter_map(|f| {
-                    let rest = if parent.is_empty() { Some(f.key) } else { f.key.strip_prefix(&*parent)?.strip_prefix('.') };
+                    let rest =
+                        if parent.is_empty() { Some(f.key) } else { f.key.strip_prefix(&*parent)?.strip_prefix('.') };
                     rest.filter(|r| !r.contains('.'))
                 })
                 .collect();

@@ -8,15 +8,38 @@ use largestep::schema::MAX_ITERATIONS;
 use proptest::prelude::*;
 
 const VALUES: &[&str] = &[
-    "-1", "0", "1", "2", "nan", "inf", "-inf", "1e300", "-1e300", "0.5", "1.5", "9223372036854775807",
-    "1000000000", "\"\"", "\"x\"", "\"../../x\"", "true", "[]", "[0]", "[1, 1]", "[1000000000]", "{}", "{ a = 1 }",
-    "[true]", "1979-05-27",
+    "-1",
+    "0",
+    "1",
+    "2",
+    "nan",
+    "inf",
+    "-inf",
+    "1e300",
+    "-1e300",
+    "0.5",
+    "1.5",
+    "9223372036854775807",
+    "1000000000",
+    "\"\"",
+    "\"x\"",
+    "\"../../x\"",
+    "true",
+    "[]",
+    "[0]",
+    "[1, 1]",
+    "[1000000000]",
+    "{}",
+    "{ a = 1 }",
+    "[true]",
+    "1979-05-27",
 ];
 
 /// Mutation `kind` at line `at` (mod the line count), with value `v` and bytes `bytes`.
 fn mutate(text: &str, kind: u8, at: usize, v: &str, bytes: &[u8]) -> String {
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let assignments: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].contains('=') && !lines[i].trim_start().starts_with('#')).collect();
+    let assignments: Vec<usize> =
+        (0..lines.len()).filter(|&i| lines[i].contains('=') && !lines[i].trim_start().starts_with('#')).collect();
     let i = assignments[at % assignments.len()];
     match kind % 5 {
         // Replace a value (every type and range).

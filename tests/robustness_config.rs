@@ -51,7 +51,11 @@ fn item3_sizes_beyond_this_machine_name_the_field_and_the_estimate() {
         "training.iterations",
         "[1, 1000000001]",
     );
-    refused(&edit("fig2", "quick_iterations = 10001", "quick_iterations = 1000000000"), "training.quick_iterations", "N = 100001");
+    refused(
+        &edit("fig2", "quick_iterations = 10001", "quick_iterations = 1000000000"),
+        "training.quick_iterations",
+        "N = 100001",
+    );
     // 1001 runs.
     let mut many = shipped("fig3").to_string();
     for i in 0..1001 {
@@ -106,11 +110,19 @@ fn item6_late_errors_are_now_load_errors() {
 fn item8_negative_and_nan_values_name_the_field_and_the_run_index() {
     refused(&edit("fig2", "\nn = 80", "\nn = -1"), "data.n", "got -1");
     refused(&edit("fig2", "init_scale = 0.1", "init_scale = nan"), "model.init_scale", "got nan");
-    refused(&edit("fig2", "schedule = { step = 0.282, decay_at = [0.3]", "schedule = { step = nan, decay_at = [0.3]"), "runs[2].schedule.step", "finite");
+    refused(
+        &edit("fig2", "schedule = { step = 0.282, decay_at = [0.3]", "schedule = { step = nan, decay_at = [0.3]"),
+        "runs[2].schedule.step",
+        "finite",
+    );
     // A type error inside the third [[runs]] entry names its index.
     refused(&edit("fig2", "name = \"decay30\"", "name = 30"), "runs[2].name", "string");
     // An unknown key inside a [[runs]] entry.
-    refused(&edit("fig2", "name = \"decay50\"", "name = \"decay50\"\nmomentum = 0.9"), "runs[3].momentum", "unknown field");
+    refused(
+        &edit("fig2", "name = \"decay50\"", "name = \"decay50\"\nmomentum = 0.9"),
+        "runs[3].momentum",
+        "unknown field",
+    );
     // A missing top-level field is named, not the first comment line.
     let text = shipped("fig2").replacen("[training]", "[trainingX]", 1);
     refused(&text, "trainingX", "unknown field");

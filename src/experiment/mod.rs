@@ -99,10 +99,7 @@ impl Outcome {
     /// Runs stopped by a failed metric evaluation (an SVD that did not converge, NaN singular
     /// values), as (run, seed, iteration, error).
     pub fn failures(&self) -> Vec<(String, u64, usize, String)> {
-        self.logs
-            .iter()
-            .filter_map(|l| Some((l.run.clone(), l.seed, l.diverged_at?, l.failure.clone()?)))
-            .collect()
+        self.logs.iter().filter_map(|l| Some((l.run.clone(), l.seed, l.diverged_at?, l.failure.clone()?))).collect()
     }
 }
 
