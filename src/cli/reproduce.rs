@@ -198,9 +198,13 @@ fn execute(cfg: ExperimentConfig, c: &CommonArgs) -> Result<ExitCode> {
     for (run, seed, t) in outcome.diverged() {
         match failures.iter().find(|f| f.0 == run && f.1 == seed) {
             Some((_, _, _, why)) => {
-                eprintln!("warning: run {run} (seed {seed}) failed at iteration {t}: {why}; its rows up to there are kept")
+                eprintln!(
+                    "warning: run {run} (seed {seed}) failed at iteration {t}: {why}; its rows up to there are kept"
+                )
             }
-            None => eprintln!("warning: run {run} (seed {seed}) diverged at iteration {t}; its rows up to there are kept"),
+            None => {
+                eprintln!("warning: run {run} (seed {seed}) diverged at iteration {t}; its rows up to there are kept")
+            }
         }
     }
     Ok(if outcome.diverged().is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
