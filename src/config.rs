@@ -631,7 +631,8 @@ impl ExperimentConfig {
             _ => 0.0,
         };
         let (params, widest) = match &self.model {
-            ModelSpec::Diagonal { .. } => (2.0 * dim, dim),
+            // No hidden activations: the gradient is elementwise in (u, v).
+            ModelSpec::Diagonal { .. } => (2.0 * dim, 0.0),
             ModelSpec::ReluMlp { hidden, .. } => {
                 (widths_params(self.data.dim(), hidden), hidden.iter().copied().max().map_or(0.0, f))
             }

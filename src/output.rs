@@ -84,6 +84,7 @@ pub struct OutputDir {
     staging: PathBuf,
     parent: PathBuf,
     name: String,
+    lock_path: PathBuf,
     _lock: File,
     committed: bool,
 }
@@ -101,12 +102,14 @@ impl OutputDir {
         };
         let parent = parent_dir(out);
         std::fs::create_dir_all(&parent).with_context(|| format!("creating folder {}", parent.display()))?;
-        let lock = lock(&parent.join(format!(".{name}.lock")), out)?;
+        let lock_path = parent.join(format!(".{name}.lock"));
+        let lock = lock(&lock_path, out)?;
         let dir = Self {
             out: out.to_path_buf(),
             staging: parent.join(format!(".{name}.new-{}", std::process::id())),
             parent,
             name,
+            lock_path,
             _lock: lock,
             committed: false,
         };
@@ -196,10 +199,14 @@ impl OutputDir {
 }
 
 impl Drop for OutputDir {
+    /// Removes the staging folder (unless committed), then the lock file while still holding
+    /// the lock: a run that opened the old file before the removal finds it unlinked after
+    /// locking it and takes a fresh one (see [`lock`]), so no lock file is left behind.
     fn drop(&mut self) {
         if !self.committed {
             std::fs::remove_dir_all(&self.staging).ok();
         }
+        std::fs::remove_file(&self.lock_path).ok();
     }
 }
 
@@ -215,35 +222,51 @@ fn is_replaceable(out: &Path) -> Result<bool> {
     Ok(entries.next().is_none())
 }
 
-/// Takes the lock file `path` of `out` (non-blocking) and records this pid in it.
+/// Takes the lock file `path` of `out` (non-blocking `flock`) and records this pid in it.
+///
+/// A lock held by a live run refuses at once, naming the holder's pid. A lock file left by a
+/// killed run is stale: the kernel released its lock with the process, so it is simply taken.
+/// A lock taken on a file that its previous holder removed meanwhile (see `Drop`) is retried
+/// on a fresh file, so two runs never both hold a lock.
 #[cfg(unix)]
 fn lock(path: &Path, out: &Path) -> Result<File> {
     use std::io::{Read, Seek};
+    use std::os::unix::fs::MetadataExt;
     use std::os::unix::io::AsRawFd;
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .with_context(|| format!("opening the lock file {}", path.display()))?;
-    // SAFETY: flock on a valid, owned file descriptor.
-    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-        let mut holder = String::new();
-        f.read_to_string(&mut holder).ok();
-        let holder = holder.trim();
-        let holder = if holder.is_empty() { "unknown" } else { holder };
-        bail!(
-            "output folder {} is in use by another largestep run (pid {holder}; lock {}); wait for it or choose another --out",
-            out.display(),
-            path.display()
-        );
+    for _ in 0..100 {
+        let mut f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .with_context(|| format!("opening the lock file {}", path.display()))?;
+        // SAFETY: flock on a valid, owned file descriptor.
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            let mut holder = String::new();
+            f.read_to_string(&mut holder).ok();
+            let holder = holder.trim();
+            let holder = if holder.is_empty() { "unknown" } else { holder };
+            bail!(
+                "output folder {} is in use by another largestep run (pid {holder}; lock {}); wait for it or choose another --out",
+                out.display(),
+                path.display()
+            );
+        }
+        let same = match (f.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        };
+        if !same {
+            continue;
+        }
+        // The lock is ours: whatever pid the file held is stale.
+        f.set_len(0)?;
+        f.rewind()?;
+        writeln!(f, "{}", std::process::id()).with_context(|| format!("writing the lock file {}", path.display()))?;
+        return Ok(f);
     }
-    // The lock is ours: whatever pid the file held is stale.
-    f.set_len(0)?;
-    f.rewind()?;
-    writeln!(f, "{}", std::process::id()).with_context(|| format!("writing the lock file {}", path.display()))?;
-    Ok(f)
+    bail!("output folder {}: could not take the lock file {}", out.display(), path.display())
 }
 
 #[cfg(not(unix))]

@@ -133,7 +133,7 @@ pub const FIELDS: &[Field] = &[
     Field { key: "runs[].schedule.warmup_factor", kind: real_pos(), default: "—", unit: "", meaning: "F, c or ρ of the warmup; required unless warmup = \"constant\"" },
     Field { key: "runs[].schedule.decay_at", kind: Kind::Reals { min: 0.0, max: 1.0, open: true }, default: "[]", unit: "fraction of N", meaning: "decay points, threshold ⌊a·N⌋" },
     Field { key: "runs[].schedule.decay_by", kind: Kind::Reals { min: 0.0, max: POS, open: true }, default: "[]", unit: "", meaning: "divisors of the peak step, one per decay point" },
-    Field { key: "runs[].schedule.decay_from", kind: Kind::Choice(&["next", "threshold"]), default: "\"next\"", unit: "", meaning: "whether the decayed step starts after the threshold or at it" },
+    Field { key: "runs[].schedule.decay_from", kind: Kind::Choice(&["next", "threshold", "threshold_inclusive"]), default: "\"next\"", unit: "", meaning: "where the decayed step starts: after the threshold iteration, at it (t ≥ ⌊a·N⌋), or at the release's inclusive threshold" },
 ];
 
 /// The field of a dotted key (`runs[3].schedule.step` matches `runs[].schedule.step`).

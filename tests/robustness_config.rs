@@ -27,7 +27,7 @@ fn refused(text: &str, field: &str, what: &str) {
 #[test]
 fn item2_layouts_and_metrics_that_panicked_are_refused_at_load() {
     // `functions` with a 2-D teacher (panicked in two_layer.rs).
-    refused(&edit("fig5", "figure = \"arrows\"", "figure = \"functions\""), "figure", "1-D inputs");
+    refused(&edit("fig10", "figure = \"arrows\"", "figure = \"functions\""), "figure", "1-D inputs");
     // `trajectories` with a ReLU net (panicked in trajectories.rs).
     refused(&edit("fig4", "figure = \"functions\"", "figure = \"trajectories\""), "figure", "diagonal");
 }
@@ -159,5 +159,158 @@ fn every_shipped_config_still_loads_and_fits() {
         let cfg = ExperimentConfig::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
         let total: f64 = cfg.memory_estimate().iter().map(|(_, b)| b).sum();
         assert!(total > 0.0 && total < (1u64 << 30) as f64, "{name}: estimate {total} bytes");
+    }
+}
+
+/// The names serde accepts for an enum, read from its "unknown variant" error (`value` is a
+/// string for plain enums, a `{ kind = … }` table for tagged ones).
+fn serde_variants<T: serde::de::DeserializeOwned>(value: toml::Value) -> Vec<String> {
+    let e = value.try_into::<T>().map(|_| ()).expect_err("`?` is no variant").to_string();
+    let list = e.split("expected").nth(1).unwrap_or_else(|| panic!("no variant list in {e:?}"));
+    list.split('`').skip(1).step_by(2).map(String::from).collect()
+}
+
+fn choices(key: &str) -> Vec<String> {
+    match largestep::schema::lookup(key).unwrap_or_else(|| panic!("{key} not in the schema")).kind {
+        largestep::schema::Kind::Choice(c) => c.iter().map(|s| s.to_string()).collect(),
+        k => panic!("{key}: {k:?} is not a choice"),
+    }
+}
+
+#[test]
+fn schema_choices_are_the_names_the_loader_accepts() {
+    use largestep::config::{Algorithm, DataSpec, ModelSpec};
+    use largestep::schedule::{DecayFrom, WarmupKind};
+    use toml::Value;
+    let s = || Value::String("?".into());
+    let tagged = || Value::Table(toml::toml! { kind = "?" });
+    let mut sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let pairs: Vec<(&str, Vec<String>)> = vec![
+        ("rng", serde_variants::<largestep::rng::RngKind>(s())),
+        ("data.kind", serde_variants::<DataSpec>(tagged())),
+        ("model.kind", serde_variants::<ModelSpec>(tagged())),
+        ("model.precision", serde_variants::<largestep::model::Precision>(s())),
+        ("model.init.kind", serde_variants::<largestep::model::MlpInit>(tagged())),
+        ("training.algorithm", serde_variants::<Algorithm>(s())),
+        ("runs[].algorithm", serde_variants::<Algorithm>(s())),
+        ("training.loss", serde_variants::<largestep::loss::Loss>(s())),
+        ("runs[].schedule.warmup", serde_variants::<WarmupKind>(s())),
+        ("runs[].schedule.decay_from", serde_variants::<DecayFrom>(s())),
+        ("figure", largestep::experiment::figure::LAYOUTS.iter().map(|s| s.to_string()).collect()),
+    ];
+    for (key, accepted) in pairs {
+        assert_eq!(sorted(choices(key)), sorted(accepted), "`largestep schema` and the loader disagree on {key}");
+    }
+}
+
+/// Every key of `v` (dotted, `runs[]` for array entries).
+fn keys(prefix: &str, v: &toml::Value, out: &mut std::collections::BTreeSet<String>) {
+    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+    match v {
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                let key = join(k);
+                out.insert(key.clone());
+                match x {
+                    toml::Value::Array(items) if items.iter().all(toml::Value::is_table) && !items.is_empty() => {
+                        items.iter().for_each(|i| keys(&format!("{key}[]"), i, out))
+                    }
+                    _ => keys(&key, x, out),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every config struct built field by field (no `..Default::default()`): a field added to a
+/// config struct does not compile here until it is given a value, and then it must be in the
+/// schema — and every schema key must be a field of some config.
+#[test]
+fn every_config_field_is_in_the_schema_and_every_schema_key_is_a_field() {
+    use largestep::config::*;
+    use largestep::data::csv::FileData;
+    use largestep::metrics::{MetricsSpec, RankSpec, SparsitySpec};
+    use largestep::model::{MlpInit, Precision};
+    use largestep::schedule::{DecayFrom, ScheduleSpec, WarmupKind};
+    let training = TrainingSpec {
+        iterations: Some(10),
+        iterations_log10: Some(1.0),
+        quick_iterations: Some(2),
+        algorithm: Algorithm::Sgd,
+        batch: 1,
+        loss: largestep::loss::Loss::HalfMse,
+        seed: 0,
+        snapshots: true,
+        first_seed: 0,
+        seeds: 1,
+        vary_data: false,
+    };
+    let metrics = MetricsSpec {
+        grid_dense: 1,
+        grid_points: 2,
+        jacobian_rank: Some(RankSpec { points: 1, tol: 0.1 }),
+        support_size: true,
+        feature_sparsity: Some(SparsitySpec { layers: vec![1], tau: 0.5 }),
+    };
+    let run = RunSpec {
+        name: "a".into(),
+        label: Some("b".into()),
+        algorithm: Some(Algorithm::Gd),
+        schedule: ScheduleSpec {
+            step: 0.1,
+            warmup: WarmupKind::Linear,
+            warmup_factor: Some(2.0),
+            decay_at: vec![0.5],
+            decay_by: vec![2.0],
+            decay_from: DecayFrom::Threshold,
+        },
+    };
+    let data = [
+        DataSpec::SparseRegression { n: 1, d: 1, r: 1, n_test: 1, seed: 0 },
+        DataSpec::Relu1d { seed: 0 },
+        DataSpec::Teacher { n: 1, d: 1, n_test: 1, hidden: vec![1], biases: true, unit_rows: true, seed: 0 },
+        DataSpec::Csv(FileData {
+            train: "a.csv".into(),
+            test: Some("b.csv".into()),
+            test_fraction: Some(0.5),
+            target: Some("y".into()),
+            header: true,
+            seed: 0,
+        }),
+    ];
+    let models = [
+        ModelSpec::Diagonal { init_scale: 0.1 },
+        ModelSpec::ReluMlp { hidden: vec![1], biases: vec![true, true], init: MlpInit::Blanc, precision: Precision::F32 },
+        ModelSpec::ReluMlp {
+            hidden: vec![1],
+            biases: vec![true, true],
+            init: MlpInit::Gaussian { scales: vec![1.0, 1.0] },
+            precision: Precision::F64,
+        },
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for (d, m) in data.iter().zip(models.iter().cycle()).chain(std::iter::once((&data[0], &models[2]))) {
+        let cfg = ExperimentConfig {
+            name: "x".into(),
+            title: "t".into(),
+            figure: "losses".into(),
+            rng: largestep::rng::RngKind::Chacha,
+            data: d.clone(),
+            model: m.clone(),
+            training: training.clone(),
+            metrics: metrics.clone(),
+            runs: vec![run.clone()],
+        };
+        keys("", &toml::Value::try_from(&cfg).unwrap(), &mut seen);
+    }
+    for k in &seen {
+        assert!(largestep::schema::lookup(k).is_some(), "config field {k} is missing from the schema (src/schema.rs)");
+    }
+    for f in largestep::schema::FIELDS {
+        assert!(seen.contains(f.key), "schema key {} is no config field", f.key);
     }
 }

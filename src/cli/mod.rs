@@ -58,7 +58,13 @@ pub fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        let at = info.location().map(|l| format!(" (at {}:{})", l.file(), l.line())).unwrap_or_default();
+        // A failed print (closed pipe, full disk) is an I/O error, not a bug: no location.
+        let io = msg.starts_with("failed printing to");
+        let at = info
+            .location()
+            .filter(|_| !io)
+            .map(|l| format!(" (at {}:{})", l.file(), l.line()))
+            .unwrap_or_default();
         eprintln!("error: {}{at}", msg.replace('\n', " "));
     }));
     match std::panic::catch_unwind(|| dispatch(cli)) {
