@@ -662,7 +662,8 @@ impl ExperimentConfig {
             ("data.hidden", teacher),
             (width_field, model),
             ("metrics.jacobian_rank.points", jacobian),
-            ("metrics.feature_sparsity", features),
+            // The features and their correlations grow with the width.
+            (width_field, features),
             ("metrics.grid_points", rows),
             ("training.snapshots", snapshots),
         ]
@@ -703,12 +704,31 @@ impl ExperimentConfig {
 
 /// Applies `KEY=VALUE` overrides ([`crate::overrides`]) to TOML text; an error names `file` and
 /// the overridden key. Shared by every config type that takes `--set`.
+///
+/// The run length has two spellings, `training.iterations` and `training.iterations_log10`, and a
+/// config gives one: overriding one of them replaces the other (giving both stays a conflict).
 pub fn apply_overrides(text: &str, file: &str, overrides: &[String]) -> Result<String, ConfigError> {
-    crate::overrides::apply_to_text(text, overrides).map_err(|e| ConfigError {
+    let fail = |e: crate::overrides::OverrideError| ConfigError {
         file: file.into(),
-        field: e.spec.split('=').next().unwrap_or("").to_string(),
+        field: e.spec.split('=').next().unwrap_or("").trim().to_string(),
         message: e.message,
-    })
+    };
+    let text = crate::overrides::apply_to_text(text, overrides).map_err(fail)?;
+    let set = |key: &str| overrides.iter().any(|o| o.split('=').next().map(str::trim) == Some(key));
+    let replaced = match (set("training.iterations"), set("training.iterations_log10")) {
+        (true, false) => "iterations_log10",
+        (false, true) => "iterations",
+        _ => return Ok(text),
+    };
+    let mut doc: toml::Table = toml::from_str(&text).map_err(|e| ConfigError {
+        file: file.into(),
+        field: "-".into(),
+        message: e.message().to_string(),
+    })?;
+    if let Some(toml::Value::Table(t)) = doc.get_mut("training") {
+        t.remove(replaced);
+    }
+    toml::to_string(&doc).map_err(|e| ConfigError { file: file.into(), field: "-".into(), message: e.to_string() })
 }
 
 /// Inside a table (internally tagged enums report the table's header as the span), the start of the

@@ -212,12 +212,13 @@ pub fn describe(kind: &Kind) -> String {
         Kind::Table => "table".into(),
         Kind::Tables => format!("array of tables (1 to {MAX_RUNS})"),
         Kind::Int(lo, hi) => format!("integer in [{}, {}]", int(lo), int(hi)),
+        Kind::Real { min, max, open, .. } if max == POS => format!("a finite real {} {}", if open { ">" } else { "≥" }, num(min)),
         Kind::Real { min, max, open, max_open } => format!(
-            "finite real in {}{}, {}{}",
+            "a finite real in {}{}, {}{}",
             if open { "(" } else { "[" },
             num(min),
             num(max),
-            if max_open || max == POS { ")" } else { "]" }
+            if max_open { ")" } else { "]" }
         ),
         Kind::Bool => "true or false".into(),
         Kind::Text => "string".into(),

@@ -38,11 +38,13 @@ fn item3_sizes_beyond_this_machine_name_the_field_and_the_estimate() {
         ("fig2", "\nn = 80", "\nn = 90000000", "data.n"),
         ("fig2", "\nn_test = 1000", "\nn_test = 100000000", "data.n"),
         ("fig4", "hidden = [100]", "hidden = [100000000]", "model.hidden"),
-        ("fig2", "points = 400", "points = 1000000", "metrics.jacobian_rank.points"),
     ];
     for (fig, from, to, field) in huge {
         refused(&edit(fig, from, to), field, "of memory");
     }
+    // A rank Jacobian of 10⁶ points × 2·10⁵ parameters.
+    let wide = edit("fig2", "\nd = 200", "\nd = 100000").replacen("points = 400", "points = 1000000", 1);
+    refused(&wide, "metrics.jacobian_rank.points", "of memory");
     // Beyond the type ranges: named with the range, not "capacity overflow".
     refused(&edit("fig2", "\nd = 200", "\nd = 1000000000"), "data.d", "[1, 100000000]");
     refused(&edit("fig2", "grid_points = 250", "grid_points = 1000000000"), "metrics.grid_points", "[2, 1000000]");
@@ -167,6 +169,8 @@ fn every_shipped_config_still_loads_and_fits() {
 fn serde_variants<T: serde::de::DeserializeOwned>(value: toml::Value) -> Vec<String> {
     let e = value.try_into::<T>().map(|_| ()).expect_err("`?` is no variant").to_string();
     let list = e.split("expected").nth(1).unwrap_or_else(|| panic!("no variant list in {e:?}"));
+    // Tagged enums add "for key `kind`" (or a line) after the list.
+    let list = list.split(" for key").next().unwrap_or(list).lines().next().unwrap_or("");
     list.split('`').skip(1).step_by(2).map(String::from).collect()
 }
 
@@ -184,7 +188,7 @@ fn schema_choices_are_the_names_the_loader_accepts() {
     use toml::Value;
     let s = || Value::String("?".into());
     let tagged = || Value::Table(toml::toml! { kind = "?" });
-    let mut sorted = |mut v: Vec<String>| {
+    let sorted = |mut v: Vec<String>| {
         v.sort();
         v
     };
@@ -313,4 +317,41 @@ fn every_config_field_is_in_the_schema_and_every_schema_key_is_a_field() {
     for f in largestep::schema::FIELDS {
         assert!(seen.contains(f.key), "schema key {} is no config field", f.key);
     }
+}
+
+/// `--set` goes through the same validation as the file; its errors name the key.
+#[test]
+fn set_errors_name_the_key() {
+    let bad = |edits: &[&str], field: &str, what: &str| {
+        let edits: Vec<String> = edits.iter().map(|e| e.to_string()).collect();
+        let e = ExperimentConfig::parse_with_overrides(shipped("fig2"), "fig2.toml", &edits)
+            .expect_err("must be refused")
+            .to_string();
+        assert_eq!(e.lines().count(), 1, "{e}");
+        assert!(e.starts_with("fig2.toml: field `") && e.contains(&format!("`{field}`")) && e.contains(what), "{e}");
+    };
+    bad(&["data.width=3"], "data.width", "unknown field");
+    bad(&["data.d=-1"], "data.d", "got -1");
+    bad(&["runs.*.schedule.step=nan"], "runs[0].schedule.step", "finite");
+    bad(&["runs.decay30.schedule.step=0"], "runs[2].schedule.step", "got 0");
+    bad(&["runs[9].label=\"x\""], "runs[9].label", "");
+    bad(&["training.batch=81"], "training.batch", "n = 80");
+    bad(&["name=\"../x\""], "name", "plain file name");
+    // Accepted overrides land where they say.
+    let edits = ["data.d=300".to_string(), "runs.*.schedule.step=0.27".to_string()];
+    let cfg = ExperimentConfig::parse_with_overrides(shipped("fig2"), "fig2.toml", &edits).unwrap();
+    assert!(matches!(cfg.data, largestep::config::DataSpec::SparseRegression { d: 300, .. }));
+    assert!(cfg.runs.iter().all(|r| r.schedule.step == 0.27));
+}
+
+/// Item 10: without `--vary-data` every seed shares one dataset (memory does not grow with
+/// `--seeds`); with it, each seed draws its own.
+#[test]
+fn item10_seeds_share_one_dataset_unless_the_data_vary() {
+    let cfg = ExperimentConfig::parse(shipped("fig3"), "fig3.toml").unwrap();
+    let seeds = [0, 1, 2];
+    let shared = largestep::experiment::datasets(&cfg, &seeds, false).unwrap();
+    assert!(shared.windows(2).all(|w| std::sync::Arc::ptr_eq(&w[0], &w[1])));
+    let varied = largestep::experiment::datasets(&cfg, &seeds, true).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&varied[0], &varied[1]) && varied[0].y != varied[1].y);
 }

@@ -120,14 +120,20 @@ pub fn datasets(cfg: &ExperimentConfig, seeds: &[u64], vary_data: bool) -> Resul
     }
 }
 
-/// The seed offsets of `opts`: `seed, seed + 1, …` (`seeds` of them, at least one); an error
-/// when they would pass 2⁶⁴ − 1.
-pub fn seed_offsets(opts: &RunOptions) -> Result<Vec<u64>> {
+/// The seed offsets of `opts`: `seed, seed + 1, …` (`seeds` of them, at least one); see
+/// [`check_seed_offsets`] for offsets that would pass 2⁶⁴ − 1 (they wrap here).
+pub fn seed_offsets(opts: &RunOptions) -> Vec<u64> {
+    (0..opts.seeds.max(1) as u64).map(|k| opts.seed.wrapping_add(k)).collect()
+}
+
+/// An error when the seed offsets `seed + k`, k < `seeds`, would pass 2⁶⁴ − 1 (they used to
+/// wrap to 0 silently).
+pub fn check_seed_offsets(opts: &RunOptions) -> Result<()> {
     let k = opts.seeds.max(1) as u64;
     if opts.seed.checked_add(k - 1).is_none() {
         anyhow::bail!("--seed {} with --seeds {k}: the seed offsets overflow 2^64 − 1", opts.seed);
     }
-    Ok((0..k).map(|k| opts.seed + k).collect())
+    Ok(())
 }
 
 /// The configuration that reproduces this invocation when run without flags: `--seed`,
@@ -166,7 +172,8 @@ pub fn effective_config(cfg: &ExperimentConfig, opts: &RunOptions) -> Experiment
 /// # Ok::<(), anyhow::Error>(())
 /// ```
 pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
-    let datasets = datasets(cfg, &seed_offsets(opts)?, opts.vary_data)?;
+    check_seed_offsets(opts)?;
+    let datasets = datasets(cfg, &seed_offsets(opts), opts.vary_data)?;
     run_on_datasets(cfg, datasets, opts)
 }
 
@@ -191,7 +198,8 @@ pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
 /// # Ok::<(), anyhow::Error>(())
 /// ```
 pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts: &RunOptions) -> Result<Outcome> {
-    let seeds = seed_offsets(opts)?;
+    check_seed_offsets(opts)?;
+    let seeds = seed_offsets(opts);
     let datasets = match datasets.len() {
         1 => vec![datasets[0].clone(); seeds.len()],
         n if n == seeds.len() => datasets,
