@@ -81,7 +81,7 @@ pub const FIELDS: &[Field] = &[
     Field { key: "data.kind", kind: Kind::Choice(&["sparse_regression", "relu1d", "teacher", "csv"]), default: "required", unit: "", meaning: "sparse regression (§3.1), the 12-point 1-D task (Figs. 4, 12, 13), teacher–student on the sphere, or a regression dataset from CSV files" },
     Field { key: "data.n", kind: Kind::Int(1, MAX_SIZE), default: "required", unit: "points", meaning: "training points n (sparse_regression, teacher)" },
     Field { key: "data.d", kind: Kind::Int(1, MAX_SIZE), default: "required", unit: "", meaning: "input dimension d (sparse_regression, teacher)" },
-    Field { key: "data.r", kind: Kind::Int(1, MAX_SIZE), default: "required", unit: "", meaning: "support size r ≤ d of β* (sparse_regression)" },
+    Field { key: "data.r", kind: Kind::Int(0, MAX_SIZE), default: "required", unit: "", meaning: "support size 1 ≤ r ≤ d of β*, checked against d (sparse_regression)" },
     Field { key: "data.n_test", kind: Kind::Int(1, MAX_SIZE), default: "required", unit: "points", meaning: "test points (sparse_regression, teacher)" },
     Field { key: "data.hidden", kind: Kind::Ints(1, MAX_SIZE), default: "required", unit: "neurons", meaning: "hidden widths of the teacher (teacher)" },
     Field { key: "data.biases", kind: Kind::Bool, default: "false", unit: "", meaning: "biases in every teacher layer (teacher)" },
@@ -212,7 +212,9 @@ pub fn describe(kind: &Kind) -> String {
         Kind::Table => "table".into(),
         Kind::Tables => format!("array of tables (1 to {MAX_RUNS})"),
         Kind::Int(lo, hi) => format!("integer in [{}, {}]", int(lo), int(hi)),
-        Kind::Real { min, max, open, .. } if max == POS => format!("a finite real {} {}", if open { ">" } else { "≥" }, num(min)),
+        Kind::Real { min, max, open, .. } if max == POS => {
+            format!("a finite real {} {}", if open { ">" } else { "≥" }, num(min))
+        }
         Kind::Real { min, max, open, max_open } => format!(
             "a finite real in {}{}, {}{}",
             if open { "(" } else { "[" },
@@ -224,9 +226,11 @@ pub fn describe(kind: &Kind) -> String {
         Kind::Text => "string".into(),
         Kind::Choice(c) => format!("one of {}", c.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")),
         Kind::Ints(lo, hi) => format!("list of integers in [{}, {}]", int(lo), int(hi)),
+        Kind::Reals { min, max, open } if max == POS => {
+            format!("list of finite reals {} {}", if open { ">" } else { "≥" }, num(min))
+        }
         Kind::Reals { min, max, open } => {
             format!("list of finite reals in {}{}, {}]", if open { "(" } else { "[" }, num(min), num(max))
-                .replace("∞]", "∞)")
         }
         Kind::Bools => "list of true/false".into(),
     }
@@ -242,7 +246,16 @@ fn shown(v: &Value) -> String {
 }
 
 fn check_value(field: &Field, v: &Value) -> Result<(), String> {
-    let bad = || Err(format!("must be {}, got {}", describe(&field.kind), shown(v)));
+    let bad = || {
+        // An integer out of range: which bound it passed first, then the whole range.
+        let bound = match (field.kind, v) {
+            (Kind::Int(lo, _), Value::Integer(i)) if *i < lo => format!("≥ {lo} ("),
+            (Kind::Int(_, hi), Value::Integer(i)) if *i > hi => format!("≤ {hi} ("),
+            _ => String::new(),
+        };
+        let close = if bound.is_empty() { "" } else { ")" };
+        Err(format!("must be {bound}{}{close}, got {}", describe(&field.kind), shown(v)))
+    };
     let int_ok = |x: &Value, lo: i64, hi: i64| matches!(x, Value::Integer(i) if (lo..=hi).contains(i));
     let real_ok = |x: &Value, min: f64, max: f64, open: bool, max_open: bool| {
         let r = match x {

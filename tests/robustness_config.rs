@@ -288,7 +288,12 @@ fn every_config_field_is_in_the_schema_and_every_schema_key_is_a_field() {
     ];
     let models = [
         ModelSpec::Diagonal { init_scale: 0.1 },
-        ModelSpec::ReluMlp { hidden: vec![1], biases: vec![true, true], init: MlpInit::Blanc, precision: Precision::F32 },
+        ModelSpec::ReluMlp {
+            hidden: vec![1],
+            biases: vec![true, true],
+            init: MlpInit::Blanc,
+            precision: Precision::F32,
+        },
         ModelSpec::ReluMlp {
             hidden: vec![1],
             biases: vec![true, true],

@@ -60,11 +60,8 @@ pub fn main() -> ExitCode {
             .unwrap_or_else(|| "unknown panic".into());
         // A failed print (closed pipe, full disk) is an I/O error, not a bug: no location.
         let io = msg.starts_with("failed printing to");
-        let at = info
-            .location()
-            .filter(|_| !io)
-            .map(|l| format!(" (at {}:{})", l.file(), l.line()))
-            .unwrap_or_default();
+        let at =
+            info.location().filter(|_| !io).map(|l| format!(" (at {}:{})", l.file(), l.line())).unwrap_or_default();
         eprintln!("error: {}{at}", msg.replace('\n', " "));
     }));
     match std::panic::catch_unwind(|| dispatch(cli)) {
