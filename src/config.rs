@@ -706,7 +706,8 @@ impl ExperimentConfig {
 /// the overridden key. Shared by every config type that takes `--set`.
 ///
 /// The run length has two spellings, `training.iterations` and `training.iterations_log10`, and a
-/// config gives one: overriding one of them replaces the other (giving both stays a conflict).
+/// config gives one: overriding one of them replaces the other (giving both stays a conflict),
+/// and drops a `quick_iterations` of the file above the new N.
 pub fn apply_overrides(text: &str, file: &str, overrides: &[String]) -> Result<String, ConfigError> {
     let fail = |e: crate::overrides::OverrideError| ConfigError {
         file: file.into(),
@@ -727,6 +728,20 @@ pub fn apply_overrides(text: &str, file: &str, overrides: &[String]) -> Result<S
     })?;
     if let Some(toml::Value::Table(t)) = doc.get_mut("training") {
         t.remove(replaced);
+        // A `quick_iterations` of the file that no longer fits the new N gives way to its
+        // default N/10 (unless it is overridden too, then it is checked like the file).
+        let n = match (t.get("iterations"), t.get("iterations_log10")) {
+            (Some(toml::Value::Integer(n)), _) => Some(*n as f64),
+            (_, Some(toml::Value::Float(p))) => Some(10f64.powf(*p).floor() + 1.0),
+            (_, Some(toml::Value::Integer(p))) => Some(10f64.powf(*p as f64).floor() + 1.0),
+            _ => None,
+        };
+        let quick = t.get("quick_iterations").and_then(toml::Value::as_integer);
+        if let (Some(n), Some(q), false) = (n, quick, set("training.quick_iterations")) {
+            if q as f64 > n {
+                t.remove("quick_iterations");
+            }
+        }
     }
     toml::to_string(&doc).map_err(|e| ConfigError { file: file.into(), field: "-".into(), message: e.to_string() })
 }

@@ -360,3 +360,21 @@ fn item10_seeds_share_one_dataset_unless_the_data_vary() {
     let varied = largestep::experiment::datasets(&cfg, &seeds, true).unwrap();
     assert!(!std::sync::Arc::ptr_eq(&varied[0], &varied[1]) && varied[0].y != varied[1].y);
 }
+
+/// Overriding the run length replaces the other spelling and a `quick_iterations` above it;
+/// both spellings, or a quick length above N given explicitly, stay conflicts.
+#[test]
+fn run_length_overrides_replace_their_other_spelling() {
+    let with = |edits: &[&str]| {
+        let edits: Vec<String> = edits.iter().map(|e| e.to_string()).collect();
+        ExperimentConfig::parse_with_overrides(shipped("fig2"), "fig2.toml", &edits)
+    };
+    let cfg = with(&["training.iterations=200"]).unwrap();
+    assert_eq!((cfg.training.total(false), cfg.training.total(true)), (200, 20));
+    let cfg = with(&["training.iterations=50000"]).unwrap();
+    assert_eq!((cfg.training.total(false), cfg.training.total(true)), (50000, 10001));
+    let e = with(&["training.iterations=200", "training.quick_iterations=300"]).unwrap_err().to_string();
+    assert!(e.contains("`training.quick_iterations`") && e.contains("N = 200"), "{e}");
+    let e = with(&["training.iterations=200", "training.iterations_log10=3"]).unwrap_err().to_string();
+    assert!(e.contains("not both"), "{e}");
+}
