@@ -370,7 +370,7 @@ mod tests {
         let mut names: Vec<String> =
             std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         names.sort();
-        assert_eq!(names, [".res.lock", "res"]);
+        assert_eq!(names, ["res"], "no lock file or staging folder is left");
     }
 
     #[test]
@@ -385,7 +385,7 @@ mod tests {
             atomic_write(&d.staging().join("a.csv"), b"half-written new").unwrap();
         }
         assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"old");
-        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 2);
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1, "only the old set remains");
     }
 
     #[test]
@@ -395,6 +395,21 @@ mod tests {
         let _first = OutputDir::begin(&out).unwrap();
         let e = OutputDir::begin(&out).unwrap_err().to_string();
         assert!(e.contains("in use") && e.contains(&std::process::id().to_string()) && e.contains("res"), "{e}");
+        // The first holder's exit removes the lock file; the next run takes a fresh one.
+        drop(_first);
+        assert!(!root.path().join(".res.lock").exists());
+        drop(OutputDir::begin(&out).unwrap());
+    }
+
+    #[test]
+    fn a_stale_lock_file_of_a_killed_run_is_taken_over() {
+        let root = tempfile::tempdir().unwrap();
+        // A killed run leaves its lock file (with its pid) but no lock: the kernel released it.
+        std::fs::write(root.path().join(".res.lock"), "999999\n").unwrap();
+        let d = OutputDir::begin(&root.path().join("res")).unwrap();
+        let holder = std::fs::read_to_string(root.path().join(".res.lock")).unwrap();
+        assert_eq!(holder.trim(), std::process::id().to_string());
+        drop(d);
     }
 
     #[test]
