@@ -608,9 +608,12 @@ impl ExperimentConfig {
     }
 
     /// Estimated peak memory (bytes) of a run of this config, by the field that drives each
-    /// term: the dataset (n, d, n_test, rank points), the parameters and their per-job buffers
-    /// (widths), the Jacobian of the rank metric (points × parameters), the features of the
-    /// sparsity metric (n × width), the logged rows and snapshots (grid × jobs).
+    /// term (8 bytes a number; J = runs × seeds jobs, T = min(threads, J) at once, P parameters,
+    /// W the widest layer, G = grid_points + min(grid_dense, N) rows per job):
+    /// the dataset 8·(n + n_test + points)·(d + 1) (once per seed with `vary_data`); the
+    /// parameters and buffers 8·P·(6J + 4T) + 8·(n + points)·W·T; the rank Jacobian and its SVD
+    /// 24·points·P·T; the sparsity features 8·(n·W + W²)·T; the rows G·J·(80 + 8·columns); the
+    /// snapshots 8·G·J·P. The loader refuses a config whose sum exceeds this machine's memory.
     pub fn memory_estimate(&self) -> Vec<(&'static str, f64)> {
         let f = |v: usize| v as f64;
         let dim = f(self.data.dim());

@@ -211,7 +211,7 @@ pub fn describe(kind: &Kind) -> String {
     match *kind {
         Kind::Table => "table".into(),
         Kind::Tables => format!("array of tables (1 to {MAX_RUNS})"),
-        Kind::Int(lo, hi) => format!("integer in [{}, {}]", int(lo), int(hi)),
+        Kind::Int(lo, hi) => format!("an integer in [{}, {}]", int(lo), int(hi)),
         Kind::Real { min, max, open, .. } if max == POS => {
             format!("a finite real {} {}", if open { ">" } else { "≥" }, num(min))
         }
@@ -225,14 +225,14 @@ pub fn describe(kind: &Kind) -> String {
         Kind::Bool => "true or false".into(),
         Kind::Text => "string".into(),
         Kind::Choice(c) => format!("one of {}", c.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")),
-        Kind::Ints(lo, hi) => format!("list of integers in [{}, {}]", int(lo), int(hi)),
+        Kind::Ints(lo, hi) => format!("a list of integers in [{}, {}]", int(lo), int(hi)),
         Kind::Reals { min, max, open } if max == POS => {
-            format!("list of finite reals {} {}", if open { ">" } else { "≥" }, num(min))
+            format!("a list of finite reals {} {}", if open { ">" } else { "≥" }, num(min))
         }
         Kind::Reals { min, max, open } => {
-            format!("list of finite reals in {}{}, {}]", if open { "(" } else { "[" }, num(min), num(max))
+            format!("a list of finite reals in {}{}, {}]", if open { "(" } else { "[" }, num(min), num(max))
         }
-        Kind::Bools => "list of true/false".into(),
+        Kind::Bools => "a list of true/false".into(),
     }
 }
 

@@ -117,7 +117,7 @@ proptest! {
         v in prop::sample::select(VALUES),
     ) {
         let spec = format!("{}={v}", field.key.replace("runs[]", runs));
-        match ExperimentConfig::parse_with_overrides(EMBEDDED[which].1, "m.toml", &[spec.clone()]) {
+        match ExperimentConfig::parse_with_overrides(EMBEDDED[which].1, "m.toml", std::slice::from_ref(&spec)) {
             Ok(cfg) => {
                 prop_assert!(cfg.training.total(false) <= MAX_ITERATIONS as usize);
                 let bytes: f64 = cfg.memory_estimate().iter().map(|(_, b)| b).sum();
