@@ -142,7 +142,7 @@ fn sigkill_at_random_moments_leaves_a_complete_old_or_new_set() {
         child.kill().ok(); // SIGKILL
         child.wait().unwrap();
         let seed = complete_set(&out);
-        assert!(seed == k || seed < k, "set of seed {seed} after run {k}");
+        assert!(seed <= k, "set of seed {seed} after run {k}");
         seen.insert(seed);
     }
     // The next run cleans what the killed ones left.
@@ -324,6 +324,6 @@ fn item7_aggregates_exclude_and_count_diverged_runs() {
         let expect = if &row[run] == "large" { "3" } else { "0" };
         assert_eq!(&row[div], expect, "{row:?}");
         let m = row[med].parse::<f64>().unwrap_or(f64::NAN);
-        assert!(!(m.abs() > 1e6), "a diverged loss entered the median: {row:?}");
+        assert!(m.is_nan() || m.abs() <= 1e6, "a diverged loss entered the median: {row:?}");
     }
 }

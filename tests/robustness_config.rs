@@ -213,20 +213,17 @@ fn schema_choices_are_the_names_the_loader_accepts() {
 /// Every key of `v` (dotted, `runs[]` for array entries).
 fn keys(prefix: &str, v: &toml::Value, out: &mut std::collections::BTreeSet<String>) {
     let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
-    match v {
-        toml::Value::Table(t) => {
-            for (k, x) in t {
-                let key = join(k);
-                out.insert(key.clone());
-                match x {
-                    toml::Value::Array(items) if items.iter().all(toml::Value::is_table) && !items.is_empty() => {
-                        items.iter().for_each(|i| keys(&format!("{key}[]"), i, out))
-                    }
-                    _ => keys(&key, x, out),
+    if let toml::Value::Table(t) = v {
+        for (k, x) in t {
+            let key = join(k);
+            out.insert(key.clone());
+            match x {
+                toml::Value::Array(items) if items.iter().all(toml::Value::is_table) && !items.is_empty() => {
+                    items.iter().for_each(|i| keys(&format!("{key}[]"), i, out))
                 }
+                _ => keys(&key, x, out),
             }
         }
-        _ => {}
     }
 }
 
