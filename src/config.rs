@@ -10,6 +10,7 @@ use crate::model::{DiagonalNet, MlpInit, Model, Precision, ReluMlp};
 use crate::optim::{Gd, Optimizer, Sgd};
 use crate::rng::{RandomSource, RngKind};
 use crate::schedule::ScheduleSpec;
+use crate::schema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;
@@ -91,6 +92,14 @@ impl DataSpec {
                 *seed
             }
             DataSpec::Csv(f) => f.seed,
+        }
+    }
+    /// Training points n (12 for the 1-D task; `None` for file data, known once loaded).
+    pub fn train_points(&self) -> Option<usize> {
+        match self {
+            DataSpec::SparseRegression { n, .. } | DataSpec::Teacher { n, .. } => Some(*n),
+            DataSpec::Relu1d { .. } => Some(12),
+            DataSpec::Csv(_) => None,
         }
     }
     /// Input dimension.
@@ -273,6 +282,15 @@ pub struct TrainingSpec {
     /// Keep θ at every grid point (trajectory figures).
     #[serde(default)]
     pub snapshots: bool,
+    /// First seed offset (`--seed`).
+    #[serde(default)]
+    pub first_seed: u64,
+    /// Repetitions K over seed offsets `first_seed`, `first_seed + 1`, … (`--seeds`).
+    #[serde(default = "one")]
+    pub seeds: usize,
+    /// The seed offset also changes the data (`--vary-data`).
+    #[serde(default)]
+    pub vary_data: bool,
 }
 
 fn one() -> usize {
@@ -342,6 +360,51 @@ fn default_figure() -> String {
     "losses".into()
 }
 
+/// Parameters of a ReLU net `d → hidden… → 1` with biases (an upper bound).
+fn widths_params(d: usize, hidden: &[usize]) -> f64 {
+    let mut w = vec![d as f64];
+    w.extend(hidden.iter().map(|&h| h as f64));
+    w.push(1.0);
+    w.windows(2).map(|p| p[0] * p[1] + p[1]).sum()
+}
+
+/// Physical memory of this machine in bytes (`/proc/meminfo`; 16 GiB where unknown).
+pub fn machine_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(16 << 30, |kib| kib * 1024)
+}
+
+fn bytes(b: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut v = b;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    format!("{v:.1} {}", units[u])
+}
+
+/// `name` becomes a folder under `results/`: a plain file name.
+fn check_name(name: &str) -> Result<(), String> {
+    let plain = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if plain {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be a plain file name (1 to 100 of letters, digits, `_`, `-`, `.`; not starting with `.`), got {name:?}"
+        ))
+    }
+}
+
 fn positive(field: &str, v: usize) -> Result<(), (String, String)> {
     if v == 0 {
         Err((field.into(), "must be ≥ 1, got 0".into()))
@@ -352,11 +415,22 @@ fn positive(field: &str, v: usize) -> Result<(), (String, String)> {
 
 impl ExperimentConfig {
     /// Parses and validates TOML text; `file` names the source in errors.
+    ///
+    /// Three stages, each error naming file and dotted key (with the `[[runs]]` index): TOML
+    /// syntax; every key against the field table [`crate::schema::FIELDS`] (unknown keys, types,
+    /// ranges); deserialization and the cross-field rules of [`validate`](Self::validate).
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
-        let cfg: ExperimentConfig = toml::from_str(text).map_err(|e| {
+        let located = |e: toml::de::Error| {
             let field = e.span().map(|s| field_at(text, s, e.message())).unwrap_or_else(|| "?".into());
             ConfigError { file: file.into(), field, message: e.message().replace('\n', " ") }
+        };
+        let doc: toml::Table = toml::from_str(text).map_err(located)?;
+        crate::schema::check_document(&doc).map_err(|(field, message)| ConfigError {
+            file: file.into(),
+            field,
+            message,
         })?;
+        let cfg: ExperimentConfig = toml::from_str(text).map_err(located)?;
         cfg.validate(file)?;
         Ok(cfg)
     }
@@ -369,46 +443,78 @@ impl ExperimentConfig {
 
     /// Reads, parses and validates a TOML file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::load_with_overrides(path, &[])
+    }
+
+    /// Reads a TOML file (at most [`schema::MAX_FILE_BYTES`]), applies `KEY=VALUE` overrides,
+    /// parses and validates it; file data paths are taken relative to the file's folder.
+    pub fn load_with_overrides(path: &Path, overrides: &[String]) -> Result<Self, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: file.clone(),
-            field: "-".into(),
-            message: format!("cannot read: {e}"),
-        })?;
-        let mut cfg = Self::parse(&text, &file)?;
+        let io = |message: String| ConfigError { file: file.clone(), field: "-".into(), message };
+        let size = std::fs::metadata(path).map_err(|e| io(format!("cannot read: {e}")))?.len();
+        if size > schema::MAX_FILE_BYTES {
+            return Err(io(format!("file of {size} bytes; at most {} bytes are read", schema::MAX_FILE_BYTES)));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| io(format!("cannot read: {e}")))?;
+        let mut cfg = Self::parse_with_overrides(&text, &file, overrides)?;
         if let DataSpec::Csv(f) = &mut cfg.data {
             f.resolve(path.parent().unwrap_or(Path::new(".")));
         }
         Ok(cfg)
     }
 
-    /// Checks every range; the error names the field.
+    /// Checks every range and cross-field rule, before any training; the error names the
+    /// field (with its `[[runs]]` index) and what is allowed. Ranges of single fields are also
+    /// checked on the document by [`crate::schema::check_document`]; these checks repeat the
+    /// ones a config built in code needs.
     pub fn validate(&self, file: &str) -> Result<(), ConfigError> {
         let fail = |prefix: &str, (field, message): (String, String)| ConfigError {
             file: file.into(),
             field: if prefix.is_empty() { field } else { format!("{prefix}.{field}") },
             message,
         };
+        let top = |field: &str, message: String| fail("", (field.into(), message));
+        check_name(&self.name).map_err(|m| top("name", m))?;
         self.data.validate().map_err(|e| fail("data", e))?;
         self.model.validate().map_err(|e| fail("model", e))?;
         let t = &self.training;
+        let train = |field: &str, message: String| fail("training", (field.into(), message));
         match (t.iterations, t.iterations_log10) {
-            (Some(0), _) => return Err(fail("training", ("iterations".into(), "must be ≥ 1, got 0".into()))),
+            (Some(_), Some(_)) => {
+                return Err(train("iterations_log10", "give `iterations` or `iterations_log10`, not both".into()))
+            }
+            (Some(n), None) if !(1..=schema::MAX_ITERATIONS as usize).contains(&n) => {
+                return Err(train("iterations", format!("must be in [1, {}], got {n}", schema::MAX_ITERATIONS)))
+            }
             (None, Some(p)) if !(p.is_finite() && (0.0..=9.0).contains(&p)) => {
-                return Err(fail("training", ("iterations_log10".into(), format!("must be in [0, 9], got {p}"))))
+                return Err(train("iterations_log10", format!("must be in [0, 9], got {p}")))
             }
-            (None, None) => {
-                return Err(fail("training", ("iterations".into(), "give `iterations` or `iterations_log10`".into())))
-            }
+            (None, None) => return Err(train("iterations", "give `iterations` or `iterations_log10`".into())),
             _ => {}
         }
-        if t.quick_iterations == Some(0) {
-            return Err(fail("training", ("quick_iterations".into(), "must be ≥ 1, got 0".into())));
+        let total = t.total(false);
+        if let Some(q) = t.quick_iterations {
+            if q == 0 || q > total {
+                return Err(train("quick_iterations", format!("must be in [1, N = {total}], got {q}")));
+            }
         }
         positive("batch", t.batch).map_err(|e| fail("training", e))?;
+        if let Some(n) = self.data.train_points().filter(|&n| t.batch > n) {
+            return Err(train("batch", format!("must be ≤ the training points n = {n}, got {}", t.batch)));
+        }
+        if !(1..=schema::MAX_SEEDS as usize).contains(&t.seeds) {
+            return Err(train("seeds", format!("must be in [1, {}], got {}", schema::MAX_SEEDS, t.seeds)));
+        }
+        if t.first_seed.checked_add(t.seeds as u64 - 1).is_none() {
+            return Err(train(
+                "seeds",
+                format!("seed offsets first_seed = {} + (seeds − 1) = {} overflow 2^64 − 1", t.first_seed, t.seeds - 1),
+            ));
+        }
         let m = &self.metrics;
+        let metric = |field: &str, message: String| fail("metrics", (field.into(), message));
         if m.grid_points < 2 {
-            return Err(fail("metrics", ("grid_points".into(), format!("must be ≥ 2, got {}", m.grid_points))));
+            return Err(metric("grid_points", format!("must be ≥ 2, got {}", m.grid_points)));
         }
         if let Some(r) = &m.jacobian_rank {
             positive("points", r.points).map_err(|e| fail("metrics.jacobian_rank", e))?;
@@ -416,30 +522,173 @@ impl ExperimentConfig {
                 return Err(fail("metrics.jacobian_rank", ("tol".into(), format!("must be in [0, 1), got {}", r.tol))));
             }
         }
+        let hidden_layers = match &self.model {
+            ModelSpec::Diagonal { .. } => 0,
+            ModelSpec::ReluMlp { hidden, .. } => hidden.len(),
+        };
+        if m.support_size && hidden_layers > 0 {
+            return Err(metric("support_size", "needs a model linear in x (model.kind = \"diagonal\")".into()));
+        }
         if let Some(s) = &m.feature_sparsity {
+            let sp = |field: &str, message: String| fail("metrics.feature_sparsity", (field.into(), message));
             if !(s.tau > 0.0 && s.tau < 1.0) {
-                return Err(fail(
-                    "metrics.feature_sparsity",
-                    ("tau".into(), format!("must be in (0, 1), got {}", s.tau)),
-                ));
+                return Err(sp("tau", format!("must be in (0, 1), got {}", s.tau)));
             }
-            if s.layers.contains(&0) {
-                return Err(fail("metrics.feature_sparsity", ("layers".into(), "layers are 1-based (≥ 1)".into())));
+            if hidden_layers == 0 {
+                return Err(sp("layers", "needs a network with hidden layers (model.kind = \"relu_mlp\")".into()));
+            }
+            if let Some(l) = s.layers.iter().find(|&&l| l == 0 || l > hidden_layers) {
+                return Err(sp("layers", format!("each must be in [1, {hidden_layers}] (the hidden layers), got {l}")));
+            }
+            if let Some(l) = s.layers.iter().enumerate().find(|(i, l)| s.layers[..*i].contains(l)).map(|(_, l)| l) {
+                return Err(sp("layers", format!("layer {l} is listed twice")));
             }
         }
-        if self.runs.is_empty() {
-            return Err(fail("", ("runs".into(), "at least one [[runs]] entry is required".into())));
+        self.check_layout().map_err(|m| top("figure", m))?;
+        if self.runs.is_empty() || self.runs.len() > schema::MAX_RUNS {
+            return Err(top(
+                "runs",
+                format!("needs 1 to {} [[runs]] entries, got {}", schema::MAX_RUNS, self.runs.len()),
+            ));
         }
         for (i, r) in self.runs.iter().enumerate() {
-            if r.name.is_empty() || r.name.contains([',', '"', '\n']) {
+            if r.name.is_empty() || r.name.contains([',', '"', '\n', '\r']) {
                 return Err(fail(
                     &format!("runs[{i}]"),
-                    ("name".into(), "must be non-empty without commas or quotes".into()),
+                    ("name".into(), "must be non-empty without commas, quotes or line breaks".into()),
+                ));
+            }
+            if let Some(j) = self.runs[..i].iter().position(|o| o.name == r.name) {
+                return Err(fail(
+                    &format!("runs[{i}]"),
+                    ("name".into(), format!("{:?} is already the name of runs[{j}]; names must be distinct", r.name)),
                 ));
             }
             r.schedule.validate().map_err(|e| fail(&format!("runs[{i}].schedule"), e))?;
         }
-        Ok(())
+        self.check_memory().map_err(|(field, message)| fail("", (field, message)))
+    }
+
+    /// The figure layout against the data, the model and the snapshots it needs.
+    fn check_layout(&self) -> Result<(), String> {
+        let one_hidden = matches!(&self.model, ModelSpec::ReluMlp { hidden, .. } if hidden.len() == 1);
+        let need = |ok: bool, what: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("layout {:?} needs {what}", self.figure))
+            }
+        };
+        match self.figure.as_str() {
+            "losses" => Ok(()),
+            "trajectories" => {
+                need(matches!(self.model, ModelSpec::Diagonal { .. }), "model.kind = \"diagonal\"")?;
+                need(
+                    matches!(self.data, DataSpec::SparseRegression { .. }),
+                    "data.kind = \"sparse_regression\" (a ground truth β*)",
+                )?;
+                need(self.training.snapshots, "training.snapshots = true")
+            }
+            "functions" | "function_snapshots" => {
+                need(one_hidden, "a one-hidden-layer ReLU net (model.kind = \"relu_mlp\", hidden = [m])")?;
+                need(self.data.dim() == 1, "1-D inputs (data.kind = \"relu1d\", or d = 1)")?;
+                need(self.figure == "functions" || self.training.snapshots, "training.snapshots = true")
+            }
+            "arrows" => {
+                need(one_hidden, "a one-hidden-layer ReLU net (model.kind = \"relu_mlp\", hidden = [m])")?;
+                need(
+                    matches!(&self.data, DataSpec::Teacher { d: 2, hidden, .. } if hidden.len() == 1),
+                    "a two-layer teacher on 2-D inputs (data.kind = \"teacher\", d = 2, hidden = [m])",
+                )
+            }
+            other => {
+                Err(format!("unknown layout {other:?}; allowed: {}", crate::experiment::figure::LAYOUTS.join(", ")))
+            }
+        }
+    }
+
+    /// Estimated peak memory (bytes) of a run of this config, by the field that drives each
+    /// term (8 bytes a number; J = runs × seeds jobs, T = min(threads, J) at once, P parameters,
+    /// W the widest layer, G = grid_points + min(grid_dense, N) rows per job):
+    /// the dataset 8·(n + n_test + points)·(d + 1) (once per seed with `vary_data`); the
+    /// parameters and buffers 8·P·(6J + 4T) + 8·(n + points)·W·T; the rank Jacobian and its SVD
+    /// 24·points·P·T; the sparsity features 8·(n·W + W²)·T; the rows G·J·(80 + 8·columns); the
+    /// snapshots 8·G·J·P. The loader refuses a config whose sum exceeds this machine's memory.
+    pub fn memory_estimate(&self) -> Vec<(&'static str, f64)> {
+        let f = |v: usize| v as f64;
+        let dim = f(self.data.dim());
+        let rank_points = f(self.metrics.jacobian_rank.map_or(0, |r| r.points));
+        let (n, n_test) = match self.data {
+            DataSpec::SparseRegression { n, n_test, .. } | DataSpec::Teacher { n, n_test, .. } => (f(n), f(n_test)),
+            DataSpec::Relu1d { .. } => (12.0, 0.0),
+            // File data: bounded by the file size (read whole, ≥ 2 bytes per number).
+            DataSpec::Csv(ref c) => {
+                let bytes = std::fs::metadata(&c.train).map_or(0.0, |m| m.len() as f64);
+                (bytes / 2.0 / (dim + 1.0), 0.0)
+            }
+        };
+        let copies = if self.training.vary_data { f(self.training.seeds) } else { 1.0 };
+        let data = 8.0 * (n + n_test + rank_points) * (dim + 1.0) * copies;
+        let teacher = match &self.data {
+            DataSpec::Teacher { d, hidden, .. } => 8.0 * widths_params(*d, hidden),
+            _ => 0.0,
+        };
+        let (params, widest) = match &self.model {
+            // No hidden activations: the gradient is elementwise in (u, v).
+            ModelSpec::Diagonal { .. } => (2.0 * dim, 0.0),
+            ModelSpec::ReluMlp { hidden, .. } => {
+                (widths_params(self.data.dim(), hidden), hidden.iter().copied().max().map_or(0.0, f))
+            }
+        };
+        let jobs = f(self.runs.len()) * f(self.training.seeds);
+        let threads = f(rayon::current_num_threads()).min(jobs);
+        // θ, θ₀, θ_final, gradient, optimizer and activation buffers per job.
+        let model = 8.0 * params * (6.0 * jobs + 4.0 * threads) + 8.0 * (n + rank_points) * widest * threads;
+        let jacobian = 8.0 * 3.0 * rank_points * params * threads;
+        let features =
+            self.metrics.feature_sparsity.as_ref().map_or(0.0, |_| 8.0 * (n * widest + widest * widest) * threads);
+        let total = self.training.total(false) as f64;
+        let rows_per_job = f(self.metrics.grid_points) + f(self.metrics.grid_dense).min(total);
+        let rows = rows_per_job * jobs * (80.0 + 8.0 * f(self.metrics.columns().len()));
+        let snapshots = if self.training.snapshots { rows_per_job * jobs * 8.0 * params } else { 0.0 };
+        let size_field = match self.data {
+            DataSpec::SparseRegression { .. } | DataSpec::Teacher { .. } => "data.n",
+            DataSpec::Relu1d { .. } => "metrics.jacobian_rank.points",
+            DataSpec::Csv(_) => "data.train",
+        };
+        let width_field = match self.model {
+            ModelSpec::Diagonal { .. } => "data.d",
+            ModelSpec::ReluMlp { .. } => "model.hidden",
+        };
+        vec![
+            (size_field, data),
+            ("data.hidden", teacher),
+            (width_field, model),
+            ("metrics.jacobian_rank.points", jacobian),
+            // The features and their correlations grow with the width.
+            (width_field, features),
+            ("metrics.grid_points", rows),
+            ("training.snapshots", snapshots),
+        ]
+    }
+
+    fn check_memory(&self) -> Result<(), (String, String)> {
+        let terms = self.memory_estimate();
+        let total: f64 = terms.iter().map(|(_, b)| b).sum();
+        let limit = machine_memory() as f64;
+        if total <= limit {
+            return Ok(());
+        }
+        let (field, biggest) = terms.iter().copied().fold(("", 0.0), |a, b| if b.1 > a.1 { b } else { a });
+        Err((
+            field.into(),
+            format!(
+                "the run needs about {} of memory ({} from this field); this machine has {}",
+                bytes(total),
+                bytes(biggest),
+                bytes(limit)
+            ),
+        ))
     }
 
     /// The optimizer of run `run`.
@@ -458,12 +707,46 @@ impl ExperimentConfig {
 
 /// Applies `KEY=VALUE` overrides ([`crate::overrides`]) to TOML text; an error names `file` and
 /// the overridden key. Shared by every config type that takes `--set`.
+///
+/// The run length has two spellings, `training.iterations` and `training.iterations_log10`, and a
+/// config gives one: overriding one of them replaces the other (giving both stays a conflict),
+/// and drops a `quick_iterations` of the file above the new N.
 pub fn apply_overrides(text: &str, file: &str, overrides: &[String]) -> Result<String, ConfigError> {
-    crate::overrides::apply_to_text(text, overrides).map_err(|e| ConfigError {
+    let fail = |e: crate::overrides::OverrideError| ConfigError {
         file: file.into(),
-        field: e.spec.split('=').next().unwrap_or("").to_string(),
+        field: e.spec.split('=').next().unwrap_or("").trim().to_string(),
         message: e.message,
-    })
+    };
+    let text = crate::overrides::apply_to_text(text, overrides).map_err(fail)?;
+    let set = |key: &str| overrides.iter().any(|o| o.split('=').next().map(str::trim) == Some(key));
+    let replaced = match (set("training.iterations"), set("training.iterations_log10")) {
+        (true, false) => "iterations_log10",
+        (false, true) => "iterations",
+        _ => return Ok(text),
+    };
+    let mut doc: toml::Table = toml::from_str(&text).map_err(|e| ConfigError {
+        file: file.into(),
+        field: "-".into(),
+        message: e.message().to_string(),
+    })?;
+    if let Some(toml::Value::Table(t)) = doc.get_mut("training") {
+        t.remove(replaced);
+        // A `quick_iterations` of the file that no longer fits the new N gives way to its
+        // default N/10 (unless it is overridden too, then it is checked like the file).
+        let n = match (t.get("iterations"), t.get("iterations_log10")) {
+            (Some(toml::Value::Integer(n)), _) => Some(*n as f64),
+            (_, Some(toml::Value::Float(p))) => Some(10f64.powf(*p).floor() + 1.0),
+            (_, Some(toml::Value::Integer(p))) => Some(10f64.powf(*p as f64).floor() + 1.0),
+            _ => None,
+        };
+        let quick = t.get("quick_iterations").and_then(toml::Value::as_integer);
+        if let (Some(n), Some(q), false) = (n, quick, set("training.quick_iterations")) {
+            if q as f64 > n {
+                t.remove("quick_iterations");
+            }
+        }
+    }
+    toml::to_string(&doc).map_err(|e| ConfigError { file: file.into(), field: "-".into(), message: e.to_string() })
 }
 
 /// Inside a table (internally tagged enums report the table's header as the span), the start of the
@@ -495,10 +778,25 @@ fn field_at(text: &str, span: std::ops::Range<usize>, message: &str) -> String {
     let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or("").trim();
     let mut table = String::new();
+    let mut arrays: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for l in text[..line_start].lines().map(str::trim).chain(std::iter::once(line)) {
-        if l.starts_with('[') {
+        if l.starts_with("[[") {
+            // `[[runs]]`: the k-th entry is `runs[k]`.
+            let name = l.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            let k = arrays.entry(name.clone()).or_insert(0);
+            table = format!("{name}[{k}]");
+            *k += 1;
+        } else if l.starts_with('[') {
             table = l.trim_matches(|c| c == '[' || c == ']').trim().to_string();
         }
+    }
+    if let Some(missing) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+        // The span of a missing field is its table (the whole document at the top level).
+        let whole = span.start == 0 && span.end >= text.len();
+        return match (!whole && line.starts_with('[') && span.start == line_start, table.is_empty()) {
+            (true, false) => format!("{table}.{missing}"),
+            _ => missing.to_string(),
+        };
     }
     let key = if line.starts_with('[') || line.is_empty() {
         message.split('`').nth(1).filter(|_| message.contains("field `")).unwrap_or("").to_string()

@@ -34,6 +34,7 @@ pub mod record;
 pub mod report;
 pub mod rng;
 pub mod schedule;
+pub mod schema;
 pub mod sde;
 pub mod sweep;
 pub mod theory_bridge;

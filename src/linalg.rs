@@ -55,12 +55,16 @@ impl Points {
 
 /// Singular values of `m` (descending), computed by faer.
 ///
-/// Returns an error string when faer's SVD does not converge.
+/// Returns an error string when faer's SVD does not converge or gives a NaN singular value
+/// (a rank counted from the others would look plausible and be wrong).
 pub fn singular_values(m: &Mat<f64>) -> Result<Vec<f64>, String> {
     if m.nrows() == 0 || m.ncols() == 0 {
         return Ok(Vec::new());
     }
     let mut s = m.singular_values().map_err(|e| format!("singular value decomposition failed: {e:?}"))?;
+    if s.iter().any(|v| v.is_nan()) {
+        return Err("singular value decomposition gave NaN singular values".into());
+    }
     s.sort_by(|a, b| b.total_cmp(a));
     Ok(s)
 }

@@ -45,8 +45,12 @@ pub struct RunLog {
     pub initial: Vec<f64>,
     /// θ at the end of the run (or at divergence).
     pub final_theta: Vec<f64>,
-    /// Iteration at which the loss or the parameters became NaN/±∞.
+    /// Iteration at which the loss or the parameters became NaN/±∞, or a metric evaluation
+    /// failed (then [`failure`](Self::failure) says why).
     pub diverged_at: Option<usize>,
+    /// Why the run stopped when a metric evaluation failed at `diverged_at` (an SVD that did not
+    /// converge, NaN singular values): the run fails like a divergence, the experiment goes on.
+    pub failure: Option<String>,
     /// End of the large-step phase (see [`crate::schedule::Schedule::large_phase_end`]).
     pub large_phase_end: usize,
     /// Run length N.
@@ -100,14 +104,22 @@ impl<'a> Recorder<'a> {
     }
 
     /// Logs θ_t; returns whether the run is still sane (NaN/±∞ or a loss above [`DIVERGED_LOSS`]
-    /// means divergence; the row is written either way).
+    /// means divergence; a failed metric evaluation sets [`RunLog::failure`] and its cells to NaN;
+    /// the row is written either way).
     pub fn record(&mut self, t: usize, eta: f64, model: &dyn Model, theta: &[f64], data: &Dataset) -> Result<bool> {
         let (train_loss, test_loss) = metrics::losses(model, self.loss, theta, data);
         let finite = train_loss < DIVERGED_LOSS && theta.iter().all(|v| v.is_finite());
+        let nan = || vec![f64::NAN; self.spec.columns().len()];
         let extra = if finite {
-            self.spec.evaluate(model, theta, data).map_err(anyhow::Error::msg)?
+            match self.spec.evaluate(model, theta, data) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.log.failure = Some(e);
+                    nan()
+                }
+            }
         } else {
-            vec![f64::NAN; self.spec.columns().len()]
+            nan()
         };
         let row = Row { iteration: t, step_size: eta, train_loss, test_loss, metrics: extra };
         let mut rec = vec![
@@ -124,7 +136,7 @@ impl<'a> Recorder<'a> {
             self.log.snapshots.push((t, theta.to_vec()));
         }
         self.log.rows.push(row);
-        Ok(finite)
+        Ok(finite && self.log.failure.is_none())
     }
 
     /// Flushes and returns the log.

@@ -3,6 +3,7 @@
 mod deep;
 mod report;
 mod reproduce;
+mod schema;
 mod sde;
 mod sweep;
 mod verify;
@@ -26,6 +27,10 @@ enum Command {
     Run(reproduce::RunArgs),
     /// List the embedded experiments.
     List,
+    /// Every config field: type, range, default, unit and meaning.
+    Schema,
+    /// The effective config of a figure or file (after --set), each field with its meaning.
+    Show(schema::ShowArgs),
     /// SGD vs its SDE model (Eq. 58) vs gradient flow for every small model (Fig. 9 report).
     SdeVsSgd(sde::SdeArgs),
     /// Deep networks on CIFAR (needs `--features deep`).
@@ -41,8 +46,31 @@ enum Command {
 }
 
 /// Entry point: parses the arguments, runs, prints errors as one line, returns the exit code.
+///
+/// A panic (a bug, or a write to a closed pipe or full disk inside code that prints with
+/// `println!`) is reported as one `error:` line with exit code 2, like any other error.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        // A failed print (closed pipe, full disk) is an I/O error, not a bug: no location.
+        let io = msg.starts_with("failed printing to");
+        let at =
+            info.location().filter(|_| !io).map(|l| format!(" (at {}:{})", l.file(), l.line())).unwrap_or_default();
+        eprintln!("error: {}{at}", msg.replace('\n', " "));
+    }));
+    match std::panic::catch_unwind(|| dispatch(cli)) {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+fn dispatch(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Reproduce(a) => reproduce::reproduce(&a),
         Command::Run(a) => reproduce::run_file(&a),
@@ -52,15 +80,19 @@ pub fn main() -> ExitCode {
         Command::Report(a) => report::report(&a),
         Command::Sweep(a) => sweep::sweep(&a),
         Command::Merge(a) => sweep::merge(&a),
-        Command::List => {
-            reproduce::list();
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::List => reproduce::list(),
+        Command::Schema => schema::schema(),
+        Command::Show(a) => schema::show(&a),
     };
+    let result = result.and_then(|code| {
+        use std::io::Write;
+        std::io::stdout().flush().map_err(|e| anyhow::anyhow!("writing to stdout: {e}"))?;
+        Ok(code)
+    });
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
             ExitCode::from(2)
         }
     }

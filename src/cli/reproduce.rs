@@ -2,41 +2,78 @@
 
 use crate::config::ExperimentConfig;
 use crate::experiment::{self, registry, Outcome, RunOptions};
-use crate::rng::RngKind;
 use anyhow::{anyhow, Result};
 use clap::Args;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// Options shared by `reproduce` and `run`.
+/// Options shared by `reproduce` and `run`. Each flag that changes the results is recorded in
+/// the written `config.toml` (as `training.first_seed`, `training.seeds`, `training.vary_data`,
+/// `rng`, and `iterations` under `--quick`), so running that file reproduces the run.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Results folder: each experiment writes `<out>/<name>/` (the same meaning in every
-    /// subcommand: `verify --appendix-b` and `proofs-check` write `<out>/appendix-b/`).
+    /// Results folder: each experiment writes `<out>/<name>/`, replaced as a whole (the same
+    /// meaning in every subcommand: `verify --appendix-b` and `proofs-check` write
+    /// `<out>/appendix-b/`).
     #[arg(long, default_value = "results")]
     out: PathBuf,
-    /// Seed offset added to the config's training seed (and data seed with --vary-data).
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Repeat each run over this many seeds (seed, seed+1, …); the summary gives median and range.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
-    seeds: u64,
-    /// Let the seed offset change the data too (default: only SGD's stream and the init vary).
+    /// Seed offset added to the config's training seed (and data seed with --vary-data)
+    /// [config: training.first_seed].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Repeat each run over this many seeds (seed, seed+1, …); the summary gives median and
+    /// quartiles [config: training.seeds].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    seeds: Option<u64>,
+    /// Let the seed offset change the data too (default: only SGD's stream and the init vary)
+    /// [config: training.vary_data].
     #[arg(long)]
     vary_data: bool,
-    /// Reduced run length for a fast look.
+    /// Reduced run length for a fast look (`training.quick_iterations`).
     #[arg(long)]
     quick: bool,
     /// Random generator, overriding the figure's own: chacha, numpy (the release's legacy MT19937
     /// stream) or torch (the ReLU release's torch and numpy streams). Defaults per figure: numpy
     /// for fig2, fig3, fig11; torch for fig4, fig5, fig10, fig12, fig13, fig14; `largestep list`
-    /// shows each one's.
+    /// shows each one's [config: rng].
     #[arg(long, value_enum)]
     rng: Option<RngArg>,
     /// Do not write the PNG/SVG figure.
     #[arg(long)]
     no_plot: bool,
+    /// Override a config field: KEY=VALUE (dotted key, e.g. data.d=300,
+    /// 'runs.*.schedule.step=0.27', runs[1].label="x", runs.NAME.schedule.step=0.1; see
+    /// `largestep schema`), validated like the file. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+impl CommonArgs {
+    /// `--set` edits, then the flags as the config fields they set: one override path for
+    /// every way of changing a config, so the written `config.toml` records all of them.
+    fn overrides(&self) -> Vec<String> {
+        let mut o = self.set.clone();
+        if let Some(s) = self.seed {
+            o.push(format!("training.first_seed={s}"));
+        }
+        if let Some(k) = self.seeds {
+            o.push(format!("training.seeds={k}"));
+        }
+        if self.vary_data {
+            o.push("training.vary_data=true".into());
+        }
+        if let Some(r) = self.rng {
+            let name = match r {
+                RngArg::Chacha => "chacha",
+                RngArg::Numpy => "numpy",
+                RngArg::Torch => "torch",
+            };
+            o.push(format!("rng=\"{name}\""));
+        }
+        o
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -64,31 +101,43 @@ pub struct RunArgs {
     common: CommonArgs,
 }
 
-pub fn list() {
-    println!("{:<10} {:<6} title", "name", "rng");
+pub fn list() -> Result<ExitCode> {
+    let mut w = std::io::stdout().lock();
+    writeln!(w, "{:<10} {:<6} title", "name", "rng")?;
     for name in registry::names() {
         let cfg = registry::get(name).and_then(|c| c.ok());
         let rng = cfg.as_ref().map(|c| format!("{:?}", c.rng).to_lowercase()).unwrap_or_default();
         let title = cfg.map(|c| c.title).unwrap_or_default();
-        println!("{name:<10} {rng:<6} {title}");
+        writeln!(w, "{name:<10} {rng:<6} {title}")?;
     }
+    w.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
-/// `reproduce all` runs every figure, even after one fails, and lists the failures at the end.
+/// The embedded config `name` with `overrides` applied, validated.
+pub fn embedded(name: &str, overrides: &[String]) -> Result<ExperimentConfig> {
+    registry::get_with_overrides(name, overrides)
+        .ok_or_else(|| anyhow!("unknown figure {name:?}; known: {} (or `all`)", registry::names().join(", ")))?
+        .map_err(Into::into)
+}
+
+/// A config file with `overrides` applied, validated.
+pub fn from_file(path: &Path, overrides: &[String]) -> Result<ExperimentConfig> {
+    Ok(ExperimentConfig::load_with_overrides(path, overrides)?)
+}
+
+/// `reproduce all` checks every config first, then runs every figure, even after one fails, and
+/// lists the failures at the end.
 pub fn reproduce(a: &ReproduceArgs) -> Result<ExitCode> {
+    let overrides = a.common.overrides();
     if a.figure != "all" {
-        let name = a.figure.as_str();
-        let cfg = registry::get(name)
-            .ok_or_else(|| anyhow!("unknown figure {name:?}; known: {} (or `all`)", registry::names().join(", ")))??;
-        return execute(cfg, &a.common);
+        return execute(embedded(&a.figure, &overrides)?, &a.common);
     }
+    let names = registry::names();
+    let cfgs: Vec<ExperimentConfig> = names.iter().map(|n| embedded(n, &overrides)).collect::<Result<_>>()?;
     let mut failures = Vec::new();
-    for name in registry::names() {
-        let result = registry::get(name)
-            .ok_or_else(|| anyhow!("not in the registry"))
-            .and_then(|c| Ok(c?))
-            .and_then(|cfg| execute(cfg, &a.common));
-        match result {
+    for (name, cfg) in names.iter().zip(cfgs) {
+        match execute(cfg, &a.common) {
             Ok(code) if code == ExitCode::SUCCESS => {}
             Ok(_) => failures.push(format!("{name}: a run diverged (see the warnings above)")),
             Err(e) => failures.push(format!("{name}: {e:#}")),
@@ -97,7 +146,7 @@ pub fn reproduce(a: &ReproduceArgs) -> Result<ExitCode> {
     if failures.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("reproduce all: {} of {} figures failed:", failures.len(), registry::names().len());
+    eprintln!("reproduce all: {} of {} figures failed:", failures.len(), names.len());
     for f in &failures {
         eprintln!("  {f}");
     }
@@ -105,87 +154,105 @@ pub fn reproduce(a: &ReproduceArgs) -> Result<ExitCode> {
 }
 
 pub fn run_file(a: &RunArgs) -> Result<ExitCode> {
-    let cfg = ExperimentConfig::load(&a.config)?;
+    let cfg = from_file(&a.config, &a.common.overrides())?;
+    let out = a.common.out.join(&cfg.name);
+    // The output folder is replaced as a whole: it must not hold the config being run.
+    if let (Ok(c), Ok(o)) = (a.config.canonicalize(), out.canonicalize()) {
+        if c.starts_with(&o) {
+            return Err(anyhow!(
+                "the config {} lies inside the output folder {}, which is replaced as a whole; \
+                 copy the config elsewhere or choose another --out",
+                a.config.display(),
+                out.display()
+            ));
+        }
+    }
     execute(cfg, &a.common)
 }
 
-fn execute(mut cfg: ExperimentConfig, c: &CommonArgs) -> Result<ExitCode> {
-    if let Some(r) = c.rng {
-        cfg.rng = match r {
-            RngArg::Chacha => RngKind::Chacha,
-            RngArg::Numpy => RngKind::Numpy,
-            RngArg::Torch => RngKind::Torch,
-        };
-    }
-    let out = c.out.join(&cfg.name);
+fn execute(cfg: ExperimentConfig, c: &CommonArgs) -> Result<ExitCode> {
     let opts = RunOptions {
-        out,
-        seed: c.seed,
-        seeds: c.seeds as usize,
-        vary_data: c.vary_data,
+        out: c.out.join(&cfg.name),
+        seed: cfg.training.first_seed,
+        seeds: cfg.training.seeds,
+        vary_data: cfg.training.vary_data,
         quick: c.quick,
-        progress: true,
+        progress: std::io::stderr().is_terminal(),
         plot: !c.no_plot,
     };
     let start = Instant::now();
     let outcome = experiment::run(&cfg, &opts)?;
-    print_summary(&outcome);
-    println!(
+    let mut w = std::io::stdout().lock();
+    print_summary(&mut w, &outcome)?;
+    writeln!(
+        w,
         "{}: {} runs × {} seeds in {:.2} s → {}",
         cfg.name,
         cfg.runs.len(),
         opts.seeds,
         start.elapsed().as_secs_f64(),
         opts.out.display()
-    );
-    let diverged = outcome.diverged();
-    for (run, seed, t) in &diverged {
-        eprintln!("warning: run {run} (seed {seed}) diverged at iteration {t}; its rows up to there are kept");
+    )?;
+    w.flush()?;
+    let failures = outcome.failures();
+    for (run, seed, t) in outcome.diverged() {
+        match failures.iter().find(|f| f.0 == run && f.1 == seed) {
+            Some((_, _, _, why)) => {
+                eprintln!(
+                    "warning: run {run} (seed {seed}) failed at iteration {t}: {why}; its rows up to there are kept"
+                )
+            }
+            None => {
+                eprintln!("warning: run {run} (seed {seed}) diverged at iteration {t}; its rows up to there are kept")
+            }
+        }
     }
-    Ok(if diverged.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if outcome.diverged().is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Prints one line per run: how many seeds diverged, then median [q1, q3] over the converged
 /// seeds of the final values and the plateau; with several seeds, each observation's rate
 /// (O1–O3 per seed, divergence and fit per run) with its Wilson 95 % interval.
-pub fn print_summary(o: &Outcome) {
+pub fn print_summary(w: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
     let names: Vec<String> =
         o.aggregate(0).into_iter().map(|(n, _)| n.trim_start_matches("final_").to_string()).collect();
     let k = o.datasets.len();
-    print!("{:<14} {:>9}", "run", "diverged");
+    write!(w, "{:<14} {:>9}", "run", "diverged")?;
     for n in &names {
-        print!(" {n:>24}");
+        write!(w, " {n:>24}")?;
     }
-    println!();
+    writeln!(w)?;
     for (r, spec) in o.config.runs.iter().enumerate() {
-        print!("{:<14} {:>9}", spec.name, format!("{}/{k}", o.diverged_count(r)));
+        write!(w, "{:<14} {:>9}", spec.name, format!("{}/{k}", o.diverged_count(r)))?;
         for (_, a) in o.aggregate(r) {
             let cell = if k > 1 { format!("{} [{}, {}]", g(a.median), g(a.q1), g(a.q3)) } else { g(a.median) };
-            print!(" {cell:>24}");
+            write!(w, " {cell:>24}")?;
         }
-        println!();
+        writeln!(w)?;
     }
     let mut seeds: Vec<u64> = o.logs.iter().map(|l| l.seed).collect();
     seeds.dedup();
     let shown: Vec<String> = seeds.iter().map(u64::to_string).collect();
-    println!("training seeds used: {}", shown.join(", "));
+    writeln!(w, "training seeds used: {}", shown.join(", "))?;
     if k > 1 {
         let names: Vec<String> = o.config.runs.iter().map(|r| r.name.clone()).collect();
-        let Ok(spec) = crate::sweep::ObservationSpec::new(&names, None, FIT_BELOW) else { return };
-        println!("(median [q1, q3] over the converged seeds; rates over the decided seeds, Wilson 95 %)");
+        let Ok(spec) = crate::sweep::ObservationSpec::new(&names, None, FIT_BELOW) else { return Ok(()) };
+        writeln!(w, "(median [q1, q3] over the converged seeds; rates over the decided seeds, Wilson 95 %)")?;
         for (name, c) in crate::sweep::observations::rates(o, &spec) {
             let s = c.rate(&name);
             let [lo, hi] = s.interval.unwrap_or([f64::NAN, f64::NAN]);
             let undecided =
                 if c.undecided > 0 { format!(", {} undecided (a run diverged)", c.undecided) } else { String::new() };
-            println!(
+            writeln!(
+                w,
                 "{name:<28} {:>3}/{:<3} = {:.2} [{lo:.2}, {hi:.2}]{undecided}",
                 c.holds,
                 c.holds + c.fails,
                 s.estimate
-            );
+            )?;
         }
     }
+    Ok(())
 }
 
 /// A converged run fits when its final train loss is below this (Fig. 12's failures sit at ≈ 0.27).

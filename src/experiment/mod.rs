@@ -18,6 +18,7 @@ pub use train::train;
 use crate::config::ExperimentConfig;
 use crate::data::Dataset;
 use crate::metrics::log_grid;
+use crate::output::OutputDir;
 use crate::record::{Recorder, RunLog};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -90,38 +91,74 @@ impl Outcome {
             .filter_map(|(s, d)| d.degenerate_labels().map(|w| format!("{}: seed {s}: {w}", self.config.name)))
             .collect()
     }
-    /// Runs that diverged, as (run, seed, iteration).
+    /// Runs that diverged or failed, as (run, seed, iteration); [`failures`](Self::failures)
+    /// says which were failed evaluations.
     pub fn diverged(&self) -> Vec<(String, u64, usize)> {
         self.logs.iter().filter_map(|l| l.diverged_at.map(|t| (l.run.clone(), l.seed, t))).collect()
+    }
+    /// Runs stopped by a failed metric evaluation (an SVD that did not converge, NaN singular
+    /// values), as (run, seed, iteration, error).
+    pub fn failures(&self) -> Vec<(String, u64, usize, String)> {
+        self.logs.iter().filter_map(|l| Some((l.run.clone(), l.seed, l.diverged_at?, l.failure.clone()?))).collect()
     }
 }
 
 /// The dataset of each seed offset: drawn from the config's data seed, plus the offset when
-/// `vary_data` (otherwise every seed shares the config's dataset), with the rank points the
-/// metrics need.
+/// `vary_data` (otherwise every seed shares the one dataset of the config's data seed, drawn
+/// once: memory does not grow with the number of seeds), with the rank points the metrics need.
 pub fn datasets(cfg: &ExperimentConfig, seeds: &[u64], vary_data: bool) -> Result<Vec<Arc<Dataset>>> {
     let rank_points = cfg.metrics.jacobian_rank.map_or(0, |r| r.points);
-    seeds
-        .iter()
-        .map(|s| {
-            let data_seed = cfg.data.seed() + if vary_data { *s } else { 0 };
-            Ok(Arc::new(cfg.data.generate_in(
-                cfg.model.precision(),
-                cfg.rng.source(data_seed).as_mut(),
-                rank_points,
-            )?))
-        })
-        .collect()
+    let draw = |offset: u64| -> Result<Arc<Dataset>> {
+        let data_seed = cfg.data.seed().wrapping_add(offset);
+        Ok(Arc::new(cfg.data.generate_in(cfg.model.precision(), cfg.rng.source(data_seed).as_mut(), rank_points)?))
+    };
+    if vary_data {
+        seeds.iter().map(|s| draw(*s)).collect()
+    } else {
+        let shared = draw(0)?;
+        Ok(seeds.iter().map(|_| Arc::clone(&shared)).collect())
+    }
 }
 
-/// The seed offsets of `opts`: `seed, seed + 1, …` (`seeds` of them, at least one).
+/// The seed offsets of `opts`: `seed, seed + 1, …` (`seeds` of them, at least one); see
+/// [`check_seed_offsets`] for offsets that would pass 2⁶⁴ − 1 (they wrap here).
 pub fn seed_offsets(opts: &RunOptions) -> Vec<u64> {
-    (0..opts.seeds.max(1) as u64).map(|k| opts.seed + k).collect()
+    (0..opts.seeds.max(1) as u64).map(|k| opts.seed.wrapping_add(k)).collect()
+}
+
+/// An error when the seed offsets `seed + k`, k < `seeds`, would pass 2⁶⁴ − 1 (they used to
+/// wrap to 0 silently).
+pub fn check_seed_offsets(opts: &RunOptions) -> Result<()> {
+    let k = opts.seeds.max(1) as u64;
+    if opts.seed.checked_add(k - 1).is_none() {
+        anyhow::bail!("--seed {} with --seeds {k}: the seed offsets overflow 2^64 − 1", opts.seed);
+    }
+    Ok(())
+}
+
+/// The configuration that reproduces this invocation when run without flags: `--seed`,
+/// `--seeds`, `--vary-data` are recorded in `[training]` (`first_seed`, `seeds`, `vary_data`),
+/// and `--quick` is resolved into `iterations` (and `quick_iterations`, the same N).
+pub fn effective_config(cfg: &ExperimentConfig, opts: &RunOptions) -> ExperimentConfig {
+    let mut c = cfg.clone();
+    let t = &mut c.training;
+    let n = cfg.training.total(opts.quick);
+    t.iterations = Some(n);
+    t.iterations_log10 = None;
+    // The same N with or without `--quick`.
+    t.quick_iterations = Some(n);
+    t.first_seed = opts.seed;
+    t.seeds = opts.seeds.max(1);
+    t.vary_data = opts.vary_data;
+    c
 }
 
 /// Runs every run of `cfg` over `opts.seeds` seeds and writes the outputs into `opts.out`:
 /// `metrics.csv`, `summary.csv`, `aggregate.csv` (K ≥ 2 seeds), `config.toml`, `run.json` and
 /// the figure (docs/DESIGN.md §2).
+///
+/// The output folder is locked for the whole call and replaced as a whole at the end; on any
+/// error the previous contents of `opts.out` are left as they were.
 ///
 /// ```no_run
 /// use largestep::config::ExperimentConfig;
@@ -135,6 +172,7 @@ pub fn seed_offsets(opts: &RunOptions) -> Vec<u64> {
 /// # Ok::<(), anyhow::Error>(())
 /// ```
 pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
+    check_seed_offsets(opts)?;
     let datasets = datasets(cfg, &seed_offsets(opts), opts.vary_data)?;
     run_on_datasets(cfg, datasets, opts)
 }
@@ -160,6 +198,7 @@ pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
 /// # Ok::<(), anyhow::Error>(())
 /// ```
 pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts: &RunOptions) -> Result<Outcome> {
+    check_seed_offsets(opts)?;
     let seeds = seed_offsets(opts);
     let datasets = match datasets.len() {
         1 => vec![datasets[0].clone(); seeds.len()],
@@ -175,7 +214,7 @@ pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts
             eprintln!("warning: {}: seed {s}: {w}", cfg.name);
         }
     }
-    let config_text = cfg.to_toml();
+    let config_text = effective_config(cfg, opts).to_toml();
     let flags = [("quick", opts.quick), ("vary_data", opts.vary_data)]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -185,10 +224,11 @@ pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts
     faer::set_global_parallelism(faer::Par::Seq);
     let total = cfg.training.total(opts.quick);
     let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
+    let dir = OutputDir::begin(&opts.out)?;
+    let stage = dir.staging().to_path_buf();
     let model = cfg.model.build(dim);
-    std::fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;
-    let parts = opts.out.join(".parts");
-    std::fs::create_dir_all(&parts)?;
+    let parts = stage.join(".parts");
+    std::fs::create_dir_all(&parts).with_context(|| format!("creating {}", parts.display()))?;
 
     let jobs: Vec<(usize, usize)> = (0..seeds.len()).flat_map(|k| (0..cfg.runs.len()).map(move |r| (k, r))).collect();
     let bar = if opts.progress {
@@ -209,7 +249,7 @@ pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts
             let spec = &cfg.runs[r];
             let data = &datasets[k];
             let schedule = spec.schedule.build(total);
-            let mut rng = cfg.rng.source(cfg.training.seed + seeds[k]);
+            let mut rng = cfg.rng.source(cfg.training.seed.wrapping_add(seeds[k]));
             let mut theta = model.init(rng.as_mut());
             let log = RunLog {
                 run: spec.name.clone(),
@@ -220,7 +260,8 @@ pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts
                 total,
                 ..Default::default()
             };
-            let file = std::fs::File::create(parts.join(format!("{j}.csv")))?;
+            let path = parts.join(format!("{j}.csv"));
+            let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
             let sink: Box<dyn Write + Send> = Box::new(std::io::BufWriter::new(file));
             let mut rec = Recorder::new(&cfg.metrics, cfg.training.loss, sink, cfg.training.snapshots, log);
             let mut opt = cfg.optimizer(spec);
@@ -237,26 +278,27 @@ pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts
                 rng.as_mut(),
                 &tick,
             )?;
-            rec.finish()
+            rec.finish().with_context(|| format!("writing {}", path.display()))
         })
         .collect::<Result<_>>()?;
     bar.finish_and_clear();
 
     let columns = cfg.metrics.columns();
-    merge_parts(&parts, jobs.len(), &Recorder::header(&cfg.metrics), &opts.out.join("metrics.csv"))?;
-    std::fs::remove_dir_all(&parts).ok();
+    merge_parts(&parts, jobs.len(), &Recorder::header(&cfg.metrics), &stage.join("metrics.csv"))?;
+    std::fs::remove_dir_all(&parts).with_context(|| format!("removing {}", parts.display()))?;
     let outcome = Outcome { config: cfg.clone(), datasets, logs, columns, total, grid, out: opts.out.clone() };
-    summary_table(&outcome).write(&opts.out.join("summary.csv"))?;
+    summary_table(&outcome).write(&stage.join("summary.csv"))?;
     if seeds.len() > 1 {
-        aggregate_table(&outcome).write(&opts.out.join("aggregate.csv"))?;
+        aggregate_table(&outcome).write(&stage.join("aggregate.csv"))?;
     }
-    crate::output::atomic_write(&opts.out.join("config.toml"), config_text.as_bytes())?;
+    crate::output::atomic_write(&stage.join("config.toml"), config_text.as_bytes())?;
     if opts.plot {
         for (stem, fig) in figure::figures(&outcome)? {
-            fig.render(&opts.out.join(stem))?;
+            fig.render(&stage.join(stem))?;
         }
     }
-    provenance.finish(&opts.out)?;
+    provenance.finish(&stage)?;
+    dir.commit()?;
     Ok(outcome)
 }
 
@@ -265,7 +307,8 @@ fn merge_parts(parts: &Path, n: usize, header: &[String], dest: &Path) -> Result
     crate::output::atomic_write_with(dest, |w| {
         writeln!(w, "{}", header.join(","))?;
         for j in 0..n {
-            let mut f = std::fs::File::open(parts.join(format!("{j}.csv")))?;
+            let path = parts.join(format!("{j}.csv"));
+            let mut f = std::fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
             std::io::copy(&mut f, w)?;
         }
         Ok(())
