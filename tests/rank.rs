@@ -84,7 +84,8 @@ fn rank_at_1e15_on_gap_separated_spectra() {
     let scales = [1.0, 1e-3, 1e-6, 1e-9, 1e-12, 0.0];
     for case in 0..20u64 {
         let mut pick = ChaChaSource::new(100 + case);
-        let s: Vec<f64> = (0..d).map(|_| scales[(pick.uniform() * scales.len() as f64) as usize % scales.len()]).collect();
+        let s: Vec<f64> =
+            (0..d).map(|_| scales[(pick.uniform() * scales.len() as f64) as usize % scales.len()]).collect();
         let expected = s.iter().filter(|v| **v > 0.0).count();
         // u_j = s_j cos a, v_j = s_j sin a, so √(u² + v²) = s_j up to rounding.
         let mut theta = vec![0.0; 2 * d];

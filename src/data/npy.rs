@@ -131,7 +131,11 @@ pub fn read(path: &Path) -> Result<NumericTable, DataError> {
     let data = &rest[len..];
     let want = n.checked_mul(k).and_then(|c| c.checked_mul(h.elem.size()));
     if want != Some(data.len()) {
-        return Err(err(None, None, format!("shape ({n}, {k}) needs {want:?} bytes of data, the file has {}", data.len())));
+        return Err(err(
+            None,
+            None,
+            format!("shape ({n}, {k}) needs {want:?} bytes of data, the file has {}", data.len()),
+        ));
     }
     let at = |r: usize, c: usize| {
         let i = if h.fortran { c * n + r } else { r * k + c };
@@ -155,7 +159,10 @@ mod tests {
 
     /// A version-1.0 file as `numpy.save` writes it.
     fn npy(descr: &str, fortran: bool, shape: &str, data: &[u8]) -> Vec<u8> {
-        let mut dict = format!("{{'descr': '{descr}', 'fortran_order': {}, 'shape': {shape}, }}", if fortran { "True" } else { "False" });
+        let mut dict = format!(
+            "{{'descr': '{descr}', 'fortran_order': {}, 'shape': {shape}, }}",
+            if fortran { "True" } else { "False" }
+        );
         while (10 + dict.len() + 1) % 64 != 0 {
             dict.push(' ');
         }

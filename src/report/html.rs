@@ -195,9 +195,21 @@ pub fn render(r: &Report) -> String {
         );
     }
     for sw in &r.sweeps.sweeps {
-        let _ = writeln!(s, "<section id=\"sweep-{}\"><h3>{}</h3><p>From <code>{}</code>.</p>", anchor(&sw.name), esc(&sw.name), esc(&sw.path));
+        let _ = writeln!(
+            s,
+            "<section id=\"sweep-{}\"><h3>{}</h3><p>From <code>{}</code>.</p>",
+            anchor(&sw.name),
+            esc(&sw.name),
+            esc(&sw.path)
+        );
         if let Some(i) = &sw.image {
-            let _ = writeln!(s, "<figure><img src=\"{}\" alt=\"phase diagram of {}\"><figcaption>{}</figcaption></figure>", esc(i), esc(&sw.name), esc(i));
+            let _ = writeln!(
+                s,
+                "<figure><img src=\"{}\" alt=\"phase diagram of {}\"><figcaption>{}</figcaption></figure>",
+                esc(i),
+                esc(&sw.name),
+                esc(i)
+            );
         }
         let _ = write!(s, "<table><tr>");
         for h in &sw.header {
