@@ -506,31 +506,45 @@ fn ours(o: &Outcome, what: &str) -> String {
 fn sde_comparison(dir: &Path, out: &Path, seed: u64, seeds: usize, quick: bool) -> Result<SdeResult> {
     use crate::sde::compare::{self, CompareSettings};
     use crate::sde::report::{self as sde_report, SectionInfo};
+    use rayon::prelude::*;
     std::fs::create_dir_all(dir)?;
+    let specs = crate::sde::spec::names()
+        .into_iter()
+        .map(|name| {
+            crate::sde::spec::get(name).ok_or_else(|| anyhow!("unknown SDE spec {name}"))?.map_err(anyhow::Error::from)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // The comparisons of the models are independent: run them in parallel (each is seeded by
+    // its own config and `seed`, so the results do not depend on the schedule), then render and
+    // assemble in the specs' order.
+    let runs: Vec<_> = specs
+        .par_iter()
+        .map(|sp| -> Result<_> {
+            let Ok((base, run)) = sp.resolve() else { return Ok(None) };
+            let start = Instant::now();
+            let title = if sp.title.is_empty() { sp.name.clone() } else { sp.title.clone() };
+            let cfg = compare::comparison_config(&base, &run, &sp.name, &title, true);
+            let settings = CompareSettings {
+                c: sp.c,
+                substeps: sp.substeps,
+                seed,
+                seeds,
+                total: base.training.total(quick),
+                metrics: true,
+                gradient_flow: true,
+                vary_data: false,
+            };
+            let cmp = compare::compare(&cfg, &settings)?;
+            Ok(Some((run.name.clone(), cmp, start.elapsed().as_secs_f64())))
+        })
+        .collect::<Result<_>>()?;
     let mut result = SdeResult::default();
-    for name in crate::sde::spec::names() {
-        let sp = crate::sde::spec::get(name).ok_or_else(|| anyhow!("unknown SDE spec {name}"))??;
-        let (base, run) = match sp.resolve() {
-            Ok(v) => v,
-            Err(why) => {
-                result.markdown.push_str(&format!("## {}\n\nSkipped: {why}.\n\n", sp.name));
-                continue;
-            }
+    for (sp, done) in specs.iter().zip(runs) {
+        let Some((run_name, mut cmp, seconds)) = done else {
+            let why = sp.resolve().err().unwrap_or_default();
+            result.markdown.push_str(&format!("## {}\n\nSkipped: {why}.\n\n", sp.name));
+            continue;
         };
-        let start = Instant::now();
-        let title = if sp.title.is_empty() { sp.name.clone() } else { sp.title.clone() };
-        let cfg = compare::comparison_config(&base, &run, &sp.name, &title, true);
-        let settings = CompareSettings {
-            c: sp.c,
-            substeps: sp.substeps,
-            seed,
-            seeds,
-            total: base.training.total(quick),
-            metrics: true,
-            gradient_flow: true,
-            vary_data: false,
-        };
-        let mut cmp = compare::compare(&cfg, &settings)?;
         cmp.outcome.out = dir.join(&sp.name);
         for (stem, fig) in experiment::figure::figures(&cmp.outcome)? {
             fig.render(&dir.join(&stem))?;
@@ -542,11 +556,11 @@ fn sde_comparison(dir: &Path, out: &Path, seed: u64, seeds: usize, quick: bool) 
         let info = SectionInfo {
             name: &sp.name,
             base: &sp.base,
-            run: &run.name,
+            run: &run_name,
             c: sp.c,
             substeps: sp.substeps,
             calibration: None,
-            seconds: start.elapsed().as_secs_f64(),
+            seconds,
         };
         result.markdown.push_str(
             &sde_report::section(&info, &cmp).replace(&format!("]({}.png)", sp.name), &format!("]({}.svg)", sp.name)),
