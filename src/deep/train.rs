@@ -309,9 +309,7 @@ impl Trainer {
         let tensors: std::collections::HashMap<String, Tensor> =
             tensors.into_iter().map(|(k, v)| Ok((k, v.to_device(&Device::Cpu)?))).collect::<Result<_>>()?;
         let st = dir.join("checkpoint.safetensors");
-        let tmp = dir.join("checkpoint.safetensors.tmp");
-        candle_core::safetensors::save(&tensors, &tmp)?;
-        std::fs::rename(&tmp, &st).with_context(|| format!("{}: cannot rename", st.display()))?;
+        crate::output::atomic_write_via_path(&st, |tmp| Ok(candle_core::safetensors::save(&tensors, tmp)?))?;
         let json = serde_json::to_vec_pretty(&(&self.cfg, &self.log))?;
         crate::output::atomic_write(&dir.join("checkpoint.json"), &json)
     }
