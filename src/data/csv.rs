@@ -69,6 +69,14 @@ impl fmt::Display for DataError {
 
 impl std::error::Error for DataError {}
 
+impl DataError {
+    /// The error constructor of one file: `(row, column, message)` → an error naming `path`.
+    pub fn in_file(path: &Path) -> impl Fn(Option<usize>, Option<String>, String) -> DataError {
+        let file = path.display().to_string();
+        move |row, column, message| DataError { file: file.clone(), row, column, message }
+    }
+}
+
 /// A numeric table read from a file: column names and row-major values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumericTable {
@@ -91,13 +99,7 @@ impl NumericTable {
 
     /// Reads a CSV file whose every cell is a finite number.
     pub fn read_csv(path: &Path, header: bool) -> Result<Self, DataError> {
-        let file = path.display().to_string();
-        let err = |row: Option<usize>, column: Option<String>, message: String| DataError {
-            file: file.clone(),
-            row,
-            column,
-            message,
-        };
+        let err = DataError::in_file(path);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(header)
             .flexible(true)

@@ -100,13 +100,7 @@ fn parse_header(dict: &str) -> Result<Header, String> {
 
 /// Reads a 2-D `.npy` array (rows = samples) as a table with columns `1`, `2`, ….
 pub fn read(path: &Path) -> Result<NumericTable, DataError> {
-    let file = path.display().to_string();
-    let err = |row: Option<usize>, column: Option<String>, message: String| DataError {
-        file: file.clone(),
-        row,
-        column,
-        message,
-    };
+    let err = DataError::in_file(path);
     let bytes = std::fs::read(path).map_err(|e| err(None, None, format!("cannot read: {e}")))?;
     let body = bytes.strip_prefix(b"\x93NUMPY").ok_or_else(|| err(None, None, "not a .npy file (bad magic)".into()))?;
     let (len, rest) = match body {
