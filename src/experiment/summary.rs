@@ -47,17 +47,14 @@ pub fn summary_table(o: &Outcome) -> Table {
     h.extend(["diverged_at", "label_std", "degenerate_labels"].map(String::from));
     let mut t = Table::new(h);
     let per_seed = o.config.runs.len().max(1);
+    // Once per dataset, not per run.
+    let labels: Vec<[String; 2]> =
+        o.datasets.iter().map(|d| [fmt_f64(d.label_spread()), d.degenerate_labels().is_some().to_string()]).collect();
     for (i, log) in o.logs.iter().enumerate() {
         let mut row = vec![log.run.clone(), log.seed.to_string()];
         row.extend(finals(o, log).into_iter().map(fmt_f64));
         row.push(log.diverged_at.map(|t| t.to_string()).unwrap_or_default());
-        match o.datasets.get(i / per_seed) {
-            Some(d) => {
-                row.push(fmt_f64(d.label_spread()));
-                row.push(d.degenerate_labels().is_some().to_string());
-            }
-            None => row.extend([String::new(), String::new()]),
-        }
+        row.extend(labels.get(i / per_seed).cloned().unwrap_or_default());
         t.push(row);
     }
     t
