@@ -101,36 +101,16 @@ pub fn gather(opts: &Options, start: Instant) -> Result<Report> {
     claims.extend(more);
     steps.extend(more_steps);
 
-    // Deep networks: only what GPU runs wrote.
-    let deep_start = Instant::now();
+    // Deep networks and sweeps: only what GPU runs and `largestep sweep` wrote.
+    let start_deep = Instant::now();
     let deep = deep_section(&opts.deep_results);
     claims.extend(deep_claims(&deep));
-    steps.push(Step {
-        name: "deep".into(),
-        command: format!(
-            "read {}/**/deep.csv (written by the GPU runs; never recomputed here)",
-            opts.deep_results.display()
-        ),
-        key: cache::key(&deep.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>()),
-        seeds: vec![],
-        seconds: deep_start.elapsed().as_secs_f64(),
-        reused: false,
-    });
-
-    // Robustness sweeps: only what `largestep sweep` wrote.
-    let sweep_start = Instant::now();
+    let files: Vec<&str> = deep.files.iter().map(|f| f.path.as_str()).collect();
+    steps.push(read_step("deep", &opts.deep_results, "deep.csv", "the GPU runs", &files, start_deep));
+    let start_sweeps = Instant::now();
     let sweeps = super::sweeps::section(&opts.sweep_results, &opts.out)?;
-    steps.push(Step {
-        name: "sweeps".into(),
-        command: format!(
-            "read {}/**/observations.csv (written by `largestep sweep`; never recomputed here)",
-            opts.sweep_results.display()
-        ),
-        key: cache::key(&sweeps.sweeps.iter().map(|f| f.path.as_str()).collect::<Vec<_>>()),
-        seeds: vec![],
-        seconds: sweep_start.elapsed().as_secs_f64(),
-        reused: false,
-    });
+    let files: Vec<&str> = sweeps.sweeps.iter().map(|f| f.path.as_str()).collect();
+    steps.push(read_step("sweeps", &opts.sweep_results, "observations.csv", "`largestep sweep`", &files, start_sweeps));
 
     let provenance = Provenance {
         version: env!("CARGO_PKG_VERSION").into(),
@@ -142,6 +122,19 @@ pub fn gather(opts: &Options, start: Instant) -> Result<Report> {
     };
     claims.sort_by_key(|c| super::GROUPS.iter().position(|g| *g == c.group).unwrap_or(super::GROUPS.len()));
     Ok(Report { claims, figures, sde, deep, sweeps, steps, provenance })
+}
+
+/// The step of a section that only reads files others wrote (`dir/**/file`, keyed by the paths
+/// found).
+fn read_step(name: &str, dir: &Path, file: &str, writer: &str, found: &[&str], start: Instant) -> Step {
+    Step {
+        name: name.into(),
+        command: format!("read {}/**/{file} (written by {writer}; never recomputed here)", dir.display()),
+        key: cache::key(found),
+        seeds: vec![],
+        seconds: start.elapsed().as_secs_f64(),
+        reused: false,
+    }
 }
 
 /// Propositions 2.1 and 2.2 (verify's rows) and Appendix B (the prover, whose Markdown report is
