@@ -59,3 +59,26 @@ proptest! {
         }
     }
 }
+
+/// The diagonal net's fused single-example step performs the default's operations in the same
+/// order: the same bits as `grad` followed by θ ← θ − w·∇h, w = scale·(h − y).
+#[test]
+fn diagonal_fused_step_is_bit_identical_to_grad_then_update() {
+    use largestep::model::{DiagonalNet, Model};
+    use largestep::rng::{ChaChaSource, RandomSource};
+    let mut rng = ChaChaSource::new(5);
+    for d in [1, 3, 17, 200] {
+        let net = DiagonalNet::new(d, 0.1);
+        let theta: Vec<f64> = (0..2 * d).map(|_| rng.standard_normal()).collect();
+        let x: Vec<f64> = (0..d).map(|_| rng.standard_normal()).collect();
+        let (y, scale) = (rng.standard_normal(), 0.28 * rng.uniform());
+        let mut g = vec![0.0; 2 * d];
+        let h = net.grad(&theta, &x, &mut g);
+        let w = scale * (h - y);
+        let want: Vec<f64> = theta.iter().zip(&g).map(|(t, gk)| t - w * gk).collect();
+        let mut got = theta.clone();
+        let h2 = net.residual_step(&mut got, &x, y, scale, &mut g);
+        assert_eq!(h.to_bits(), h2.to_bits());
+        assert!(got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()), "d = {d}");
+    }
+}

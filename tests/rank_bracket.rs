@@ -5,7 +5,7 @@
 
 use faer::Mat;
 use largestep::linalg::{rank_from_singular_values, singular_values, Points};
-use largestep::metrics::{rank_bracket, scaled_rank, RankBracket, RANK_BRACKET_MARGIN};
+use largestep::metrics::{rank_bracket, scaled_rank, RankBracket, RankFactor, RANK_BRACKET_MARGIN};
 use largestep::model::{DiagonalNet, Model, PointSet};
 use largestep::rng::{ChaChaSource, RandomSource};
 use proptest::prelude::*;
@@ -99,6 +99,41 @@ proptest! {
         prop_assert!(fast.abs_diff(plain) <= near, "scaled_rank {} vs plain {} ({} near τ)", fast, plain, near);
     }
 
+    /// The inertia count (metrics/rank_inertia.rs) is exact: at τ = 1e-6 the plain SVD of R·D is
+    /// accurate to ~1e-10 of the threshold, so wherever it decides (no plain value within 1e-4
+    /// of t) the two counts are equal — and the inertia count must decide there (its margin is
+    /// ~1e-6), without falling back to an SVD.
+    #[test]
+    fn inertia_count_equals_the_exact_count(d in 4usize..48, lo in 2.0f64..40.0, seed in 0u64..10_000) {
+        let tol = 1e-6;
+        let (r, _, _) = factor(d, seed);
+        let theta = graded_theta(d, lo, seed);
+        let scales: Vec<f64> = (0..d).map(|j| theta[j].hypot(theta[d + j])).collect();
+        let full = singular_values(&Mat::from_fn(d, d, |i, j| r[(i, j)] * scales[j])).unwrap();
+        let plain = rank_from_singular_values(&full, tol);
+        let t = tol * full[0];
+        let clear = full.iter().all(|v| (*v - t).abs() > 1e-4 * t);
+        let f = RankFactor::new(r).unwrap();
+        prop_assert_eq!(f.rank(&scales, tol).unwrap(), plain);
+        if clear && scales.iter().any(|&v| v > 0.0) {
+            prop_assert_eq!(f.inertia_count(&scales, tol), Some(plain));
+        }
+    }
+
+    /// At the release's τ = 1e-15 the inertia count is the plain SVD's up to the values that the
+    /// plain SVD itself rounds across the threshold (within a factor 10 of τσ₁).
+    #[test]
+    fn rank_factor_agrees_with_plain_svd(d in 4usize..48, lo in 0.0f64..40.0, seed in 0u64..10_000) {
+        let (r, _, _) = factor(d, seed);
+        let theta = graded_theta(d, lo, seed);
+        let scales: Vec<f64> = (0..d).map(|j| theta[j].hypot(theta[d + j])).collect();
+        let full = singular_values(&Mat::from_fn(d, d, |i, j| r[(i, j)] * scales[j])).unwrap();
+        let fast = RankFactor::new(r).unwrap().rank(&scales, TAU).unwrap();
+        let plain = rank_from_singular_values(&full, TAU);
+        let near = full.iter().filter(|v| (**v / full[0]) > TAU / 10.0 && (**v / full[0]) < TAU * 10.0).count();
+        prop_assert!(fast.abs_diff(plain) <= near, "inertia {} vs plain {} ({} near τ)", fast, plain, near);
+    }
+
     /// With R = I the singular values of R·D are the scales themselves, so every decided count is
     /// the exact count, and the band is [τ/M, τM]·d₁.
     #[test]
@@ -140,4 +175,18 @@ fn scaled_rank_on_the_threshold() {
     // A wide factor (no bracket) still gives the plain count.
     let wide = Mat::from_fn(2, 3, |i, j| if i == j { 1.0 } else { 0.0 });
     assert_eq!(scaled_rank(&wide, 0.0, 1.0, &[1.0, 1e-20, 0.0], TAU).unwrap(), 1);
+}
+
+/// The inertia count on R = I (singular values = scales): values on either side of the threshold
+/// are counted exactly, a value within the margin of the threshold is left undecided (`None`, the
+/// SVD decides), and a wide factor (no bracket) is never counted by inertia.
+#[test]
+fn inertia_count_on_the_threshold() {
+    let f = RankFactor::new(Mat::<f64>::identity(5, 5)).unwrap();
+    assert_eq!(f.inertia_count(&[1.0, 1e-3, 3e-15, 5e-16, 1e-40], TAU), Some(3));
+    assert_eq!(f.inertia_count(&[1.0, 1e-3, 1.000000000000001e-15, 0.0, 1e-40], TAU), None);
+    assert_eq!(f.rank(&[1.0, 1e-3, 1.000000000000001e-15, 0.0, 1e-40], TAU).unwrap(), 3);
+    let wide = RankFactor::new(Mat::from_fn(2, 3, |i, j| if i == j { 1.0 } else { 0.0 })).unwrap();
+    assert_eq!(wide.inertia_count(&[1.0, 1e-20, 0.0], TAU), None);
+    assert_eq!(wide.rank(&[1.0, 1e-20, 0.0], TAU).unwrap(), 1);
 }

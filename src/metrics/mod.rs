@@ -4,10 +4,12 @@
 mod feature_sparsity;
 mod grid;
 mod rank_bracket;
+mod rank_inertia;
 
 pub use feature_sparsity::{positive_fraction, sparsity_coefficient, SparsityOptions};
 pub use grid::log_grid;
 pub use rank_bracket::{bracket as rank_bracket, scaled_rank, RankBracket, MARGIN as RANK_BRACKET_MARGIN};
+pub use rank_inertia::{RankFactor, SCHUR_MARGIN, SIGMA1_TAIL};
 
 use crate::data::Dataset;
 use crate::loss::Loss;

@@ -2,8 +2,10 @@
 
 use super::{LinearInX, Model, PointSet};
 use crate::linalg::{self, Points};
+use crate::metrics::RankFactor;
 use crate::rng::RandomSource;
 use faer::Mat;
+use std::sync::Arc;
 
 /// Diagonal linear network with θ = (u, v) ∈ ℝ^{2d}, h_θ(x) = ⟨u ⊙ v, x⟩.
 ///
@@ -27,22 +29,11 @@ impl DiagonalNet {
     }
 }
 
-/// The R factor of X_eval = QR, shared by every rank evaluation of a run, with its extreme
-/// singular values (for the rank bracket).
-struct QrFactor {
-    r: Mat<f64>,
-    s_min: f64,
-    s_max: f64,
-}
-
-impl QrFactor {
-    fn new(xs: &Points) -> Self {
-        let r = xs.to_mat().qr().thin_R().to_owned();
-        let s = linalg::singular_values(&r).unwrap_or_default();
-        // A wide R (fewer points than d) has rank < d: no bracket (s_min = 0 disables it).
-        let s_min = if r.nrows() < r.ncols() { 0.0 } else { s.last().copied().unwrap_or(0.0) };
-        Self { r, s_min, s_max: s.first().copied().unwrap_or(0.0) }
-    }
+/// The [`RankFactor`] of X_eval = QR, computed once per point set and shared by every rank
+/// evaluation of a run.
+/// (A failed SVD of R is kept and reported by every evaluation.)
+fn rank_factor(set: &PointSet, xs: &Points) -> Arc<Result<RankFactor, String>> {
+    set.cached(|| RankFactor::new(xs.to_mat().qr().thin_R().to_owned()))
 }
 
 impl DiagonalNet {
@@ -73,6 +64,24 @@ impl Model for DiagonalNet {
             h += u[i] * v[i] * x[i];
             gu[i] = v[i] * x[i];
             gv[i] = u[i] * x[i];
+        }
+        h
+    }
+    /// Fused: h = Σⱼ uⱼvⱼxⱼ (in index order, as [`grad`](Model::grad)), w = scale·(h − y), then
+    /// uⱼ ← uⱼ − w·(vⱼxⱼ) and vⱼ ← vⱼ − w·(uⱼxⱼ) from the old (uⱼ, vⱼ): the default's operations
+    /// without the gradient buffer (f64: rounding is the identity).
+    fn residual_step(&self, theta: &mut [f64], x: &[f64], y: f64, scale: f64, _buf: &mut [f64]) -> f64 {
+        let (u, v) = theta.split_at_mut(self.dim);
+        let x = &x[..self.dim];
+        let mut h = 0.0;
+        for ((a, b), xj) in u.iter().zip(v.iter()).zip(x) {
+            h += a * b * xj;
+        }
+        let w = scale * (h - y);
+        for ((a, b), xj) in u.iter_mut().zip(v.iter_mut()).zip(x) {
+            let (a0, b0) = (*a, *b);
+            *a = a0 - w * (b0 * xj);
+            *b = b0 - w * (a0 * xj);
         }
         h
     }
@@ -108,18 +117,21 @@ impl Model for DiagonalNet {
     /// `tests/rank.rs`.
     fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
         let Some(xs) = set.get() else { return Ok(Vec::new()) };
-        let f = set.cached(|| QrFactor::new(xs));
+        let f = rank_factor(set, xs);
+        let f = f.as_ref().as_ref().map_err(String::clone)?;
         let scale = self.column_scales(theta);
-        let m = Mat::from_fn(f.r.nrows(), f.r.ncols(), |i, j| f.r[(i, j)] * scale[j]);
+        let r = f.r();
+        let m = Mat::from_fn(r.nrows(), r.ncols(), |i, j| r[(i, j)] * scale[j]);
         linalg::singular_values(&m)
     }
     /// The count is bracketed by the scales alone ([`crate::metrics::RankBracket`], proof in
-    /// `metrics/rank_bracket.rs`); only when a scale lies in the band around the threshold does
-    /// an SVD run, of the columns whose scales are not negligible ([`crate::metrics::scaled_rank`]).
+    /// `metrics/rank_bracket.rs`); when a scale lies in the band around the threshold, it is
+    /// counted exactly by inertia ([`RankFactor::rank`], proof in `metrics/rank_inertia.rs`), and
+    /// only a singular value within ~10⁻⁶ of the threshold takes an SVD.
     fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
         let Some(xs) = set.get() else { return Ok(0) };
-        let f = set.cached(|| QrFactor::new(xs));
-        crate::metrics::scaled_rank(&f.r, f.s_min, f.s_max, &self.column_scales(theta), tol)
+        let f = rank_factor(set, xs);
+        f.as_ref().as_ref().map_err(String::clone)?.rank(&self.column_scales(theta), tol)
     }
     fn as_linear(&self) -> Option<&dyn LinearInX> {
         Some(self)

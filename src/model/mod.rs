@@ -84,6 +84,23 @@ pub trait Model: Send + Sync {
         Precision::F64
     }
 
+    /// One step on a single example (SGD with a batch of one, Eq. 2):
+    /// θ_k ← round(θ_k − round(w·∂_k h_θ(x))) with w = `scale`·(h_θ(x) − y), rounding to
+    /// [`precision`](Model::precision); returns h_θ(x). `buf` is scratch of length p.
+    ///
+    /// Default: [`grad`](Model::grad) into `buf`, then the update. A model may override it with a
+    /// fused loop that performs the same floating-point operations in the same order (so the
+    /// same bits): the step is most of a small-model run's cost.
+    fn residual_step(&self, theta: &mut [f64], x: &[f64], y: f64, scale: f64, buf: &mut [f64]) -> f64 {
+        let h = self.grad(theta, x, buf);
+        let w = scale * (h - y);
+        let prec = self.precision();
+        for (th, g) in theta.iter_mut().zip(buf.iter()) {
+            *th = prec.round(*th - prec.round(w * g));
+        }
+        h
+    }
+
     /// h_θ(x). Default: through [`grad`](Model::grad).
     fn predict(&self, theta: &[f64], x: &[f64]) -> f64 {
         let mut g = vec![0.0; self.num_params()];

@@ -49,12 +49,7 @@ impl Optimizer for Sgd {
         let n = data.len();
         if self.batch == 1 {
             let i = rng.index(n);
-            let h = model.grad(theta, data.x.row(i), &mut self.grad);
-            let w = eta * self.loss.residual_weight(1) * (h - data.y[i]);
-            let prec = model.precision();
-            for (th, g) in theta.iter_mut().zip(&self.grad) {
-                *th = prec.round(*th - prec.round(w * g));
-            }
+            model.residual_step(theta, data.x.row(i), data.y[i], eta * self.loss.residual_weight(1), &mut self.grad);
             return;
         }
         let b = self.batch.min(n);
