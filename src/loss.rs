@@ -28,8 +28,11 @@ impl Loss {
     }
     /// c·mean((p − y)²).
     pub fn value(self, pred: &[f64], y: &[f64]) -> f64 {
-        let n = y.len().max(1) as f64;
-        self.factor() * pred.iter().zip(y).map(|(p, t)| (p - t) * (p - t)).sum::<f64>() / n
+        self.mean_of_sum(pred.iter().zip(y).map(|(p, t)| (p - t) * (p - t)).sum::<f64>(), y.len())
+    }
+    /// The loss from the sum of squared residuals Σ(pred − y)² over `n` samples.
+    pub fn mean_of_sum(self, sum_of_squares: f64, n: usize) -> f64 {
+        self.factor() * sum_of_squares / n.max(1) as f64
     }
     /// dL/dpred for one sample scaled for a mean over `m` samples: 2c·r/m.
     pub fn residual_weight(self, m: usize) -> f64 {

@@ -100,9 +100,9 @@ proptest! {
     }
 
     /// The inertia count (metrics/rank_inertia.rs) is exact: at τ = 1e-6 the plain SVD of R·D is
-    /// accurate to ~1e-10 of the threshold, so wherever it decides (no plain value within 1e-4
-    /// of t) the two counts are equal — and the inertia count must decide there (its margin is
-    /// ~1e-6), without falling back to an SVD.
+    /// accurate to ~1e-10 of the threshold, so the two counts are equal; and where no value lies
+    /// within 10 % of t the inertia count must decide by itself (its margin is ~0.1 %), without
+    /// falling back to an SVD.
     #[test]
     fn inertia_count_equals_the_exact_count(d in 4usize..48, lo in 2.0f64..40.0, seed in 0u64..10_000) {
         let tol = 1e-6;
@@ -112,7 +112,7 @@ proptest! {
         let full = singular_values(&Mat::from_fn(d, d, |i, j| r[(i, j)] * scales[j])).unwrap();
         let plain = rank_from_singular_values(&full, tol);
         let t = tol * full[0];
-        let clear = full.iter().all(|v| (*v - t).abs() > 1e-4 * t);
+        let clear = full.iter().all(|v| (*v - t).abs() > 0.1 * t);
         let f = RankFactor::new(r).unwrap();
         prop_assert_eq!(f.rank(&scales, tol).unwrap(), plain);
         if clear && scales.iter().any(|&v| v > 0.0) {

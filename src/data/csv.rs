@@ -272,7 +272,7 @@ impl FileData {
             }
         };
         let rank_points = if rank_points == 0 { PointSet::default() } else { PointSet::new(x_test.head(rank_points)) };
-        Ok(Dataset { x, y, x_test, y_test, rank_points, truth: None })
+        Ok(Dataset { x, y, x_test, y_test, rank_points, truth: None, test_cache: Default::default() })
     }
 
     /// Number of feature columns (reads the training file's first row, or a `.npy` file whole).

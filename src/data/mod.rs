@@ -12,6 +12,7 @@ pub use relu_1d::Relu1d;
 pub use sparse_regression::SparseRegression;
 pub use teacher::Teacher;
 
+use crate::cache::Cache;
 use crate::linalg::Points;
 use crate::model::PointSet;
 
@@ -30,6 +31,9 @@ pub struct Dataset {
     pub rank_points: PointSet,
     /// Ground-truth parameters when the generator has them (the diagonal net's β*).
     pub truth: Option<Vec<f64>>,
+    /// A precomputation on the test set, built on first use
+    /// ([`LinearTestLoss`](crate::metrics::LinearTestLoss)).
+    pub test_cache: Cache,
 }
 
 impl Dataset {

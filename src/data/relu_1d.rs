@@ -44,6 +44,7 @@ impl Relu1d {
             y_test: y,
             rank_points,
             truth: None,
+            test_cache: Default::default(),
         }
     }
 }

@@ -41,6 +41,6 @@ impl SparseRegression {
         } else {
             PointSet::default()
         };
-        Dataset { x, y, x_test, y_test, rank_points, truth: Some(beta) }
+        Dataset { x, y, x_test, y_test, rank_points, truth: Some(beta), test_cache: Default::default() }
     }
 }

@@ -100,6 +100,6 @@ impl Teacher {
         let label = |p: &Points| -> Vec<f64> { p.rows().map(|xi| net.predict(&theta, xi)).collect() };
         let (y, y_test) = (label(&x), label(&x_test));
         let rank_points = if rank_points > 0 { PointSet::new(x_test.head(rank_points)) } else { PointSet::default() };
-        Dataset { x, y, x_test, y_test, rank_points, truth: Some(theta) }
+        Dataset { x, y, x_test, y_test, rank_points, truth: Some(theta), test_cache: Default::default() }
     }
 }

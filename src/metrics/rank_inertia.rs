@@ -33,7 +33,8 @@
 //! σ₁, and ‖[M₁ M₂]‖² ≤ ‖M₁‖² + ‖M₂‖_F², so σ₁² ∈ [a², a² + f²] and t² ∈ [t₋², t₊²] :=
 //! τ²·[a², a² + f²].
 //!
-//! **3. When the count is decided.** S̃ is evaluated at t₋². Along t² ∈ [t₋², t₊²] it moves by
+//! **3. When the count is decided.** (With step 4's widened interval in place of [t₋², t₊²].)
+//! S̃ is evaluated at t₋². Along t² ∈ [t₋², t₊²] it moves by
 //! dS̃/d(t²) = −I − D_A G_AB H₁₁⁻¹ D_B⁻² H₁₁⁻¹ G_BA D_A, whose norm is at most
 //! 1 + (max_A d / min_B d)²·s₊⁴·(M_B²/((M_B² − 1)s₋²))² ≤ 1 + 2κ⁴ (κ = s₊/s₋, M_B = 2, and
 //! max_A d ≤ min_B d), so by Weyl's inequality no eigenvalue crosses zero if every computed
@@ -42,9 +43,21 @@
 //! M_B t₊/s₋ on A), computed through a Cholesky factor of condition ≤ (4/3)κ², so the absolute
 //! error is below 8·n·ε·κ⁶·M_B²·t₊² (a generous multiple of the standard backward-error
 //! bounds). Where the margin holds, the count is the exact count of RD at the exact
-//! threshold; otherwise (a singular value within about 10⁻⁶ relative of t — far inside the
-//! plain SVD's own rounding there, ε/τ ≈ 22 % per ulp of σ₁) the caller falls back to the SVD
-//! of `rank_bracket.rs`. `tests/rank_bracket.rs` checks the count against the plain SVD at
+//! threshold; otherwise (a singular value within ~0.1 % of t, step 4 — inside the plain SVD's
+//! own rounding there, ε/τ ≈ 22 % per ulp of σ₁) the caller falls back to the SVD
+//! of `rank_bracket.rs`.
+//!
+//! **4. Negligible columns.** A may hold many columns of scale far below t, each adding a
+//! clearly negative eigenvalue (≈ −t²) to S̃ and only cost. Let S ⊂ A be the longest
+//! ascending-scale prefix with ‖R_S D_S‖_F ≤ γt₋ (γ = [`DROP`]) and K = (B ∪ A) \ S. By Weyl's
+//! inequality, |σᵢ(RD) − σᵢ(R_K D_K)| ≤ γt₋ for every i; so if no σᵢ(R_K D_K) lies in
+//! [t₋(1 − γ), t₊(1 + γ)], every σᵢ(RD) is on the same side of the exact threshold as
+//! σᵢ(R_K D_K) and the counts agree. Steps 1–3 are therefore run on K with the interval
+//! widened to [t₋²(1 − γ)², t₊²(1 + γ)²]: a decided count is still the exact count of RD. With
+//! η = γ = 10⁻⁷ and κ ≈ 6 (400 Gaussian points in ℝ²⁰⁰) the margin of step 3 is about
+//! 10⁻³·t²: only a singular value within about 0.1 % of the threshold takes the SVD.
+//!
+//! `tests/rank_bracket.rs` checks the count against the plain SVD at
 //! τ = 1e-6, where the SVD is exact to far better than the margin, and at the release's 1e-15.
 
 use super::rank_bracket::{bracket, scaled_rank, RankBracket};
@@ -55,7 +68,10 @@ use faer::{Mat, Par, Side};
 pub const SCHUR_MARGIN: f64 = 2.0;
 
 /// η of the module doc: the columns left out of σ₁'s estimate weigh at most η·maxⱼ cⱼ²dⱼ².
-pub const SIGMA1_TAIL: f64 = 1e-12;
+pub const SIGMA1_TAIL: f64 = 1e-7;
+
+/// γ of the module doc: the columns dropped from A weigh at most γ·t₋ in Frobenius norm.
+pub const DROP: f64 = 1e-7;
 
 /// The fixed part of every rank evaluation of a run: R (X = QR), its extreme singular values and
 /// G = RᵀR.
@@ -112,9 +128,11 @@ impl RankFactor {
         if t2_lo.is_nan() || t2_lo <= 0.0 {
             return None;
         }
+        // Step 4: the interval the inertia must be constant on, widened by the dropped columns.
+        let (t2_lo, t2_hi) = (t2_lo * (1.0 - DROP).powi(2), t2_hi * (1.0 + DROP).powi(2));
         let cut = SCHUR_MARGIN * t2_hi.sqrt() / self.s_min;
         let b: Vec<usize> = (0..n).filter(|&j| d[j] > cut).collect();
-        let a: Vec<usize> = (0..n).filter(|&j| d[j] > 0.0 && d[j] <= cut).collect();
+        let a = self.kept_below(d, cut, DROP * DROP * t2_lo);
         if a.is_empty() {
             return Some(b.len());
         }
@@ -140,6 +158,24 @@ impl RankFactor {
             return None;
         }
         Some(b.len() + eig.iter().filter(|&&l| l > 0.0).count())
+    }
+
+    /// A of step 4 of the module doc: the columns with 0 < dⱼ ≤ `cut` but the longest
+    /// ascending-scale prefix whose Σ cⱼ²dⱼ² stays ≤ `budget2`, in increasing column order.
+    fn kept_below(&self, d: &[f64], cut: f64, budget2: f64) -> Vec<usize> {
+        let mut a: Vec<usize> = (0..d.len()).filter(|&j| d[j] > 0.0 && d[j] <= cut).collect();
+        a.sort_by(|&x, &y| d[x].total_cmp(&d[y]).then(x.cmp(&y)));
+        let mut acc = 0.0;
+        let dropped = a
+            .iter()
+            .take_while(|&&j| {
+                acc += self.gram[(j, j)] * d[j] * d[j];
+                acc <= budget2
+            })
+            .count();
+        let mut kept = a.split_off(dropped);
+        kept.sort_unstable();
+        kept
     }
 
     /// [t₋², t₊²] of step 2 of the module doc.

@@ -127,7 +127,7 @@ impl Model for DiagonalNet {
     /// The count is bracketed by the scales alone ([`crate::metrics::RankBracket`], proof in
     /// `metrics/rank_bracket.rs`); when a scale lies in the band around the threshold, it is
     /// counted exactly by inertia ([`RankFactor::rank`], proof in `metrics/rank_inertia.rs`), and
-    /// only a singular value within ~10⁻⁶ of the threshold takes an SVD.
+    /// only a singular value within ~0.1 % of the threshold takes an SVD.
     fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
         let Some(xs) = set.get() else { return Ok(0) };
         let f = rank_factor(set, xs);

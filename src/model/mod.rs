@@ -19,25 +19,26 @@ pub use precision::Precision;
 pub use quadratic::Quadratic;
 pub use two_layer::TwoLayerRelu;
 
+use crate::cache::Cache;
 use crate::linalg::{self, Points};
 use crate::rng::RandomSource;
 use faer::Mat;
 use std::any::Any;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// A fixed set of evaluation points (for the Jacobian rank) with room for one model-specific
-/// precomputation on them (e.g. the diagonal net's QR factor), built on first use.
+/// precomputation on them (e.g. the diagonal net's rank factor), built on first use.
 #[derive(Debug, Default)]
 pub struct PointSet {
     /// The points.
     pub points: Option<Points>,
-    cache: OnceLock<Arc<dyn Any + Send + Sync>>,
+    cache: Cache,
 }
 
 impl PointSet {
     /// Wraps `points`.
     pub fn new(points: Points) -> Self {
-        Self { points: Some(points), cache: OnceLock::new() }
+        Self { points: Some(points), cache: Cache::default() }
     }
     /// The points (empty set: no rank metric).
     pub fn get(&self) -> Option<&Points> {
@@ -45,8 +46,7 @@ impl PointSet {
     }
     /// The cached precomputation of type `T`, built by `init` the first time.
     pub fn cached<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
-        let any = self.cache.get_or_init(|| Arc::new(init()) as Arc<dyn Any + Send + Sync>).clone();
-        any.downcast::<T>().unwrap_or_else(|_| panic!("PointSet cache holds another type"))
+        self.cache.get_or_init(init)
     }
 }
 

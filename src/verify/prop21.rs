@@ -39,6 +39,7 @@ pub fn train_only(x: Vec<f64>, dim: usize, y: Vec<f64>) -> Dataset {
         y_test: Vec::new(),
         rank_points: PointSet::default(),
         truth: None,
+        test_cache: Default::default(),
     }
 }
 
