@@ -13,7 +13,7 @@
 //! Rounding: both forms are sums of squares (no cancellation). β̂ comes from a Householder QR
 //! (backward stable), so the computed residual R(β − β̂) differs from X(β − β̂) by
 //! O(ε·κ(R)·‖R‖·‖β̂‖) in norm; the factor is used only when κ(R) ≤ [`MAX_CONDITION`], and the
-//! two forms then agree to rounding (`tests/linear_test_loss.rs`). The values therefore
+//! two forms then agree to rounding (the tests below). The values therefore
 //! differ from the direct sum in the last digits only, never in what a figure shows.
 
 use crate::linalg::{self, Points};
@@ -65,5 +65,47 @@ impl LinearTestLoss {
             }
         }
         rd.iter().map(|v| v * v).sum::<f64>() + self.rho
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{ChaChaSource, RandomSource};
+    use proptest::prelude::*;
+
+    fn direct(x: &Points, y: &[f64], beta: &[f64]) -> f64 {
+        x.rows().zip(y).map(|(xi, yi)| (xi.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() - yi).powi(2)).sum()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// ‖R(β − β̂)‖² + ρ equals the direct sum of squares to rounding, from β far from the
+        /// least-squares solution (large loss) to β at it (the loss is ρ alone).
+        #[test]
+        fn equals_the_direct_sum(d in 1usize..30, extra in 0usize..40, seed in 0u64..10_000, near in 0.0f64..1.0) {
+            let n = 2 * d + extra;
+            let mut rng = ChaChaSource::new(seed);
+            let x = Points::new(rng.gaussian_matrix(n, d), d);
+            let y: Vec<f64> = (0..n).map(|_| rng.standard_normal()).collect();
+            let f = LinearTestLoss::new(&x, &y).expect("Gaussian points are well conditioned");
+            let beta: Vec<f64> = f.beta_hat.iter().map(|b| b + (1.0 - near) * rng.standard_normal()).collect();
+            let (fast, slow) = (f.sum_of_squares(&beta), direct(&x, &y, &beta));
+            prop_assert!((fast - slow).abs() <= 1e-10 * slow.max(1e-300), "{} vs {}", fast, slow);
+        }
+    }
+
+    /// Too few points, or a rank-deficient test set, keep the direct sum.
+    #[test]
+    fn declines_where_the_identity_does_not_pay_or_loses_accuracy() {
+        let mut rng = ChaChaSource::new(3);
+        let x = Points::new(rng.gaussian_matrix(7, 4), 4);
+        assert!(LinearTestLoss::new(&x, &[0.0; 7]).is_none());
+        // Two equal columns: κ(X) = ∞.
+        let mut v = rng.gaussian_matrix(20, 3);
+        for i in 0..20 {
+            v[i * 3 + 2] = v[i * 3 + 1];
+        }
+        assert!(LinearTestLoss::new(&Points::new(v, 3), &[1.0; 20]).is_none());
     }
 }
