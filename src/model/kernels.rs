@@ -46,14 +46,16 @@ fn x_uv_body(xs: &Points, u: &[f64], v: &[f64], out: &mut [f64]) {
     thread_local! {
         static BETA: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    BETA.with(|cell| {
-        let mut beta = cell.borrow_mut();
-        beta.clear();
-        beta.extend(u.iter().zip(v).map(|(a, b)| a * b));
-        for (o, x) in out.iter_mut().zip(xs.rows()) {
-            *o = dot(x, &beta);
-        }
-    });
+    // The buffer is taken out of the thread-local and put back, so that the loop below stays in
+    // this `#[inline(always)]` body (compiled for AVX2 inside pulp's entry point): inside the
+    // closure of `LocalKey::with` it was compiled for the baseline SSE2.
+    let mut beta = BETA.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
+    beta.clear();
+    beta.extend(u.iter().zip(v).map(|(a, b)| a * b));
+    for (o, x) in out.iter_mut().zip(xs.rows()) {
+        *o = dot(x, &beta);
+    }
+    BETA.with(|cell| *cell.borrow_mut() = beta);
 }
 
 /// The two products as pulp operations: `with_simd` is inlined into pulp's `#[target_feature]`
