@@ -4,7 +4,7 @@ set -uo pipefail
 cd "$1"
 t() { local s=$(date +%s.%N); echo "\$ $*"; "$@" > /tmp/wt_out.txt 2>&1; local rc=$?; local e=$(date +%s.%N);
       tail -n ${TAIL:-6} /tmp/wt_out.txt; printf '[exit %d, wall %.1f s]\n\n' $rc $(echo "$e - $s" | bc); }
-B=target/release/largestep
+B=${CARGO_TARGET_DIR:-target}/release/largestep
 t cargo run --release -- reproduce fig2
 TAIL=12 t bash -c "$B schema | head -12"
 TAIL=8 t bash -c "$B show fig2 | head -8"
