@@ -38,6 +38,26 @@ fn factor(d: usize, seed: u64) -> (Mat<f64>, f64, f64) {
     (r, s[s.len() - 1], s[0])
 }
 
+/// One graded case: R of 2d Gaussian points with its extreme singular values, the scales
+/// √(uⱼ² + vⱼ²) of [`graded_theta`], and the plain SVD's singular values of R·D (descending).
+struct Case {
+    r: Mat<f64>,
+    s_min: f64,
+    s_max: f64,
+    scales: Vec<f64>,
+    full: Vec<f64>,
+}
+
+impl Case {
+    fn new(d: usize, lo: f64, seed: u64) -> Self {
+        let (r, s_min, s_max) = factor(d, seed);
+        let theta = graded_theta(d, lo, seed);
+        let scales: Vec<f64> = (0..d).map(|j| theta[j].hypot(theta[d + j])).collect();
+        let full = singular_values(&Mat::from_fn(d, d, |i, j| r[(i, j)] * scales[j])).unwrap();
+        Self { r, s_min, s_max, scales, full }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     /// Decided counts equal the plain SVD's (of R·D and of φ); undecided counts are the SVD's
@@ -71,10 +91,7 @@ proptest! {
     #[test]
     fn dropping_negligible_columns_keeps_the_count(d in 4usize..48, lo in 4.0f64..40.0, seed in 0u64..10_000) {
         let tol = 1e-6;
-        let (r, s_min, s_max) = factor(d, seed);
-        let theta = graded_theta(d, lo, seed);
-        let scales: Vec<f64> = (0..d).map(|j| theta[j].hypot(theta[d + j])).collect();
-        let full = singular_values(&Mat::from_fn(d, d, |i, j| r[(i, j)] * scales[j])).unwrap();
+        let Case { r, s_min, s_max, scales, full } = Case::new(d, lo, seed);
         let fast = scaled_rank(&r, s_min, s_max, &scales, tol).unwrap();
         let plain = rank_from_singular_values(&full, tol);
         let t = tol * full[0];
@@ -89,10 +106,7 @@ proptest! {
     /// itself rounds across the threshold (within a factor 10 of τσ₁).
     #[test]
     fn scaled_rank_agrees_with_plain_svd(d in 4usize..48, lo in 0.0f64..40.0, seed in 0u64..10_000) {
-        let (r, s_min, s_max) = factor(d, seed);
-        let theta = graded_theta(d, lo, seed);
-        let scales: Vec<f64> = (0..d).map(|j| theta[j].hypot(theta[d + j])).collect();
-        let full = singular_values(&Mat::from_fn(d, d, |i, j| r[(i, j)] * scales[j])).unwrap();
+        let Case { r, s_min, s_max, scales, full } = Case::new(d, lo, seed);
         let fast = scaled_rank(&r, s_min, s_max, &scales, TAU).unwrap();
         let plain = rank_from_singular_values(&full, TAU);
         let near = full.iter().filter(|v| (**v / full[0]) > TAU / 10.0 && (**v / full[0]) < TAU * 10.0).count();
@@ -106,10 +120,7 @@ proptest! {
     #[test]
     fn inertia_count_equals_the_exact_count(d in 4usize..48, lo in 2.0f64..40.0, seed in 0u64..10_000) {
         let tol = 1e-6;
-        let (r, _, _) = factor(d, seed);
-        let theta = graded_theta(d, lo, seed);
-        let scales: Vec<f64> = (0..d).map(|j| theta[j].hypot(theta[d + j])).collect();
-        let full = singular_values(&Mat::from_fn(d, d, |i, j| r[(i, j)] * scales[j])).unwrap();
+        let Case { r, scales, full, .. } = Case::new(d, lo, seed);
         let plain = rank_from_singular_values(&full, tol);
         let t = tol * full[0];
         let clear = full.iter().all(|v| (*v - t).abs() > 0.1 * t);
@@ -124,10 +135,7 @@ proptest! {
     /// plain SVD itself rounds across the threshold (within a factor 10 of τσ₁).
     #[test]
     fn rank_factor_agrees_with_plain_svd(d in 4usize..48, lo in 0.0f64..40.0, seed in 0u64..10_000) {
-        let (r, _, _) = factor(d, seed);
-        let theta = graded_theta(d, lo, seed);
-        let scales: Vec<f64> = (0..d).map(|j| theta[j].hypot(theta[d + j])).collect();
-        let full = singular_values(&Mat::from_fn(d, d, |i, j| r[(i, j)] * scales[j])).unwrap();
+        let Case { r, scales, full, .. } = Case::new(d, lo, seed);
         let fast = RankFactor::new(r).unwrap().rank(&scales, TAU).unwrap();
         let plain = rank_from_singular_values(&full, TAU);
         let near = full.iter().filter(|v| (**v / full[0]) > TAU / 10.0 && (**v / full[0]) < TAU * 10.0).count();
