@@ -35,6 +35,16 @@ fn rank_threshold_is_strict_and_relative() {
     assert_eq!(rank_from_singular_values(&[1.0, f64::NAN], 0.5), 1);
 }
 
+/// A seeded stream, d = 25, 60 Gaussian points (as points and as a rank point set) and the
+/// diagonal net on ℝ²⁵.
+fn diagonal_setup(seed: u64) -> (ChaChaSource, usize, Points, PointSet, DiagonalNet) {
+    let mut rng = ChaChaSource::new(seed);
+    let (n, d) = (60, 25);
+    let xs = Points::new(rng.gaussian_matrix(n, d), d);
+    let set = PointSet::new(xs.clone());
+    (rng, d, xs, set, DiagonalNet::new(d, 0.1))
+}
+
 /// The shortcut and the plain SVD of φ agree on the singular values to ~1e-12 relative (of
 /// σ_max), and on the rank at τ = 1e-4 and τ = 1e-10 where the gap is wide. At τ = 1e-15 the
 /// threshold sits at the SVD's own rounding level (backward error ≈ p·ε·σ_max with p = 50,
@@ -42,11 +52,7 @@ fn rank_threshold_is_strict_and_relative() {
 /// printed, not asserted (see `rank_at_1e15_on_gap_separated_spectra` for the assertion).
 #[test]
 fn diagonal_shortcut_matches_plain_svd() {
-    let mut rng = ChaChaSource::new(7);
-    let (n, d) = (60, 25);
-    let xs = Points::new(rng.gaussian_matrix(n, d), d);
-    let set = PointSet::new(xs.clone());
-    let net = DiagonalNet::new(d, 0.1);
+    let (mut rng, d, xs, set, net) = diagonal_setup(7);
     for case in 0..20 {
         let mut theta: Vec<f64> = (0..2 * d).map(|_| rng.standard_normal()).collect();
         // Spread the scales over many orders of magnitude, as during the large-step phase.
@@ -76,11 +82,7 @@ fn diagonal_shortcut_matches_plain_svd() {
 /// non-zero scales, for the plain SVD and the shortcut alike: no allowance.
 #[test]
 fn rank_at_1e15_on_gap_separated_spectra() {
-    let mut rng = ChaChaSource::new(11);
-    let (n, d) = (60, 25);
-    let xs = Points::new(rng.gaussian_matrix(n, d), d);
-    let set = PointSet::new(xs.clone());
-    let net = DiagonalNet::new(d, 0.1);
+    let (_, d, xs, set, net) = diagonal_setup(11);
     let scales = [1.0, 1e-3, 1e-6, 1e-9, 1e-12, 0.0];
     for case in 0..20u64 {
         let mut pick = ChaChaSource::new(100 + case);

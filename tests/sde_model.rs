@@ -189,23 +189,31 @@ name = "large"
 schedule = { step = 0.2 }
 "#;
 
+/// The TINY config's comparison (its first run) with c = 0.5, 10 EM steps per iteration, SDE and
+/// both flows, metrics on.
+fn tiny_comparison(seeds: usize, total: usize) -> (ExperimentConfig, CompareSettings) {
+    let base = ExperimentConfig::parse(TINY, "tiny").unwrap();
+    let cfg = comparison_config(&base, &base.runs[0], "tiny", "tiny", true);
+    let settings = CompareSettings {
+        c: 0.5,
+        substeps: 10,
+        seed: 0,
+        seeds,
+        total,
+        metrics: true,
+        gradient_flow: true,
+        vary_data: false,
+    };
+    (cfg, settings)
+}
+
 /// The comparison's SGD run is `experiment::run`'s run bit for bit (same data, θ₀, stream); the
 /// SDE and GF start from the same θ₀; same settings ⇒ identical rows; GF has no noise so its
 /// rows do not depend on c.
 #[test]
 fn comparison_shares_data_and_init_and_is_deterministic() {
+    let (cfg, s) = tiny_comparison(2, 400);
     let base = ExperimentConfig::parse(TINY, "tiny").unwrap();
-    let cfg = comparison_config(&base, &base.runs[0], "tiny", "tiny", true);
-    let s = CompareSettings {
-        c: 0.5,
-        substeps: 10,
-        seed: 0,
-        seeds: 2,
-        total: 400,
-        metrics: true,
-        gradient_flow: true,
-        vary_data: false,
-    };
     let a = compare(&cfg, &s).unwrap();
     let b = compare(&cfg, &s).unwrap();
     assert_eq!(a.rows, b.rows);
@@ -336,18 +344,7 @@ fn nan_delta_is_an_error() {
 /// The comparison is bit-identical at any thread count (each job has its own seeded streams).
 #[test]
 fn comparison_is_bit_identical_at_any_thread_count() {
-    let base = ExperimentConfig::parse(TINY, "tiny").unwrap();
-    let cfg = comparison_config(&base, &base.runs[0], "tiny", "tiny", true);
-    let s = CompareSettings {
-        c: 0.5,
-        substeps: 10,
-        seed: 0,
-        seeds: 3,
-        total: 200,
-        metrics: true,
-        gradient_flow: true,
-        vary_data: false,
-    };
+    let (cfg, s) = tiny_comparison(3, 200);
     let on = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| compare(&cfg, &s).unwrap())

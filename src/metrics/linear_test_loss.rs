@@ -55,11 +55,10 @@ impl LinearTestLoss {
 
     /// Σᵢ (⟨β, xᵢ⟩ − yᵢ)² over the test set, as ‖R(β − β̂)‖² + ρ.
     pub fn sum_of_squares(&self, beta: &[f64]) -> f64 {
-        let d = self.beta_hat.len();
-        let delta: Vec<f64> = beta.iter().zip(&self.beta_hat).map(|(b, h)| b - h).collect();
-        // R is upper triangular: row i of Rδ is Σ_{j ≥ i} R_ij δ_j (R is stored column-major).
-        let mut rd = vec![0.0; d];
-        for (j, &dj) in delta.iter().enumerate() {
+        // R is upper triangular: Rδ = Σⱼ δⱼ·(column j, rows ≤ j), δ = β − β̂ (R is column-major).
+        let mut rd = vec![0.0; self.beta_hat.len()];
+        for (j, (b, h)) in beta.iter().zip(&self.beta_hat).enumerate() {
+            let dj = b - h;
             for (out, rij) in rd.iter_mut().zip(&self.r.col_as_slice(j)[..=j]) {
                 *out += rij * dj;
             }

@@ -119,18 +119,24 @@ fn kept_columns(r: &Mat<f64>, d: &[f64], tol: f64) -> Vec<usize> {
     let w: Vec<f64> =
         (0..d.len()).map(|j| (0..r.nrows()).map(|i| r[(i, j)] * r[(i, j)]).sum::<f64>().sqrt() * d[j]).collect();
     let budget = tol * w.iter().copied().fold(0.0, f64::max) / MARGIN;
-    let mut order: Vec<usize> = (0..d.len()).collect();
-    order.sort_by(|&a, &b| d[a].total_cmp(&d[b]).then(a.cmp(&b)));
+    drop_negligible((0..d.len()).collect(), d, |j| w[j] * w[j], budget)
+}
+
+/// `cols` without the longest ascending-scale prefix S whose weight (Σ_{j∈S} `w2(j)`)^{1/2} stays
+/// ≤ `budget`, in increasing column order. With `w2(j)` = ‖R eⱼ‖²dⱼ², ‖R_S D_S‖₂ ≤ ‖R_S D_S‖_F ≤
+/// `budget`, so by Weyl's inequality dropping S moves every singular value by at most `budget`
+/// (used here and by the inertia count, `rank_inertia.rs` step 4).
+pub(super) fn drop_negligible(mut cols: Vec<usize>, d: &[f64], w2: impl Fn(usize) -> f64, budget: f64) -> Vec<usize> {
+    cols.sort_by(|&a, &b| d[a].total_cmp(&d[b]).then(a.cmp(&b)));
     let mut acc = 0.0;
-    let mut dropped = 0;
-    for &j in &order {
-        acc += w[j] * w[j];
-        if acc.sqrt() > budget {
-            break;
-        }
-        dropped += 1;
-    }
-    let mut keep = order[dropped..].to_vec();
+    let dropped = cols
+        .iter()
+        .take_while(|&&j| {
+            acc += w2(j);
+            acc.sqrt() <= budget
+        })
+        .count();
+    let mut keep = cols.split_off(dropped);
     keep.sort_unstable();
     keep
 }

@@ -60,7 +60,7 @@
 //! `tests/rank_bracket.rs` checks the count against the plain SVD at
 //! τ = 1e-6, where the SVD is exact to far better than the margin, and at the release's 1e-15.
 
-use super::rank_bracket::{bracket, scaled_rank, RankBracket};
+use super::rank_bracket::{bracket, drop_negligible, scaled_rank, RankBracket};
 use faer::linalg::triangular_solve::solve_lower_triangular_in_place;
 use faer::{Mat, Par, Side};
 
@@ -132,7 +132,8 @@ impl RankFactor {
         let (t2_lo, t2_hi) = (t2_lo * (1.0 - DROP).powi(2), t2_hi * (1.0 + DROP).powi(2));
         let cut = SCHUR_MARGIN * t2_hi.sqrt() / self.s_min;
         let b: Vec<usize> = (0..n).filter(|&j| d[j] > cut).collect();
-        let a = self.kept_below(d, cut, DROP * DROP * t2_lo);
+        let below: Vec<usize> = (0..n).filter(|&j| d[j] > 0.0 && d[j] <= cut).collect();
+        let a = drop_negligible(below, d, |j| self.gram[(j, j)] * d[j] * d[j], DROP * t2_lo.sqrt());
         if a.is_empty() {
             return Some(b.len());
         }
@@ -158,24 +159,6 @@ impl RankFactor {
             return None;
         }
         Some(b.len() + eig.iter().filter(|&&l| l > 0.0).count())
-    }
-
-    /// A of step 4 of the module doc: the columns with 0 < dⱼ ≤ `cut` but the longest
-    /// ascending-scale prefix whose Σ cⱼ²dⱼ² stays ≤ `budget2`, in increasing column order.
-    fn kept_below(&self, d: &[f64], cut: f64, budget2: f64) -> Vec<usize> {
-        let mut a: Vec<usize> = (0..d.len()).filter(|&j| d[j] > 0.0 && d[j] <= cut).collect();
-        a.sort_by(|&x, &y| d[x].total_cmp(&d[y]).then(x.cmp(&y)));
-        let mut acc = 0.0;
-        let dropped = a
-            .iter()
-            .take_while(|&&j| {
-                acc += self.gram[(j, j)] * d[j] * d[j];
-                acc <= budget2
-            })
-            .count();
-        let mut kept = a.split_off(dropped);
-        kept.sort_unstable();
-        kept
     }
 
     /// [t₋², t₊²] of step 2 of the module doc.

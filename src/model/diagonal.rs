@@ -30,8 +30,7 @@ impl DiagonalNet {
 }
 
 /// The [`RankFactor`] of X_eval = QR, computed once per point set and shared by every rank
-/// evaluation of a run.
-/// (A failed SVD of R is kept and reported by every evaluation.)
+/// evaluation of a run; a failed SVD of R is kept and reported by every evaluation.
 fn rank_factor(set: &PointSet, xs: &Points) -> Arc<Result<RankFactor, String>> {
     set.cached(|| RankFactor::new(xs.to_mat().qr().thin_R().to_owned()))
 }
