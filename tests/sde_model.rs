@@ -203,6 +203,7 @@ fn tiny_comparison(seeds: usize, total: usize) -> (ExperimentConfig, CompareSett
         metrics: true,
         gradient_flow: true,
         vary_data: false,
+        share_gradient_flow: true,
     };
     (cfg, settings)
 }
@@ -373,4 +374,28 @@ fn calibration_brackets_and_matches_or_says_why() {
     assert!(!far.bracketed, "{far:?}");
     let why = far.failure.expect("a failed search says why");
     assert!(why.contains("above SGD's"), "{why}");
+}
+
+/// Gradient flow taken from a stable flow that never refined is the separately run gradient flow,
+/// bit for bit (rows, logs, probes); where the stable flow refines (one EM step per iteration at
+/// η = 1, so the base step is γ = η beyond 1/λ_max), gradient flow is run on its own.
+#[test]
+fn shared_gradient_flow_is_the_separate_run() {
+    for (step, substeps, shared) in [("0.2", 10, true), ("1.0", 1, false)] {
+        let base = ExperimentConfig::parse(&TINY.replace("0.2", step), "tiny").unwrap();
+        let cfg = comparison_config(&base, &base.runs[0], "tiny", "tiny", true);
+        let s = CompareSettings { substeps, ..tiny_comparison(2, 400).1 };
+        let a = compare(&cfg, &s).unwrap();
+        let b = compare(&cfg, &CompareSettings { share_gradient_flow: false, ..s.clone() }).unwrap();
+        assert_eq!(a.gf_shared, vec![shared; 2], "{substeps} substeps");
+        assert!(b.gf_shared.iter().all(|&x| !x));
+        assert_eq!(a.rows, b.rows, "{substeps} substeps");
+        assert_eq!(a.sharpness, b.sharpness);
+        for (x, y) in a.outcome.logs.iter().zip(&b.outcome.logs) {
+            let bits = |t: &[f64]| t.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!((&x.run, &x.label, bits(&x.final_theta)), (&y.run, &y.label, bits(&y.final_theta)));
+            assert_eq!(format!("{:?}", x.rows), format!("{:?}", y.rows));
+        }
+        assert!(String::from_utf8_lossy(&a.rows[2]).lines().all(|l| l.starts_with("gf,")));
+    }
 }

@@ -87,7 +87,13 @@ fn fake(finals: [f64; 3], gf_peak: f64) -> Comparison {
         grid: vec![0, 5, 10],
         out: Default::default(),
     };
-    Comparison { outcome, rows: vec![], sharpness: vec![vec![]; SEEDS * RUNS.len()], seconds: (0.0, 0.0) }
+    Comparison {
+        outcome,
+        rows: vec![],
+        sharpness: vec![vec![]; SEEDS * RUNS.len()],
+        seconds: (0.0, 0.0),
+        gf_shared: vec![false; SEEDS],
+    }
 }
 
 fn kinds(c: &Comparison) -> (Kind, Kind) {

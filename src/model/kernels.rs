@@ -342,7 +342,9 @@ mod tests {
                 let mut want = 0.0f64;
                 let mut i = 0;
                 while i + 8 <= n {
-                    let p: Vec<f64> = (0..4).map(|h| x(i + 2 * h + 1).mul_add(c[i + 2 * h + 1], x(i + 2 * h) * c[i + 2 * h])).collect();
+                    let p: Vec<f64> = (0..4)
+                        .map(|h| x(i + 2 * h + 1).mul_add(c[i + 2 * h + 1], x(i + 2 * h) * c[i + 2 * h]))
+                        .collect();
                     want += (p[0] + p[1]) + (p[2] + p[3]);
                     i += 8;
                 }

@@ -19,6 +19,7 @@ use crate::optim::Optimizer;
 use crate::record::{Recorder, RunLog};
 use anyhow::Result;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -56,6 +57,10 @@ pub struct CompareSettings {
     /// Also vary the data seed with the seed offset (default, as `experiment::run`: only the
     /// training stream — SGD indices, θ₀, the SDE's Z — varies, on the config's dataset).
     pub vary_data: bool,
+    /// Take gradient flow from the stable flow's run where the stable flow never refined (the
+    /// same recursion bit for bit, [`Eq58::first_refinement`]) instead of running it again
+    /// (default; off only to check that identity).
+    pub share_gradient_flow: bool,
 }
 
 /// A comparison's outcome: the logs as an [`Outcome`] whose runs are `sgd`, `sde`, `gf`, the
@@ -69,6 +74,25 @@ pub struct Comparison {
     pub sharpness: Vec<Vec<Probe>>,
     /// Wall-clock seconds of the SGD phase and of the SDE + GF phase.
     pub seconds: (f64, f64),
+    /// Per seed: whether the gradient-flow run is the stable flow's, relabelled (the stable flow
+    /// never took more than the base substeps, so both are the same recursion bit for bit; see
+    /// [`Eq58::first_refinement`]) rather than run a second time.
+    pub gf_shared: Vec<bool>,
+}
+
+/// The stable flow's outcome as the gradient-flow run `gf` (run name and label; the CSV rows'
+/// first field).
+fn relabel((log, rows, probes): &(RunLog, Vec<u8>, Vec<Probe>), gf: &RunSpec) -> (RunLog, Vec<u8>, Vec<Probe>) {
+    let mut log = log.clone();
+    log.run = gf.name.clone();
+    log.label = gf.label.clone().unwrap_or_else(|| gf.name.clone());
+    let mut out = Vec::with_capacity(rows.len());
+    for line in rows.split_inclusive(|&b| b == b'\n') {
+        let rest = line.iter().position(|&b| b == b',').map_or(line, |p| &line[p..]);
+        out.extend_from_slice(gf.name.as_bytes());
+        out.extend_from_slice(rest);
+    }
+    (log, out, probes.clone())
 }
 
 /// A `Write` into a shared buffer (the recorder owns its sink).
@@ -206,23 +230,46 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
 
     let start = std::time::Instant::now();
     let kinds: Vec<usize> = if s.gradient_flow { vec![1, 2, STABLE_FLOW] } else { vec![1] };
-    let jobs: Vec<(usize, usize)> = (0..seeds.len()).flat_map(|k| kinds.iter().map(move |&r| (k, r))).collect();
-    let mut rest: Vec<Option<Done>> = jobs
-        .par_iter()
-        .map(|&(k, r)| {
-            let inner = match r {
-                1 => Eq58::new(loss, s.c, s.substeps, sgd[k].1.clone()),
-                2 => Eq58::gradient_flow(loss, s.substeps),
-                _ => Eq58::stable_flow(loss, s.substeps, STABILITY_EVERY, probe_seed(k)),
-            };
-            let mut opt = Probed::new(inner, loss, probes.clone(), probe_seed(k));
-            let (log, rows) = job(k).run(r, &mut opt)?;
-            if let Some(why) = opt.inner.error {
-                anyhow::bail!("{} run `{}`, seed {}: {why}", cfg.name, RUNS[r], seeds[k]);
+    // One Eq. (58) run: its log, rows and probes, and the stable flow's first refinement.
+    let eq58 = |k: usize, r: usize| -> Result<(Done, Option<usize>)> {
+        let inner = match r {
+            1 => Eq58::new(loss, s.c, s.substeps, sgd[k].1.clone()),
+            2 => Eq58::gradient_flow(loss, s.substeps),
+            _ => Eq58::stable_flow(loss, s.substeps, STABILITY_EVERY, probe_seed(k)),
+        };
+        let mut opt = Probed::new(inner, loss, probes.clone(), probe_seed(k));
+        let (log, rows) = job(k).run(r, &mut opt)?;
+        if let Some(why) = opt.inner.error {
+            anyhow::bail!("{} run `{}`, seed {}: {why}", cfg.name, RUNS[r], seeds[k]);
+        }
+        Ok(((log, rows, opt.trace), opt.inner.first_refinement()))
+    };
+    // The SDE and the stable flow first; gradient flow at γ = η/10 is then the stable flow
+    // relabelled wherever the stable flow never refined (the same recursion, see
+    // `Eq58::first_refinement`), and is run only for the seeds where it did.
+    let first: Vec<usize> = kinds.iter().copied().filter(|&r| r != 2).collect();
+    let jobs: Vec<(usize, usize)> = (0..seeds.len()).flat_map(|k| first.iter().map(move |&r| (k, r))).collect();
+    let done: Vec<(Done, Option<usize>)> = jobs.par_iter().map(|&(k, r)| eq58(k, r)).collect::<Result<_>>()?;
+    let mut results: std::collections::HashMap<(usize, usize), Done> = HashMap::new();
+    let mut gf_shared = vec![false; seeds.len()];
+    let mut rerun = Vec::new();
+    for (&(k, r), (d, refined)) in jobs.iter().zip(done) {
+        if r == STABLE_FLOW {
+            if refined.is_none() && s.share_gradient_flow {
+                results.insert((k, 2), relabel(&d, &cfg.runs[2]));
+                gf_shared[k] = true;
+            } else {
+                rerun.push((k, 2));
             }
-            Ok(Some((log, rows, opt.trace)))
-        })
-        .collect::<Result<_>>()?;
+        }
+        results.insert((k, r), d);
+    }
+    let again: Vec<(Done, Option<usize>)> = rerun.par_iter().map(|&(k, r)| eq58(k, r)).collect::<Result<_>>()?;
+    for (&key, (d, _)) in rerun.iter().zip(again) {
+        results.insert(key, d);
+    }
+    let mut rest: Vec<Option<Done>> =
+        (0..seeds.len()).flat_map(|k| kinds.iter().map(move |&r| (k, r))).map(|key| results.remove(&key)).collect();
     let t_sde = start.elapsed().as_secs_f64();
 
     let mut logs = Vec::new();
@@ -242,7 +289,7 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     cfg.runs.truncate(1 + kinds.len());
     let columns = cfg.metrics.columns();
     let outcome = Outcome { config: cfg, datasets, logs, columns, total, grid, out: Default::default() };
-    Ok(Comparison { outcome, rows, sharpness, seconds: (t_sgd, t_sde) })
+    Ok(Comparison { outcome, rows, sharpness, seconds: (t_sgd, t_sde), gf_shared })
 }
 
 /// `calibrate` stops once a plateau is within 1 % of SGD's (|ln ratio| < 0.01).
@@ -323,6 +370,7 @@ pub fn calibrate(
         metrics: false,
         gradient_flow: false,
         vary_data: false,
+        share_gradient_flow: true,
     };
     let plateau = |log: &RunLog| if log.diverged_at.is_some() { f64::INFINITY } else { log.plateau_train_loss() };
     // Over the seeds whose SGD run finished (a diverged SGD run gives no target).

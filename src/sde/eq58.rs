@@ -40,17 +40,28 @@ pub struct Eq58 {
     pub error: Option<String>,
 }
 
-/// The stable flow's step control: λ̂ = λ_max(∇²L(θ_t)) re-estimated at every SGD iteration
-/// (by [`WARM_ITERATIONS`] power iterations warm-started from the last eigenvector, and by
-/// [`POWER_ITERATIONS`] every `every` iterations); iteration t then takes
-/// k_t = max(substeps, ⌈η_t·λ̂⌉) steps of γ = η_t/k_t, so γ·λ̂ ≤ 1, a factor 2 inside the
-/// stability bound for λ_max to grow within the iteration.
+/// The stable flow's step control: λ̂ = λ_max(∇²L(θ_t)) re-estimated by [`POWER_ITERATIONS`]
+/// power iterations every `every` SGD iterations and, in between, by [`WARM_ITERATIONS`]
+/// warm-started from the last eigenvector: at every iteration while the base step is within a
+/// factor 8 of the stability bound (η_t·λ̂/substeps > [`NEAR`]), else every [`FAR_EVERY`]
+/// iterations. Iteration t then takes k_t = max(substeps, ⌈η_t·λ̂⌉) steps of γ = η_t/k_t, so
+/// γ·λ̂ ≤ 1, a factor 2 inside the stability bound for λ_max to grow within the iteration. (The
+/// probes check γ·λ_max along the run with full power iterations, independently of this
+/// control.)
 #[derive(Debug, Clone)]
 struct Stability {
     sharpness: Sharpness,
     every: usize,
     lambda: f64,
+    /// The first SGD iteration that took more than the base substeps, if any.
+    first_refined: Option<usize>,
 }
+
+/// γ·λ̂ of the base step above which the stable flow re-estimates λ̂ at every iteration.
+pub const NEAR: f64 = 0.25;
+
+/// Iterations between re-estimates of λ̂ while γ·λ̂ ≤ [`NEAR`] (a factor 8 below the bound 2).
+pub const FAR_EVERY: usize = 10;
 
 /// Power iterations of the stable flow's per-iteration re-estimate (warm-started).
 pub const WARM_ITERATIONS: usize = 2;
@@ -87,8 +98,16 @@ impl Eq58 {
     /// iteration (fully every `every` iterations; power iteration seeded by `seed`).
     pub fn stable_flow(loss: Loss, substeps: usize, every: usize, seed: u64) -> Self {
         let mut f = Self::gradient_flow(loss, substeps);
-        f.stable = Some(Stability { sharpness: Sharpness::new(seed), every: every.max(1), lambda: 0.0 });
+        f.stable =
+            Some(Stability { sharpness: Sharpness::new(seed), every: every.max(1), lambda: 0.0, first_refined: None });
         f
+    }
+    /// The stable flow's first SGD iteration that took more than the base substeps (None: none
+    /// did, or this is not the stable flow). Until then the stable flow is gradient flow at
+    /// γ = η/substeps step for step (the same operations on the same numbers): a stable flow that
+    /// never refined *is* that gradient flow, bit for bit.
+    pub fn first_refinement(&self) -> Option<usize> {
+        self.stable.as_ref().and_then(|st| st.first_refined)
     }
     /// δ_t = c·L(θ^SGD_t) (the last recorded loss past the tape's end; 0 for gradient flow), or
     /// an error naming t if that is not a finite number ≥ 0 (a NaN reference loss must not
@@ -125,11 +144,18 @@ impl Optimizer for Eq58 {
         };
         let mut substeps = self.substeps;
         if let Some(st) = &mut self.stable {
-            let iterations = if t % st.every == 0 { POWER_ITERATIONS } else { WARM_ITERATIONS };
-            st.lambda = st.sharpness.estimate(model, self.loss, data, theta, iterations);
+            let near = !(eta * st.lambda / self.substeps as f64 <= NEAR);
+            if t % st.every == 0 {
+                st.lambda = st.sharpness.estimate(model, self.loss, data, theta, POWER_ITERATIONS);
+            } else if near || t % FAR_EVERY == 0 {
+                st.lambda = st.sharpness.estimate(model, self.loss, data, theta, WARM_ITERATIONS);
+            }
             if st.lambda.is_finite() && st.lambda > 0.0 {
                 let need = (eta * st.lambda).ceil().min((MAX_REFINEMENT * self.substeps) as f64) as usize;
                 substeps = substeps.max(need);
+            }
+            if substeps > self.substeps {
+                st.first_refined.get_or_insert(t);
             }
         }
         let gamma = eta / substeps as f64;

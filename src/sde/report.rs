@@ -290,6 +290,19 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
         c.seconds.0,
         c.seconds.1,
     );
+    let shared = c.gf_shared.iter().filter(|&&b| b).count();
+    if shared > 0 {
+        let _ = writeln!(
+            s,
+            "Gradient flow (γ = η/{}) is the stable flow's run for {shared} of {} seed(s): there the stable flow never \
+             needed more than {} steps per iteration (its estimate η_t·λ̂ ≤ {} throughout), so both are the same \
+             recursion, step for step and bit for bit; it was run once.\n",
+            info.substeps,
+            c.gf_shared.len(),
+            info.substeps,
+            info.substeps,
+        );
+    }
     if let Some(cal) = info.calibration {
         let mut curve = cal.history.clone();
         curve.sort_by(|a, b| a.0.total_cmp(&b.0));
