@@ -56,6 +56,31 @@ proptest! {
                 let slow: f64 = (0..n).map(|i| j[(i, k)] * c[i]).sum();
                 prop_assert!((slow - fast[k]).abs() <= 1e-10 * (1.0 + slow.abs()), "{}: (φᵀc)[{}] {} vs {}", name, k, slow, fast[k]);
             }
+            // φᵀc with cᵢ a function of point i's prediction: the default route (all predictions,
+            // the weights, then φᵀc) bit for bit, and c left with the weights.
+            let mut weight = |i: usize, h: f64| 0.3 * (h - c[i]) + c[i];
+            let (mut wc, mut wout) = (vec![0.0; n], vec![0.0; model.num_params()]);
+            model.weighted_jacobian_t_mul(&theta, &xs, &mut weight, &mut wc, &mut wout);
+            let want_c: Vec<f64> = preds.iter().enumerate().map(|(i, &h)| weight(i, h)).collect();
+            let mut want = vec![0.0; model.num_params()];
+            model.jacobian_t_mul(&theta, &xs, &want_c, &mut want);
+            prop_assert_eq!(&wc, &want_c, "{}", name);
+            prop_assert_eq!(&wout, &want, "{}", name);
+            if model.hidden_features().is_some() {
+                // The ReLU nets backpropagate straight into φᵀc: the per-point gradients'
+                // accumulation (out += cᵢ·∇h(xᵢ), in point order) bit for bit, and predict_all is
+                // predict at every point.
+                let mut acc = vec![0.0; model.num_params()];
+                let mut g = vec![0.0; model.num_params()];
+                for (ci, x) in c.iter().zip(xs.rows()) {
+                    model.grad(&theta, x, &mut g);
+                    acc.iter_mut().zip(&g).for_each(|(o, gi)| *o += ci * gi);
+                }
+                prop_assert_eq!(&acc, &fast, "{}", name);
+                for (i, x) in xs.rows().enumerate() {
+                    prop_assert_eq!(preds[i].to_bits(), model.predict(&theta, x).to_bits(), "{}", name);
+                }
+            }
         }
     }
 }

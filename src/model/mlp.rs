@@ -48,6 +48,33 @@ pub struct ReluMlp {
     precision: Precision,
 }
 
+/// Where backpropagation puts a gradient entry gₖ.
+trait Emit: Copy {
+    fn emit(self, out: &mut f64, g: f64);
+}
+
+/// `out[k] = gₖ` ([`Model::grad`]).
+#[derive(Clone, Copy)]
+struct Store;
+
+impl Emit for Store {
+    #[inline(always)]
+    fn emit(self, out: &mut f64, g: f64) {
+        *out = g;
+    }
+}
+
+/// `out[k] += c·gₖ` ([`Model::jacobian_t_mul`]).
+#[derive(Clone, Copy)]
+struct AddScaled(f64);
+
+impl Emit for AddScaled {
+    #[inline(always)]
+    fn emit(self, out: &mut f64, g: f64) {
+        *out += self.0 * g;
+    }
+}
+
 thread_local! {
     /// Per-thread scratch for the forward and backward passes (no allocation per call).
     static SCRATCH: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
@@ -141,14 +168,24 @@ impl ReluMlp {
         }
     }
 
-    /// Backpropagation in `T` (see [`Model::grad`]).
-    fn grad_in<T: Real>(&self, theta: &[f64], x: &[f64], out: &mut [f64]) -> f64 {
+    /// Backpropagation in `T` (see [`Model::grad`]): after the forward pass, `emit_for(h_θ(x))`
+    /// says where every gradient entry gₖ goes (stored, or accumulated as `out[k] += c·gₖ` by
+    /// [`jacobian_t_mul`](Model::jacobian_t_mul)), or `None` to skip the backward pass; returns
+    /// h_θ(x).
+    fn grad_in<T: Real, E: Emit>(
+        &self,
+        theta: &[f64],
+        x: &[f64],
+        out: &mut [f64],
+        emit_for: impl FnOnce(f64) -> Option<E>,
+    ) -> f64 {
         let hidden = self.hidden_total();
         let maxw = *self.widths.iter().max().unwrap_or(&1);
         self.with_scratch(hidden + 2 * maxw, |buf| {
             let (acts, deltas) = buf.split_at_mut(hidden);
             let (delta, next) = deltas.split_at_mut(maxw);
             let h = self.forward_in::<T>(theta, x, acts);
+            let Some(emit) = emit_for(h) else { return h };
             delta[0] = 1.0;
             let mut end = hidden;
             for l in (0..self.layers()).rev() {
@@ -159,12 +196,14 @@ impl ReluMlp {
                     let g = &mut out[o + i * inp..o + (i + 1) * inp];
                     let di = T::of(delta[i]);
                     for (gk, ak) in g.iter_mut().zip(a_in) {
-                        *gk = (di * T::of(*ak)).wide();
+                        emit.emit(gk, (di * T::of(*ak)).wide());
                     }
                 }
                 if self.biases[l] {
                     let ob = self.bias_offset(l);
-                    out[ob..ob + outw].copy_from_slice(&delta[..outw]);
+                    for (gk, d) in out[ob..ob + outw].iter_mut().zip(&delta[..outw]) {
+                        emit.emit(gk, *d);
+                    }
                 }
                 if l > 0 {
                     let w = self.weights(theta, l);
@@ -181,6 +220,15 @@ impl ReluMlp {
             }
             h
         })
+    }
+
+    /// `out += c·∇h(x)` with c = `scale(h(x))` (nothing when c = 0), in the network's precision.
+    fn accumulate(&self, theta: &[f64], x: &[f64], out: &mut [f64], scale: impl FnOnce(f64) -> f64) {
+        let emit = |h| Some(scale(h)).filter(|&c| c != 0.0).map(AddScaled);
+        match self.precision {
+            Precision::F32 => self.grad_in::<f32, _>(theta, x, out, emit),
+            Precision::F64 => self.grad_in::<f64, _>(theta, x, out, emit),
+        };
     }
 
     fn with_scratch<R>(&self, len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
@@ -266,9 +314,50 @@ impl Model for ReluMlp {
     /// precision. The ReLU derivative at 0 is 0, as PyTorch's.
     fn grad(&self, theta: &[f64], x: &[f64], out: &mut [f64]) -> f64 {
         match self.precision {
-            Precision::F32 => self.grad_in::<f32>(theta, x, out),
-            Precision::F64 => self.grad_in::<f64>(theta, x, out),
+            Precision::F32 => self.grad_in::<f32, _>(theta, x, out, |_| Some(Store)),
+            Precision::F64 => self.grad_in::<f64, _>(theta, x, out, |_| Some(Store)),
         }
+    }
+
+    /// φ_θ(X)ᵀc = Σᵢ cᵢ∇h(xᵢ) by backpropagation straight into `out` (`out[k] += cᵢ·gₖ` for each
+    /// point with cᵢ ≠ 0, in point order): the default's operations, bit for bit, without its
+    /// gradient buffer.
+    fn jacobian_t_mul(&self, theta: &[f64], xs: &Points, c: &[f64], out: &mut [f64]) {
+        out.fill(0.0);
+        for (&ci, x) in c.iter().zip(xs.rows()) {
+            if ci != 0.0 {
+                self.accumulate(theta, x, out, |_| ci);
+            }
+        }
+    }
+
+    /// One forward pass per point serves both its weight cᵢ = `weight(i, h(xᵢ))` and its
+    /// backward pass: the default's operations (the same h, the same accumulation), bit for
+    /// bit, with half the forward passes.
+    fn weighted_jacobian_t_mul(
+        &self,
+        theta: &[f64],
+        xs: &Points,
+        weight: &mut dyn FnMut(usize, f64) -> f64,
+        c: &mut [f64],
+        out: &mut [f64],
+    ) {
+        out.fill(0.0);
+        for (i, (ci, x)) in c.iter_mut().zip(xs.rows()).enumerate() {
+            self.accumulate(theta, x, out, |h| {
+                *ci = weight(i, h);
+                *ci
+            });
+        }
+    }
+
+    /// hθ(xᵢ) for every point, with one scratch buffer for all of them.
+    fn predict_all(&self, theta: &[f64], xs: &Points, out: &mut [f64]) {
+        self.with_scratch(self.hidden_total(), |acts| {
+            for (o, x) in out.iter_mut().zip(xs.rows()) {
+                *o = self.forward(theta, x, acts);
+            }
+        });
     }
 
     fn precision(&self) -> Precision {

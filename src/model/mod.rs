@@ -114,6 +114,28 @@ pub trait Model: Send + Sync {
         }
     }
 
+    /// φ_θ(X)ᵀc with cᵢ = `weight(i, h_θ(xᵢ))`, a weight that depends on point i's own prediction
+    /// (the Euler–Maruyama increment of Eq. 8: cᵢ = −Δt·w_L·(h_θ(xᵢ) − yᵢ) + σΔBᵢ), into `out`
+    /// (length p, overwritten); on return `c[i]` holds cᵢ (`c` has one entry per point).
+    ///
+    /// Default: [`predict_all`](Model::predict_all) into `c`, the weights, then
+    /// [`jacobian_t_mul`](Model::jacobian_t_mul). A model that computes φᵀc point by point may
+    /// override it to reuse each point's forward pass, with the same operations (so the same bits).
+    fn weighted_jacobian_t_mul(
+        &self,
+        theta: &[f64],
+        xs: &Points,
+        weight: &mut dyn FnMut(usize, f64) -> f64,
+        c: &mut [f64],
+        out: &mut [f64],
+    ) {
+        self.predict_all(theta, xs, c);
+        for (i, ci) in c.iter_mut().enumerate() {
+            *ci = weight(i, *ci);
+        }
+        self.jacobian_t_mul(theta, xs, c, out);
+    }
+
     /// φ_θ(X)ᵀ c = Σᵢ cᵢ ∇_θ h_θ(xᵢ) into `out` (length p, overwritten).
     ///
     /// With cᵢ = rᵢ/n this is the gradient of the half-MSE loss (Eq. 1); with c = z ~ N(0, Iₙ) it

@@ -79,6 +79,7 @@ impl Real for f64 {
 
 /// ⟨a, b⟩ computed in `T` with four partial sums, `((s₀ + s₁) + (s₂ + s₃)) + tail` — the order of
 /// [`crate::linalg::dot`], so that `T = f64` gives its bits.
+#[inline]
 pub fn dot_in<T: Real>(a: &[f64], b: &[f64]) -> T {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);

@@ -13,7 +13,8 @@ use crate::optim::loss_gradient;
 /// diagonal net computes it as [(Xᵀw) ⊙ v, (Xᵀw) ⊙ u] without building φ). Since
 /// ∇L(θ) = φ_θ(X)ᵀ(w_L·r) with r = h_θ(X) − y and w_L = 2c/n, the Euler–Maruyama increment is one
 /// product, φᵀ(−Δt·w_L·r + σΔB): [`increment`](Sde::increment) is overridden with it (the two
-/// routes agree to rounding, `tests/sde_model.rs`).
+/// routes agree to rounding, `tests/sde_model.rs`), through [`Model::weighted_jacobian_t_mul`]
+/// (cᵢ depends on point i's prediction only, so a per-point model runs one forward pass per point).
 pub struct GradientNoiseSde<'a> {
     model: &'a dyn Model,
     data: &'a Dataset,
@@ -62,17 +63,9 @@ impl Sde for GradientNoiseSde<'_> {
     fn increment(&mut self, _t: f64, x: &[f64], dt: f64, dw: &[f64], out: &mut [f64], _scratch: &mut [f64]) {
         let n = self.data.len();
         self.pred.resize(n, 0.0);
-        self.model.predict_all(x, &self.data.x, &mut self.pred);
         let a = -dt * self.loss.residual_weight(n);
-        if self.sigma == 0.0 {
-            for (c, y) in self.pred.iter_mut().zip(&self.data.y) {
-                *c = a * (*c - y);
-            }
-        } else {
-            for ((c, y), w) in self.pred.iter_mut().zip(&self.data.y).zip(dw) {
-                *c = a * (*c - y) + self.sigma * w;
-            }
-        }
-        self.model.jacobian_t_mul(x, &self.data.x, &self.pred, out);
+        let (y, sigma) = (&self.data.y, self.sigma);
+        let mut weight = |i: usize, h: f64| if sigma == 0.0 { a * (h - y[i]) } else { a * (h - y[i]) + sigma * dw[i] };
+        self.model.weighted_jacobian_t_mul(x, &self.data.x, &mut weight, &mut self.pred, out);
     }
 }
