@@ -210,8 +210,8 @@ fn xt_c<Q: Quad>(q: Q, xs: &Points, c: &[f64], s: &mut [f64]) {
         }
         if body < d {
             let mut x = [[0.0; 4]; XT_ROWS];
-            for r in 0..XT_ROWS {
-                x[r] = quad(&xs.row(i + r)[body..], 0);
+            for (r, xr) in x.iter_mut().enumerate() {
+                *xr = quad(&xs.row(i + r)[body..], 0);
             }
             let v = xt_block_step(q, quad(&s[body..], 0), x, &cv);
             s[body..].copy_from_slice(&v[..d - body]);

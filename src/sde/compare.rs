@@ -250,7 +250,7 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let first: Vec<usize> = kinds.iter().copied().filter(|&r| r != 2).collect();
     let jobs: Vec<(usize, usize)> = (0..seeds.len()).flat_map(|k| first.iter().map(move |&r| (k, r))).collect();
     let done: Vec<(Done, Option<usize>)> = jobs.par_iter().map(|&(k, r)| eq58(k, r)).collect::<Result<_>>()?;
-    let mut results: std::collections::HashMap<(usize, usize), Done> = HashMap::new();
+    let mut results: HashMap<(usize, usize), Done> = HashMap::new();
     let mut gf_shared = vec![false; seeds.len()];
     let mut rerun = Vec::new();
     for (&(k, r), (d, refined)) in jobs.iter().zip(done) {
