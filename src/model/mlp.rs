@@ -149,8 +149,8 @@ impl ReluMlp {
             let a_in: &[f64] = if l == 0 { x } else { &prev[start - inp..] };
             let w = self.weights(theta, l);
             let b = self.bias(theta, l);
-            for (i, o) in rest[..out].iter_mut().enumerate() {
-                let z = b.map_or(T::ZERO, |b| T::of(b[i])) + dot_in::<T>(&w[i * inp..(i + 1) * inp], a_in);
+            for (i, (o, wi)) in rest[..out].iter_mut().zip(w.chunks_exact(inp)).enumerate() {
+                let z = b.map_or(T::ZERO, |b| T::of(b[i])) + dot_in::<T>(wi, a_in);
                 *o = if z > T::ZERO { z.wide() } else { 0.0 };
             }
             start += out;

@@ -83,6 +83,14 @@ impl Real for f64 {
 pub fn dot_in<T: Real>(a: &[f64], b: &[f64]) -> T {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
+    if n < 4 {
+        // No chunk: the partial sums are +0, and ((0 + 0) + (0 + 0)) + tail is 0 + tail.
+        let mut tail = T::ZERO;
+        for (x, y) in a.iter().zip(b) {
+            tail = tail + T::of(*x) * T::of(*y);
+        }
+        return T::ZERO + tail;
+    }
     let mut s = [T::ZERO; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
     let (ta, tb) = (ca.remainder(), cb.remainder());
