@@ -268,17 +268,14 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     for (&key, (d, _)) in rerun.iter().zip(again) {
         results.insert(key, d);
     }
-    let mut rest: Vec<Option<Done>> =
-        (0..seeds.len()).flat_map(|k| kinds.iter().map(move |&r| (k, r))).map(|key| results.remove(&key)).collect();
     let t_sde = start.elapsed().as_secs_f64();
 
     let mut logs = Vec::new();
     let mut rows = Vec::new();
     let mut sharpness = Vec::new();
-    let mut it = rest.iter_mut();
-    for (first, _) in sgd {
-        for (l, b, p) in std::iter::once(first)
-            .chain(kinds.iter().map(|_| it.next().and_then(Option::take).expect("one result per job")))
+    for (k, (first, _)) in sgd.into_iter().enumerate() {
+        for (l, b, p) in
+            std::iter::once(first).chain(kinds.iter().map(|&r| results.remove(&(k, r)).expect("one result per job")))
         {
             logs.push(l);
             rows.push(b);
