@@ -43,6 +43,15 @@ impl DiagonalNet {
     }
 }
 
+/// φ_θ(X)ᵀc = [s ⊙ v, s ⊙ u] from s = Xᵀc held in `ou` (the first half of the output).
+fn spread(u: &[f64], v: &[f64], ou: &mut [f64], ov: &mut [f64]) {
+    for (((a, b), ou), ov) in u.iter().zip(v).zip(ou.iter_mut()).zip(ov.iter_mut()) {
+        let s = *ou;
+        *ou = s * b;
+        *ov = s * a;
+    }
+}
+
 impl Model for DiagonalNet {
     fn num_params(&self) -> usize {
         2 * self.dim
@@ -104,11 +113,23 @@ impl Model for DiagonalNet {
         let (u, v) = self.split(theta);
         let (ou, ov) = out.split_at_mut(self.dim);
         super::kernels::xt_times(xs, c, ou);
-        for j in 0..self.dim {
-            let s = ou[j];
-            ou[j] = s * v[j];
-            ov[j] = s * u[j];
-        }
+        spread(u, v, ou, ov);
+    }
+    /// One pass over X ([`super::kernels::weighted_xt_times`]): each block of rows gives its
+    /// predictions, weights and share of Xᵀc, then the scaling of
+    /// [`jacobian_t_mul`](Model::jacobian_t_mul); the default's bits.
+    fn weighted_jacobian_t_mul(
+        &self,
+        theta: &[f64],
+        xs: &Points,
+        weight: &mut dyn FnMut(usize, f64) -> f64,
+        c: &mut [f64],
+        out: &mut [f64],
+    ) {
+        let (u, v) = self.split(theta);
+        let (ou, ov) = out.split_at_mut(self.dim);
+        super::kernels::weighted_xt_times(xs, (u, v), weight, c, ou);
+        spread(u, v, ou, ov);
     }
     /// φ_θ(X) φ_θ(X)ᵀ = X diag(u² + v²) Xᵀ, so φ has the singular values of
     /// X diag(√(u² + v²)); with X = QR (computed once per point set), those are the singular

@@ -116,11 +116,14 @@ pub trait Model: Send + Sync {
 
     /// φ_θ(X)ᵀc with cᵢ = `weight(i, h_θ(xᵢ))`, a weight that depends on point i's own prediction
     /// (the Euler–Maruyama increment of Eq. 8: cᵢ = −Δt·w_L·(h_θ(xᵢ) − yᵢ) + σΔBᵢ), into `out`
-    /// (length p, overwritten); on return `c[i]` holds cᵢ (`c` has one entry per point).
+    /// (length p, overwritten); on return `c[i]` holds cᵢ (`c` has one entry per point). `weight`
+    /// is called once per point, in increasing i (a caller may accumulate over it, as
+    /// [`loss_gradient`](crate::optim::loss_gradient) sums the squared residuals).
     ///
     /// Default: [`predict_all`](Model::predict_all) into `c`, the weights, then
     /// [`jacobian_t_mul`](Model::jacobian_t_mul). A model that computes φᵀc point by point may
-    /// override it to reuse each point's forward pass, with the same operations (so the same bits).
+    /// override it to reuse each point's forward pass, or the diagonal net to stream X once, with
+    /// the same operations (so the same bits).
     fn weighted_jacobian_t_mul(
         &self,
         theta: &[f64],

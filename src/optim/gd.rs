@@ -22,7 +22,10 @@ impl Gd {
     }
 }
 
-/// ∇L(θ) into `grad` using `pred` as scratch; returns L(θ).
+/// ∇L(θ) = φ_θ(X)ᵀ(w_L·r), r = h_θ(X) − y, into `grad` (one
+/// [`Model::weighted_jacobian_t_mul`], so a model that can does it in one pass over X) using
+/// `pred` as scratch; returns L(θ) = [`Loss::value`] (the squares summed in index order, as the
+/// weights are called).
 pub fn loss_gradient(
     model: &dyn Model,
     loss: Loss,
@@ -34,14 +37,15 @@ pub fn loss_gradient(
     let n = data.len();
     pred.resize(n, 0.0);
     grad.resize(theta.len(), 0.0);
-    model.predict_all(theta, &data.x, pred);
-    let value = loss.value(pred, &data.y);
     let w = loss.residual_weight(n);
-    for (p, y) in pred.iter_mut().zip(&data.y) {
-        *p = w * (*p - y);
-    }
-    model.jacobian_t_mul(theta, &data.x, pred, grad);
-    value
+    let (y, mut squares) = (&data.y, 0.0);
+    let mut weight = |i: usize, h: f64| {
+        let r = h - y[i];
+        squares += r * r;
+        w * r
+    };
+    model.weighted_jacobian_t_mul(theta, &data.x, &mut weight, pred, grad);
+    loss.mean_of_sum(squares, n)
 }
 
 impl Optimizer for Gd {
