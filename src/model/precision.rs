@@ -53,12 +53,15 @@ pub trait Real:
 
 impl Real for f32 {
     const ZERO: Self = 0.0;
+    #[inline(always)]
     fn of(x: f64) -> Self {
         x as f32
     }
+    #[inline(always)]
     fn wide(self) -> f64 {
         f64::from(self)
     }
+    #[inline(always)]
     fn sqrt(self) -> Self {
         f32::sqrt(self)
     }
@@ -66,12 +69,15 @@ impl Real for f32 {
 
 impl Real for f64 {
     const ZERO: Self = 0.0;
+    #[inline(always)]
     fn of(x: f64) -> Self {
         x
     }
+    #[inline(always)]
     fn wide(self) -> f64 {
         self
     }
+    #[inline(always)]
     fn sqrt(self) -> Self {
         f64::sqrt(self)
     }
@@ -79,7 +85,7 @@ impl Real for f64 {
 
 /// ⟨a, b⟩ computed in `T` with four partial sums, `((s₀ + s₁) + (s₂ + s₃)) + tail` — the order of
 /// [`crate::linalg::dot`], so that `T = f64` gives its bits.
-#[inline]
+#[inline(always)]
 pub fn dot_in<T: Real>(a: &[f64], b: &[f64]) -> T {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
