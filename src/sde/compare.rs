@@ -189,69 +189,117 @@ impl Job<'_> {
     }
 }
 
+/// One finished run: its log, CSV rows and sharpness probes.
+type Done = (RunLog, Vec<u8>, Vec<Probe>);
+
+/// What every run of a comparison shares: the logging grid, the seeds and their datasets, the
+/// model, and the iterations probed for sharpness.
+struct Setup {
+    total: usize,
+    grid: Vec<usize>,
+    seeds: Vec<u64>,
+    datasets: Vec<Arc<Dataset>>,
+    model: Box<dyn Model>,
+    probes: Vec<usize>,
+}
+
+impl Setup {
+    fn new(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Self> {
+        let total = s.total;
+        let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
+        let seeds: Vec<u64> = (0..s.seeds.max(1) as u64).map(|k| s.seed + k).collect();
+        let datasets = crate::experiment::datasets(cfg, &seeds, s.vary_data)?;
+        let model = cfg.model.build(cfg.data.dim());
+        let probes: Vec<usize> = if s.metrics {
+            let step = grid.len().div_ceil(PROBES).max(1);
+            grid.iter().step_by(step).copied().collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Self { total, grid, seeds, datasets, model, probes })
+    }
+    fn job<'a>(&'a self, cfg: &'a ExperimentConfig, k: usize) -> Job<'a> {
+        Job {
+            cfg,
+            model: self.model.as_ref(),
+            data: &self.datasets[k],
+            grid: &self.grid,
+            total: self.total,
+            seed: self.seeds[k],
+        }
+    }
+    fn probe_seed(&self, k: usize) -> u64 {
+        0x5_4A_7E ^ self.seeds[k]
+    }
+
+    /// SGD for every seed (in parallel), traced by a [`LossTape`]: the run and its losses
+    /// L(θ^SGD_t) (the finite ones only, if the run diverged: its SDE follows SGD's last finite
+    /// loss, and the seed is left out of the report).
+    fn sgd(&self, cfg: &ExperimentConfig) -> Result<Vec<(Done, Arc<[f64]>)>> {
+        let loss = cfg.training.loss;
+        (0..self.seeds.len())
+            .into_par_iter()
+            .map(|k| {
+                let tape = LossTape::new(cfg.optimizer(&cfg.runs[0]), loss);
+                let mut opt = Probed::new(tape, loss, self.probes.clone(), self.probe_seed(k));
+                let (log, rows) = self.job(cfg, k).run(0, &mut opt)?;
+                let mut tape = opt.inner.losses;
+                if log.diverged_at.is_some() {
+                    tape.retain(|l| l.is_finite());
+                }
+                Ok(((log, rows, opt.trace), Arc::from(tape)))
+            })
+            .collect()
+    }
+
+    /// Run `r` of [`RUNS`] (the SDE with noise constant `c` following `tape`, or a flow) for
+    /// seed `k`: its log, rows and probes, and the stable flow's first refinement.
+    fn eq58(
+        &self,
+        cfg: &ExperimentConfig,
+        (c, substeps): (f64, usize),
+        k: usize,
+        r: usize,
+        tape: &Arc<[f64]>,
+    ) -> Result<(Done, Option<usize>)> {
+        let loss = cfg.training.loss;
+        let inner = match r {
+            1 => Eq58::new(loss, c, substeps, tape.clone()),
+            2 => Eq58::gradient_flow(loss, substeps),
+            _ => Eq58::stable_flow(loss, substeps, STABILITY_EVERY, self.probe_seed(k)),
+        };
+        let mut opt = Probed::new(inner, loss, self.probes.clone(), self.probe_seed(k));
+        let (log, rows) = self.job(cfg, k).run(r, &mut opt)?;
+        if let Some(why) = opt.inner.error {
+            anyhow::bail!("{} run `{}`, seed {}: {why}", cfg.name, RUNS[r], self.seeds[k]);
+        }
+        Ok(((log, rows, opt.trace), opt.inner.first_refinement()))
+    }
+}
+
 /// Runs SGD, then the SDE and gradient flow, for every seed of `s` on `cfg` (a
 /// [`comparison_config`]). Parallel over seeds and runs; each job has its own seeded stream, so
 /// the results do not depend on the thread count.
 pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison> {
     faer::set_global_parallelism(faer::Par::Seq);
-    let total = s.total;
-    let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
-    let seeds: Vec<u64> = (0..s.seeds.max(1) as u64).map(|k| s.seed + k).collect();
-    let datasets = crate::experiment::datasets(cfg, &seeds, s.vary_data)?;
-    let model = cfg.model.build(cfg.data.dim());
-    let job = |k: usize| Job { cfg, model: model.as_ref(), data: &datasets[k], grid: &grid, total, seed: seeds[k] };
-    let loss = cfg.training.loss;
-
-    let probes: Vec<usize> = if s.metrics {
-        let step = grid.len().div_ceil(PROBES).max(1);
-        grid.iter().step_by(step).copied().collect()
-    } else {
-        Vec::new()
-    };
-    let probe_seed = |k: usize| 0x5_4A_7E ^ seeds[k];
+    let setup = Setup::new(cfg, s)?;
+    let n = setup.seeds.len();
 
     let start = std::time::Instant::now();
-    type Done = (RunLog, Vec<u8>, Vec<Probe>);
-    let sgd: Vec<(Done, Arc<[f64]>)> = (0..seeds.len())
-        .into_par_iter()
-        .map(|k| {
-            let tape = LossTape::new(cfg.optimizer(&cfg.runs[0]), loss);
-            let mut opt = Probed::new(tape, loss, probes.clone(), probe_seed(k));
-            let (log, rows) = job(k).run(0, &mut opt)?;
-            let mut tape = opt.inner.losses;
-            if log.diverged_at.is_some() {
-                // The seed is left out of the report; its SDE follows SGD's last finite loss.
-                tape.retain(|l| l.is_finite());
-            }
-            Ok(((log, rows, opt.trace), Arc::from(tape)))
-        })
-        .collect::<Result<_>>()?;
+    let sgd = setup.sgd(cfg)?;
     let t_sgd = start.elapsed().as_secs_f64();
 
     let start = std::time::Instant::now();
     let kinds: Vec<usize> = if s.gradient_flow { vec![1, 2, STABLE_FLOW] } else { vec![1] };
-    // One Eq. (58) run: its log, rows and probes, and the stable flow's first refinement.
-    let eq58 = |k: usize, r: usize| -> Result<(Done, Option<usize>)> {
-        let inner = match r {
-            1 => Eq58::new(loss, s.c, s.substeps, sgd[k].1.clone()),
-            2 => Eq58::gradient_flow(loss, s.substeps),
-            _ => Eq58::stable_flow(loss, s.substeps, STABILITY_EVERY, probe_seed(k)),
-        };
-        let mut opt = Probed::new(inner, loss, probes.clone(), probe_seed(k));
-        let (log, rows) = job(k).run(r, &mut opt)?;
-        if let Some(why) = opt.inner.error {
-            anyhow::bail!("{} run `{}`, seed {}: {why}", cfg.name, RUNS[r], seeds[k]);
-        }
-        Ok(((log, rows, opt.trace), opt.inner.first_refinement()))
-    };
+    let eq58 = |k: usize, r: usize| setup.eq58(cfg, (s.c, s.substeps), k, r, &sgd[k].1);
     // The SDE and the stable flow first; gradient flow at γ = η/10 is then the stable flow
     // relabelled wherever the stable flow never refined (the same recursion, see
     // `Eq58::first_refinement`), and is run only for the seeds where it did.
     let first: Vec<usize> = kinds.iter().copied().filter(|&r| r != 2).collect();
-    let jobs: Vec<(usize, usize)> = (0..seeds.len()).flat_map(|k| first.iter().map(move |&r| (k, r))).collect();
+    let jobs: Vec<(usize, usize)> = (0..n).flat_map(|k| first.iter().map(move |&r| (k, r))).collect();
     let done: Vec<(Done, Option<usize>)> = jobs.par_iter().map(|&(k, r)| eq58(k, r)).collect::<Result<_>>()?;
     let mut results: HashMap<(usize, usize), Done> = HashMap::new();
-    let mut gf_shared = vec![false; seeds.len()];
+    let mut gf_shared = vec![false; n];
     let mut rerun = Vec::new();
     for (&(k, r), (d, refined)) in jobs.iter().zip(done) {
         if r == STABLE_FLOW {
@@ -285,6 +333,7 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let mut cfg = cfg.clone();
     cfg.runs.truncate(1 + kinds.len());
     let columns = cfg.metrics.columns();
+    let Setup { total, grid, datasets, .. } = setup;
     let outcome = Outcome { config: cfg, datasets, logs, columns, total, grid, out: Default::default() };
     Ok(Comparison { outcome, rows, sharpness, seconds: (t_sgd, t_sde), gf_shared })
 }
@@ -343,6 +392,9 @@ fn median_inf(mut v: Vec<f64>) -> f64 {
 /// 3. refine it by the Illinois variant of regula falsi, `evaluations` SDE runs at most, until
 ///    |f| < [`TOLERANCE`].
 ///
+/// SGD does not depend on c, so it runs once; the scan's evaluations (and each widening step's)
+/// run as one parallel batch of (c, seed) runs, each a function of (c, seed) alone, so the
+/// result does not depend on the batching or the thread count.
 /// Every evaluation reuses the same seeds, so the SDE runs of different c share their Gaussian
 /// draws (common random numbers) and f is a smooth function of c between catapults. A diverged
 /// SDE run counts as a plateau of +∞ (c too large). When no sign change exists the result says
@@ -358,8 +410,8 @@ pub fn calibrate(
     (lo, hi): (f64, f64),
     evaluations: usize,
 ) -> Result<Calibration> {
-    let settings = |c: f64| CompareSettings {
-        c,
+    let settings = CompareSettings {
+        c: 0.0,
         substeps,
         seed,
         seeds,
@@ -369,36 +421,43 @@ pub fn calibrate(
         vary_data: false,
         share_gradient_flow: true,
     };
+    faer::set_global_parallelism(faer::Par::Seq);
+    let setup = Setup::new(cfg, &settings)?;
+    // SGD does not depend on c: it runs once, and every evaluation follows its loss tapes.
+    let sgd = setup.sgd(cfg)?;
     let plateau = |log: &RunLog| if log.diverged_at.is_some() { f64::INFINITY } else { log.plateau_train_loss() };
-    // Over the seeds whose SGD run finished (a diverged SGD run gives no target).
-    let medians = |c: f64| -> Result<(f64, f64)> {
-        let out = compare(cfg, &settings(c))?;
-        let pairs: Vec<(f64, f64)> = out
-            .outcome
-            .logs
-            .chunks_exact(2)
-            .filter(|p| p[0].diverged_at.is_none())
-            .map(|p| (plateau(&p[0]), plateau(&p[1])))
-            .collect();
-        Ok((median_inf(pairs.iter().map(|p| p.0).collect()), median_inf(pairs.iter().map(|p| p.1).collect())))
-    };
-    let (target, p_lo) = medians(lo)?;
+    // The seeds whose SGD run finished (a diverged SGD run gives no target).
+    let kept: Vec<usize> = (0..sgd.len()).filter(|&k| sgd[k].0 .0.diverged_at.is_none()).collect();
+    let target = median_inf(kept.iter().map(|&k| plateau(&sgd[k].0 .0)).collect());
     if !(target.is_finite() && target > 0.0) {
         anyhow::bail!("{}: SGD's plateau train loss is {target}, no target for the calibration", cfg.name);
     }
-    let f = |p: f64| if p.is_nan() { f64::NAN } else { (p / target).ln() };
-    let mut history = vec![(lo, p_lo)];
-    let eval = |c: f64, history: &mut Vec<(f64, f64)>| -> Result<f64> {
-        let p = medians(c)?.1;
-        history.push((c, p));
-        Ok(f(p))
+    // The SDE's plateau (median over the kept seeds) at every c of `cs`: one parallel batch of
+    // (c, seed) runs, each a function of (c, seed) alone.
+    let plateaus = |cs: &[f64]| -> Result<Vec<f64>> {
+        let jobs: Vec<(usize, usize)> = (0..cs.len()).flat_map(|j| kept.iter().map(move |&k| (j, k))).collect();
+        let logs: Vec<RunLog> = jobs
+            .par_iter()
+            .map(|&(j, k)| Ok(setup.eq58(cfg, (cs[j], substeps), k, 1, &sgd[k].1)?.0 .0))
+            .collect::<Result<_>>()?;
+        Ok((0..cs.len())
+            .map(|j| {
+                median_inf(jobs.iter().zip(&logs).filter(|((i, _), _)| *i == j).map(|(_, l)| plateau(l)).collect())
+            })
+            .collect())
     };
-    // 1. The decades of [lo, hi], then widening.
+    let f = |p: f64| if p.is_nan() { f64::NAN } else { (p / target).ln() };
+    let mut history: Vec<(f64, f64)> = Vec::new();
+    let eval = |cs: &[f64], history: &mut Vec<(f64, f64)>| -> Result<Vec<f64>> {
+        let ps = plateaus(cs)?;
+        history.extend(cs.iter().copied().zip(ps.iter().copied()));
+        Ok(ps.into_iter().map(f).collect())
+    };
+    // 1. lo and the decades of [lo, hi] (one batch), then widening.
     let decades = ((hi / lo).log10().round().max(1.0)) as usize;
-    for k in 1..=decades {
-        let c = lo * (hi / lo).powf(k as f64 / decades as f64);
-        eval(c, &mut history)?;
-    }
+    let scan: Vec<f64> =
+        std::iter::once(lo).chain((1..=decades).map(|k| lo * (hi / lo).powf(k as f64 / decades as f64))).collect();
+    eval(&scan, &mut history)?;
     let sorted = |h: &Vec<(f64, f64)>| {
         let mut v: Vec<(f64, f64)> = h.iter().map(|&(c, p)| (c, f(p))).collect();
         v.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -411,12 +470,14 @@ pub fn calibrate(
             break;
         }
         let (first, last) = (v[0], v[v.len() - 1]);
+        let mut wider = Vec::new();
         if first.1 > 0.0 {
-            eval(first.0 / 10.0, &mut history)?;
+            wider.push(first.0 / 10.0);
         }
         if last.1 <= 0.0 {
-            eval(last.0 * 10.0, &mut history)?;
+            wider.push(last.0 * 10.0);
         }
+        eval(&wider, &mut history)?;
         if first.1.is_nan() && last.1.is_nan() {
             break;
         }
@@ -437,7 +498,7 @@ pub fn calibrate(
             } else {
                 0.5 * (a + b)
             };
-            let fm = eval(m.exp(), &mut history)?;
+            let fm = eval(&[m.exp()], &mut history)?[0];
             if fm.is_nan() {
                 break;
             }
