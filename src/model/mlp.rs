@@ -13,11 +13,14 @@
 //! pass (a test compares them bit for bit), so vectorizing changes the speed (relu-1d's Fig. 9
 //! comparison: 40 % less CPU time), not the numbers.
 
+mod lanes;
+
 use super::precision::{dot_in, Precision, Real};
 use super::{two_layer, HiddenFeatures, Model, PointSet};
 use crate::linalg::Points;
 use crate::rng::RandomSource;
 use faer::Mat;
+use lanes::{Lanes, LANES};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 
@@ -159,6 +162,13 @@ impl ReluMlp {
         let maxw = *self.widths.iter().max().unwrap_or(&1);
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
+            if self.along_points() {
+                let len = self.lanes_len();
+                if s.len() < len {
+                    s.resize(len, 0.0);
+                }
+                return job.run_on_best_simd(Engine::Points(&mut Lanes::new(self, theta, &mut s[..len])));
+            }
             if s.len() < wt_len + hidden + 2 * maxw {
                 s.resize(wt_len + hidden + 2 * maxw, 0.0);
             }
@@ -181,9 +191,16 @@ impl ReluMlp {
             let (acts, rest) = rest.split_at_mut(hidden);
             let (delta, rest) = rest.split_at_mut(maxw);
             let mut pass = Pass { net: self, theta, wt, acts, delta, next: &mut rest[..maxw] };
-            job.run_on_best_simd(&mut pass)
+            job.run_on_best_simd(Engine::Units(&mut pass))
         })
     }
+}
+
+/// How a job runs: a [`Pass`] point by point (along units), or a [`Lanes`] pass along points
+/// (a network whose hidden layers are all narrower than [`UNITS`]).
+enum Engine<'p, 'a> {
+    Units(&'p mut Pass<'a>),
+    Points(&'p mut Lanes<'a>),
 }
 
 /// What a [`Pass`] computes.
@@ -262,16 +279,89 @@ impl Job<'_> {
     /// is compiled inside the dispatched function), so that the loops over units are vectorized
     /// 8 or 16 `f32` lanes wide. Vectorization only puts independent operations side by side:
     /// none is fused or reassociated, so the bits do not depend on the instruction set.
-    fn run_on_best_simd(self, pass: &mut Pass<'_>) -> f64 {
-        struct On<'p, 'a, 'j>(&'p mut Pass<'a>, Job<'j>);
+    fn run_on_best_simd(self, engine: Engine<'_, '_>) -> f64 {
+        struct On<'p, 'a, 'j>(Engine<'p, 'a>, Job<'j>);
         impl pulp::WithSimd for On<'_, '_, '_> {
             type Output = f64;
             #[inline(always)]
             fn with_simd<S: pulp::Simd>(self, _: S) -> f64 {
-                self.1.run(self.0)
+                match self.0 {
+                    Engine::Units(pass) => self.1.run(pass),
+                    Engine::Points(lanes) => self.1.run_lanes(lanes),
+                }
             }
         }
-        pulp::Arch::new().dispatch(On(pass, self))
+        pulp::Arch::new().dispatch(On(engine, self))
+    }
+
+    /// [`run`](Self::run) along points: blocks of [`LANES`] points through a [`Lanes`] pass; the
+    /// weights cᵢ are called in increasing i, and each point's gradient is added to φᵀc in
+    /// increasing i (skipped where cᵢ = 0), as the scalar pass does.
+    #[inline(always)]
+    fn run_lanes(self, lanes: &mut Lanes<'_>) -> f64 {
+        match self {
+            Job::Predict { x } => {
+                lanes.load(std::iter::once(x));
+                lanes.forward()[0]
+            }
+            Job::Grad { x, out } => {
+                lanes.load(std::iter::once(x));
+                let h = lanes.forward()[0];
+                lanes.backward();
+                out.copy_from_slice(lanes.grad(0));
+                h
+            }
+            Job::PredictAll { xs, out } => {
+                for (b, o) in out.chunks_mut(LANES).enumerate() {
+                    let m = lanes.load(xs.rows().skip(b * LANES));
+                    o.copy_from_slice(&lanes.forward()[..m.min(o.len())]);
+                }
+                f64::NAN
+            }
+            Job::JacobianT { xs, mut c, out } => {
+                out.fill(0.0);
+                let n = xs.len().min(match &c {
+                    Weights::Given(c) => c.len(),
+                    Weights::Computed { c, .. } => c.len(),
+                });
+                for i0 in (0..n).step_by(LANES) {
+                    let m = lanes.load(xs.rows().skip(i0).take((n - i0).min(LANES)));
+                    let h = lanes.forward();
+                    let mut cs = [0.0; LANES];
+                    match &mut c {
+                        Weights::Given(c) => cs[..m].copy_from_slice(&c[i0..i0 + m]),
+                        Weights::Computed { weight, c } => {
+                            for p in 0..m {
+                                c[i0 + p] = weight(i0 + p, h[p]);
+                                cs[p] = c[i0 + p];
+                            }
+                        }
+                    }
+                    if cs[..m].iter().all(|&ci| ci == 0.0) {
+                        continue;
+                    }
+                    lanes.backward();
+                    for (p, &ci) in cs[..m].iter().enumerate().filter(|(_, &ci)| ci != 0.0) {
+                        for (o, g) in out.iter_mut().zip(lanes.grad(p)) {
+                            *o += ci * g;
+                        }
+                    }
+                }
+                f64::NAN
+            }
+            Job::Features { xs, start, m } => {
+                for i0 in (0..xs.len()).step_by(LANES) {
+                    let k = lanes.load(xs.rows().skip(i0));
+                    lanes.forward();
+                    for j in 0..m.ncols() {
+                        for p in 0..k {
+                            m[(i0 + p, j)] = lanes.acts[start + j][p];
+                        }
+                    }
+                }
+                f64::NAN
+            }
+        }
     }
 }
 
@@ -696,6 +786,52 @@ mod tests {
                 let mut jt = vec![f64::NAN; net.num_params()];
                 net.jacobian_t_mul(&theta, &xs, &c, &mut jt);
                 assert_eq!(bits(&jt), bits(&want_jt), "φᵀc, {hidden:?} {precision:?}");
+                // The weighted product with cᵢ = c(hᵢ), and the predictions.
+                let hs: Vec<f64> = xs
+                    .rows()
+                    .map(|x| match precision {
+                        Precision::F32 => scalar_pass::<f32>(&net, &theta, x).0,
+                        Precision::F64 => scalar_pass::<f64>(&net, &theta, x).0,
+                    })
+                    .collect();
+                let mut pred = vec![f64::NAN; n];
+                net.predict_all(&theta, &xs, &mut pred);
+                assert_eq!(bits(&pred), bits(&hs), "predictions, {hidden:?} {precision:?}");
+                let weight = |i: usize, h: f64| if i % 4 == 1 { 0.0 } else { 0.3 * h - c[i] };
+                let mut want_w = vec![0.0; net.num_params()];
+                for (i, x) in xs.rows().enumerate() {
+                    let ci = weight(i, hs[i]);
+                    if ci != 0.0 {
+                        let (_, g) = match precision {
+                            Precision::F32 => scalar_pass::<f32>(&net, &theta, x),
+                            Precision::F64 => scalar_pass::<f64>(&net, &theta, x),
+                        };
+                        for (o, gk) in want_w.iter_mut().zip(&g) {
+                            *o += ci * gk;
+                        }
+                    }
+                }
+                let (mut cw, mut w_out, mut calls) = (vec![f64::NAN; n], vec![f64::NAN; net.num_params()], Vec::new());
+                let mut wf = |i: usize, h: f64| {
+                    calls.push(i);
+                    weight(i, h)
+                };
+                net.weighted_jacobian_t_mul(&theta, &xs, &mut wf, &mut cw, &mut w_out);
+                assert_eq!(calls, (0..n).collect::<Vec<_>>());
+                assert_eq!(bits(&w_out), bits(&want_w), "weighted φᵀc, {hidden:?} {precision:?}");
+                // Features of the first hidden layer are the post-activations the predictions used.
+                let f = net.features(&theta, &xs, 0).unwrap();
+                for (i, x) in xs.rows().enumerate() {
+                    for j in 0..hidden[0] {
+                        let z = biases[0].then(|| net.bias(&theta, 0).unwrap()[j]).unwrap_or(0.0);
+                        let row = &net.weights(&theta, 0)[j * d..(j + 1) * d];
+                        let a = match precision {
+                            Precision::F32 => (f32::of(z) + dot_in::<f32>(row, x)).max(0.0).wide(),
+                            Precision::F64 => (z + dot_in::<f64>(row, x)).max(0.0),
+                        };
+                        assert_eq!(f[(i, j)].to_bits(), (a + 0.0).to_bits(), "feature ({i}, {j})");
+                    }
+                }
             }
         }
     }
