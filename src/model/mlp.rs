@@ -20,7 +20,7 @@ use super::{two_layer, HiddenFeatures, Model, PointSet};
 use crate::linalg::Points;
 use crate::rng::RandomSource;
 use faer::Mat;
-use lanes::{Lanes, LANES};
+use lanes::{Lanes, Sink, LANES};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 
@@ -307,8 +307,7 @@ impl Job<'_> {
             Job::Grad { x, out } => {
                 lanes.load(std::iter::once(x));
                 let h = lanes.forward()[0];
-                lanes.backward();
-                out.copy_from_slice(lanes.grad(0));
+                lanes.backward(&mut Sink::Store(out));
                 h
             }
             Job::PredictAll { xs, out } => {
@@ -337,14 +336,8 @@ impl Job<'_> {
                             }
                         }
                     }
-                    if cs[..m].iter().all(|&ci| ci == 0.0) {
-                        continue;
-                    }
-                    lanes.backward();
-                    for (p, &ci) in cs[..m].iter().enumerate().filter(|(_, &ci)| ci != 0.0) {
-                        for (o, g) in out.iter_mut().zip(lanes.grad(p)) {
-                            *o += ci * g;
-                        }
+                    if cs.iter().any(|&ci| ci != 0.0) {
+                        lanes.backward(&mut Sink::Add { c: cs, out });
                     }
                 }
                 f64::NAN

@@ -6,9 +6,9 @@
 //! and tail for a pre-activation, the ReLU, a weight's gradient δᵢ·aₖ, backpropagation's sum over
 //! the units of the layer above in increasing order — becomes the same operation on an array of
 //! [`LANES`] values, one per point, which the compiler vectorizes. Each lane therefore computes its
-//! point's numbers bit for bit. The gradients of the block's points go to a point-major buffer,
-//! and φᵀc adds them point by point in increasing order (`out[k] += cᵢ·gᵢₖ`), as the scalar pass
-//! does: each parameter sees the same sequence of additions.
+//! point's numbers bit for bit. φᵀc takes each parameter's gradients at the block's points in
+//! increasing point order (`out[k] += cᵢ·gᵢₖ`, [`Sink::Add`]): each parameter sees the additions of
+//! the scalar pass, in its order.
 
 use super::{Precision, ReluMlp};
 use crate::model::precision::Real;
@@ -29,8 +29,34 @@ pub(super) struct Lanes<'a> {
     pub(super) acts: &'a mut [Lane],
     delta: &'a mut [Lane],
     next: &'a mut [Lane],
-    /// ∇h at each point of the block, point-major (`LANES` × p).
-    pub(super) grads: &'a mut [f64],
+}
+
+/// Where the backward pass puts ∇h at the block's points.
+pub(super) enum Sink<'o> {
+    /// ∇h at the first point into `out` (`out[k] = gₖ`).
+    Store(&'o mut [f64]),
+    /// `out[k] += cₚ·gₚₖ` for the points p in increasing order, skipping cₚ = 0 (the scalar
+    /// pass's accumulation into φᵀc, parameter by parameter).
+    Add { c: [f64; LANES], out: &'o mut [f64] },
+}
+
+impl Sink<'_> {
+    /// Gradient entry k at every lane.
+    #[inline(always)]
+    fn put(&mut self, k: usize, g: &Lane) {
+        match self {
+            Sink::Store(out) => out[k] = g[0],
+            Sink::Add { c, out } => {
+                let mut o = out[k];
+                for p in 0..LANES {
+                    if c[p] != 0.0 {
+                        o += c[p] * g[p];
+                    }
+                }
+                out[k] = o;
+            }
+        }
+    }
 }
 
 /// `a` rounded to `T`, lane by lane.
@@ -79,7 +105,7 @@ impl ReluMlp {
     /// Scratch length of a block pass.
     pub(super) fn lanes_len(&self) -> usize {
         let maxw = *self.widths.iter().max().unwrap_or(&1);
-        LANES * (self.widths[0] + self.hidden_total() + 2 * maxw + self.params)
+        LANES * (self.widths[0] + self.hidden_total() + 2 * maxw)
     }
 }
 
@@ -87,12 +113,11 @@ impl<'a> Lanes<'a> {
     /// A block pass over θ in `buf` (length [`ReluMlp::lanes_len`]).
     pub(super) fn new(net: &'a ReluMlp, theta: &'a [f64], buf: &'a mut [f64]) -> Self {
         let maxw = *net.widths.iter().max().unwrap_or(&1);
-        let (lanes, grads) = buf.split_at_mut(LANES * (net.widths[0] + net.hidden_total() + 2 * maxw));
-        let lanes = pulp::as_arrays_mut::<LANES, f64>(lanes).0;
+        let lanes = pulp::as_arrays_mut::<LANES, f64>(buf).0;
         let (xin, rest) = lanes.split_at_mut(net.widths[0]);
         let (acts, rest) = rest.split_at_mut(net.hidden_total());
         let (delta, next) = rest.split_at_mut(maxw);
-        Self { net, theta, xin, acts, delta, next, grads }
+        Self { net, theta, xin, acts, delta, next }
     }
 
     /// Loads the points `rows` (at most [`LANES`]) into the lanes; returns how many.
@@ -121,12 +146,12 @@ impl<'a> Lanes<'a> {
         }
     }
 
-    /// ∇h_θ at the block's points into `grads` (after [`forward`](Self::forward)).
+    /// ∇h_θ at the block's points into `sink` (after [`forward`](Self::forward)).
     #[inline(always)]
-    pub(super) fn backward(&mut self) {
+    pub(super) fn backward(&mut self, sink: &mut Sink<'_>) {
         match self.net.precision {
-            Precision::F32 => self.backward_in::<f32>(),
-            Precision::F64 => self.backward_in::<f64>(),
+            Precision::F32 => self.backward_in::<f32>(sink),
+            Precision::F64 => self.backward_in::<f64>(sink),
         }
     }
 
@@ -161,9 +186,8 @@ impl<'a> Lanes<'a> {
     }
 
     #[inline(always)]
-    fn backward_in<T: Real>(&mut self) {
+    fn backward_in<T: Real>(&mut self, sink: &mut Sink<'_>) {
         let (net, theta) = (self.net, self.theta);
-        let params = net.params;
         self.delta[0] = [1.0; LANES];
         let mut end = net.hidden_total();
         for l in (0..net.layers()).rev() {
@@ -174,17 +198,17 @@ impl<'a> Lanes<'a> {
                 let di = narrow::<T>(d);
                 for (k, a) in a_in.iter().enumerate() {
                     let ak = narrow::<T>(a);
+                    let mut g = [0.0; LANES];
                     for p in 0..LANES {
-                        self.grads[p * params + o + i * inp + k] = (di[p] * ak[p]).wide();
+                        g[p] = (di[p] * ak[p]).wide();
                     }
+                    sink.put(o + i * inp + k, &g);
                 }
             }
             if net.biases[l] {
                 let ob = net.bias_offset(l);
                 for (i, d) in self.delta[..outw].iter().enumerate() {
-                    for p in 0..LANES {
-                        self.grads[p * params + ob + i] = d[p];
-                    }
+                    sink.put(ob + i, d);
                 }
             }
             if l > 0 {
@@ -206,10 +230,5 @@ impl<'a> Lanes<'a> {
                 end -= inp;
             }
         }
-    }
-
-    /// ∇h at lane `p` (after [`backward`](Self::backward)).
-    pub(super) fn grad(&self, p: usize) -> &[f64] {
-        &self.grads[p * self.net.params..(p + 1) * self.net.params]
     }
 }
