@@ -1,14 +1,15 @@
-//! Passes along points: a narrow network (every hidden layer narrower than [`UNITS`](super::UNITS)
-//! units) evaluated for [`LANES`] points at a time, one point per lane.
+//! Passes along points: a narrow network (every hidden layer narrower than
+//! [`UNITS`](super::UNITS) units) evaluated for [`LANES`] points at a time, one point per lane.
 //!
-//! A narrow layer has too few units to fill vector lanes along its units, but a batch of points
-//! always has enough: every scalar operation of one point's pass — [`dot_in`](crate::model::precision::dot_in)'s four partial sums
-//! and tail for a pre-activation, the ReLU, a weight's gradient δᵢ·aₖ, backpropagation's sum over
-//! the units of the layer above in increasing order — becomes the same operation on an array of
-//! [`LANES`] values, one per point, which the compiler vectorizes. Each lane therefore computes its
-//! point's numbers bit for bit. φᵀc takes each parameter's gradients at the block's points in
-//! increasing point order (`out[k] += cᵢ·gᵢₖ`, [`Sink::Add`]): each parameter sees the additions of
-//! the scalar pass, in its order.
+//! A narrow layer has too few units to fill vector lanes along its units, but a block of points
+//! always fills them: every scalar operation of one point's pass —
+//! [`dot_in`](crate::model::precision::dot_in)'s four partial sums and tail for a pre-activation,
+//! the ReLU, a weight's gradient δᵢ·aₖ, backpropagation's sum over the units of the layer above in
+//! increasing order — becomes the same operation on an array of [`LANES`] values, one per point,
+//! which the compiler vectorizes. Each lane therefore computes its point's numbers bit for bit.
+//! φᵀc takes each parameter's gradients at the block's points in increasing point order
+//! (`out[k] += cᵢ·gᵢₖ`, [`Sink::Add`]): each parameter sees the additions of the scalar pass, in
+//! its order.
 
 use super::{Precision, ReluMlp};
 use crate::model::precision::Real;
