@@ -340,15 +340,20 @@ thread_local! {
     static BETA: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Runs `f` on β = u ⊙ v, formed in a per-thread buffer (no allocation per call).
+fn with_beta(u: &[f64], v: &[f64], f: impl FnOnce(&[f64])) {
+    let mut beta = BETA.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
+    beta.clear();
+    beta.extend(u.iter().zip(v).map(|(a, b)| a * b));
+    f(&beta);
+    BETA.with(|cell| *cell.borrow_mut() = beta);
+}
+
 /// outᵢ = ⟨xᵢ, u ⊙ v⟩ for every point xᵢ of `xs` (d = `u.len()` = `v.len()` = `xs.dim()`), in
 /// the order of the module doc; β = u ⊙ v is formed in a per-thread buffer (no allocation).
 pub fn x_times_hadamard(xs: &Points, u: &[f64], v: &[f64], out: &mut [f64]) {
     debug_assert!(u.len() == xs.dim() && v.len() == xs.dim());
-    let mut beta = BETA.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
-    beta.clear();
-    beta.extend(u.iter().zip(v).map(|(a, b)| a * b));
-    Op::XBeta { xs, beta: &beta, out }.dispatch();
-    BETA.with(|cell| *cell.borrow_mut() = beta);
+    with_beta(u, v, |beta| Op::XBeta { xs, beta, out }.dispatch());
 }
 
 /// hᵢ = ⟨xᵢ, u ⊙ v⟩, cᵢ = `weight(i, hᵢ)` (called in increasing i) into `c`, and s = Xᵀc into
@@ -362,11 +367,7 @@ pub fn weighted_xt_times(
     s: &mut [f64],
 ) {
     debug_assert!(u.len() == xs.dim() && v.len() == xs.dim() && s.len() == xs.dim());
-    let mut beta = BETA.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
-    beta.clear();
-    beta.extend(u.iter().zip(v).map(|(a, b)| a * b));
-    Op::Fused { xs, beta: &beta, weight, c, s }.dispatch();
-    BETA.with(|cell| *cell.borrow_mut() = beta);
+    with_beta(u, v, |beta| Op::Fused { xs, beta, weight, c, s }.dispatch());
 }
 
 /// s = Xᵀc = Σᵢ cᵢxᵢ into `s` (length d, overwritten), in the order of the module doc.

@@ -7,9 +7,9 @@
 //!
 //! Every evaluation is compiled for the CPU's widest vector instructions, chosen at run time, and
 //! runs along units or along points. A network with a hidden layer of at least `UNITS` (16) units
-//! goes point by point in a `Pass`: such a layer goes along its units (θ's weights transposed once
-//! per call, so that one input's weights to the units are contiguous), a narrower one unit by
-//! unit, and backpropagation along a weight row. A network whose hidden layers are all narrower
+//! goes point by point in a `Pass`: its layers go along their units (θ's weights transposed once
+//! per call, so that one input's weights to the units are contiguous), and backpropagation along
+//! a weight row. A network whose hidden layers are all narrower
 //! goes along points ([`lanes`]): eight points at a time, one per vector lane. Either way each
 //! unit's and each parameter's operations and their order are those of the plain scalar pass (a
 //! test compares them bit for bit), so the choice changes the speed, not the numbers. Measured on
@@ -151,6 +151,10 @@ impl ReluMlp {
     fn hidden_total(&self) -> usize {
         self.widths[1..self.widths.len() - 1].iter().sum()
     }
+    /// The widest layer (the length of backpropagation's δ vectors).
+    fn max_width(&self) -> usize {
+        *self.widths.iter().max().unwrap_or(&1)
+    }
 
     /// Length of the hidden layers' transposed weights in a [`Pass`].
     fn transposed_len(&self) -> usize {
@@ -161,8 +165,6 @@ impl ReluMlp {
     /// layer's units are contiguous for every input), scratch for the activations and for
     /// backpropagation, all in one per-thread buffer (no allocation per call).
     fn with_pass(&self, theta: &[f64], job: Job<'_>) -> f64 {
-        let (wt_len, hidden) = (self.transposed_len(), self.hidden_total());
-        let maxw = *self.widths.iter().max().unwrap_or(&1);
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             if self.along_points() {
@@ -172,6 +174,7 @@ impl ReluMlp {
                 }
                 return job.run_on_best_simd(Engine::Points(&mut Lanes::new(self, theta, &mut s[..len])));
             }
+            let (wt_len, hidden, maxw) = (self.transposed_len(), self.hidden_total(), self.max_width());
             if s.len() < wt_len + hidden + 2 * maxw {
                 s.resize(wt_len + hidden + 2 * maxw, 0.0);
             }
@@ -179,10 +182,6 @@ impl ReluMlp {
             let mut start = 0;
             for l in 0..self.layers() - 1 {
                 let (inp, out) = (self.widths[l], self.widths[l + 1]);
-                if out < UNITS {
-                    start += inp * out;
-                    continue;
-                }
                 let block = &mut wt[start..start + inp * out];
                 for (i, row) in self.weights(theta, l).chunks_exact(inp).enumerate() {
                     for (k, w) in row.iter().enumerate() {
@@ -439,16 +438,7 @@ impl Pass<'_> {
             let (inp, out) = (net.widths[l], net.widths[l + 1]);
             let (prev, rest) = self.acts.split_at_mut(start);
             let a_in: &[f64] = if l == 0 { &x[..inp] } else { &prev[start - inp..] };
-            let b = net.bias(theta, l);
-            if out >= UNITS {
-                hidden_layer::<T>(&self.wt[wt_start..wt_start + inp * out], b, a_in, &mut rest[..out]);
-            } else {
-                // A narrow layer: unit by unit, each a dot product along θ's row.
-                for (i, (o, wi)) in rest[..out].iter_mut().zip(net.weights(theta, l).chunks_exact(inp)).enumerate() {
-                    let z = b.map_or(T::ZERO, |b| T::of(b[i])) + dot_in::<T>(wi, a_in);
-                    *o = if z > T::ZERO { z.wide() } else { 0.0 };
-                }
-            }
+            hidden_layer::<T>(&self.wt[wt_start..wt_start + inp * out], net.bias(theta, l), a_in, &mut rest[..out]);
             start += out;
             wt_start += inp * out;
         }
@@ -743,12 +733,13 @@ mod tests {
         v.iter().map(|x| x.to_bits()).collect()
     }
 
-    /// The vectorized passes (wide layers along their units, narrow ones unit by unit) give the
-    /// plain pass's bits, in f32 and f64, for h, ∇h and φᵀc.
+    /// The vectorized passes (along units for a net with a wide layer, along points for a narrow
+    /// one) give the plain pass's bits, in f32 and f64, for h, ∇h and φᵀc.
     #[test]
     fn passes_are_the_plain_pass_bit_for_bit() {
-        let shapes: [(usize, &[usize], &[bool]); 4] = [
+        let shapes: [(usize, &[usize], &[bool]); 5] = [
             (1, &[100], &[true, false]),
+            (2, &[20, 3], &[true, true, false]),
             (5, &[10, 10], &[true, true, true]),
             (3, &[37, 17], &[false, true, true]),
             (6, &[5], &[true, true]),

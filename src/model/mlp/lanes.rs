@@ -105,15 +105,14 @@ impl ReluMlp {
     }
     /// Scratch length of a block pass.
     pub(super) fn lanes_len(&self) -> usize {
-        let maxw = *self.widths.iter().max().unwrap_or(&1);
-        LANES * (self.widths[0] + self.hidden_total() + 2 * maxw)
+        LANES * (self.widths[0] + self.hidden_total() + 2 * self.max_width())
     }
 }
 
 impl<'a> Lanes<'a> {
     /// A block pass over θ in `buf` (length [`ReluMlp::lanes_len`]).
     pub(super) fn new(net: &'a ReluMlp, theta: &'a [f64], buf: &'a mut [f64]) -> Self {
-        let maxw = *net.widths.iter().max().unwrap_or(&1);
+        let maxw = net.max_width();
         let lanes = pulp::as_arrays_mut::<LANES, f64>(buf).0;
         let (xin, rest) = lanes.split_at_mut(net.widths[0]);
         let (acts, rest) = rest.split_at_mut(net.hidden_total());
