@@ -268,6 +268,54 @@ fn sharpness_is_the_top_hessian_eigenvalue() {
     assert!((again - top).abs() <= 1e-4 * top.abs(), "warm start {again} vs {top}");
 }
 
+/// The diagonal net's curvature bound: w·Λ(θ) ≥ λ_max(∇²L(θ)) (the dense Hessian's top
+/// eigenvalue) at θ₀, at generic points and at large ones, and NaN at a NaN θ.
+#[test]
+fn curvature_bound_is_above_the_top_hessian_eigenvalue() {
+    let (model, data, theta) = setup();
+    let bound = model.curvature_bound(&data.x).expect("the diagonal net has a curvature bound");
+    let w = Loss::HalfMse.residual_weight(data.len());
+    let mut rng = ChaChaSource::new(8);
+    let mut points = vec![model.init(&mut rng), theta.clone()];
+    for scale in [0.05, 1.0, 3.0] {
+        points.push((0..theta.len()).map(|_| scale * rng.standard_normal()).collect());
+    }
+    for th in &points {
+        let eig = hessian(&model, &data, th).symmetric_eigen().eigenvalues;
+        let top = eig.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lambda = w * bound.at(th, &data.x, &data.y);
+        assert!(lambda >= top * (1.0 - 1e-6) - 1e-9, "bound {lambda} below λ_max {top} at {th:?}");
+    }
+    let mut nan = theta.clone();
+    nan[3] = f64::NAN;
+    assert!(bound.at(&nan, &data.x, &data.y).is_nan());
+}
+
+/// Where the bound certifies the base step (γ·w·Λ ≤ 1 at θ₀, here η·w·Λ(θ₀) = 1/2), the
+/// stable flow never refines: it is gradient flow at γ = η/10, bit for bit.
+#[test]
+fn certified_stable_flow_is_the_gradient_flow() {
+    let (model, data, theta0) = setup();
+    let bound = model.curvature_bound(&data.x).unwrap();
+    let w = Loss::HalfMse.residual_weight(data.len());
+    let eta = 0.5 / (w * bound.at(&theta0, &data.x, &data.y));
+    let run = |mut opt: Eq58| {
+        let mut theta = theta0.clone();
+        let mut rng = ChaChaSource::new(0);
+        for t in 0..200 {
+            opt.step(Step::new(&model, &data, eta, t), &mut theta, &mut rng);
+        }
+        (theta, opt.first_refinement())
+    };
+    let (flow, _) = run(Eq58::gradient_flow(Loss::HalfMse, 10));
+    let (stable, refined) = run(Eq58::stable_flow(Loss::HalfMse, 10, 5, 4));
+    assert_eq!(refined, None);
+    assert_eq!(
+        flow.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        stable.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+}
+
 /// The step size at which the plain γ = η/10 flow is unstable at θ: γ·λ_max = 4.
 fn unstable_eta(model: &DiagonalNet, data: &Dataset, theta: &[f64]) -> f64 {
     let lambda = Sharpness::new(2).estimate(model, Loss::HalfMse, data, theta, 300);

@@ -1,6 +1,6 @@
 //! Diagonal linear network h_{u,v}(x) = ⟨u ⊙ v, x⟩ (§2.3.1, Eq. 9).
 
-use super::{LinearInX, Model, PointSet};
+use super::{CurvatureBound, LinearInX, Model, PointSet};
 use crate::linalg::{self, Points};
 use crate::metrics::RankFactor;
 use crate::rng::RandomSource;
@@ -155,6 +155,46 @@ impl Model for DiagonalNet {
     }
     fn as_linear(&self) -> Option<&dyn LinearInX> {
         Some(self)
+    }
+    /// Λ(θ) = ‖X‖₂²·maxⱼ(uⱼ² + vⱼ²) + maxⱼ|(Xᵀr)ⱼ| ([`DiagonalCurvature`]); none if the SVD of X
+    /// fails.
+    fn curvature_bound(&self, xs: &Points) -> Option<Arc<dyn CurvatureBound>> {
+        let top = linalg::singular_values(&xs.to_mat()).ok()?.first().copied().unwrap_or(0.0);
+        let x_norm_sq = top * top * (1.0 + 1e-9);
+        x_norm_sq
+            .is_finite()
+            .then(|| Arc::new(DiagonalCurvature { dim: self.dim, x_norm_sq }) as Arc<dyn CurvatureBound>)
+    }
+}
+
+/// The diagonal net's curvature bound Λ(θ) = ‖X‖₂²·maxⱼ(uⱼ² + vⱼ²) + maxⱼ|sⱼ|, s = Xᵀr.
+///
+/// φ = [X diag(v), X diag(u)], so φᵀφ has the nonzero eigenvalues of
+/// φφᵀ = X diag(u² + v²) Xᵀ ⪯ maxⱼ(uⱼ² + vⱼ²)·XXᵀ; and ∇²h(x) = [[0, diag(x)], [diag(x), 0]], so
+/// Σᵢ rᵢ∇²h(xᵢ) = [[0, diag(s)], [diag(s), 0]], whose eigenvalues are ±sⱼ. Weyl's inequality
+/// (λ_max(A + B) ≤ λ_max(A) + λ_max(B)) adds the two. ‖X‖₂² is computed once (the largest
+/// singular value, enlarged by 10⁻⁹ relative for its rounding); s takes one pass over X
+/// ([`super::kernels::weighted_xt_times`]). The rounding of Λ(θ) itself (relative ~10⁻¹⁴) is far
+/// inside the factor 2 its users keep to the stability bound. `tests/sde_model.rs` checks
+/// Λ(θ) against the exact top eigenvalue of the Hessian.
+#[derive(Debug)]
+struct DiagonalCurvature {
+    dim: usize,
+    x_norm_sq: f64,
+}
+
+/// The largest of `values` (0 if none), NaN if one is NaN.
+fn max_or_nan(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |m: f64, x| if x.is_nan() || m.is_nan() { f64::NAN } else { m.max(x) })
+}
+
+impl CurvatureBound for DiagonalCurvature {
+    fn at(&self, theta: &[f64], xs: &Points, y: &[f64]) -> f64 {
+        let (u, v) = theta.split_at(self.dim);
+        let (mut r, mut s) = (vec![0.0; xs.len()], vec![0.0; self.dim]);
+        super::kernels::weighted_xt_times(xs, (u, v), &mut |i, h| h - y[i], &mut r, &mut s);
+        let scale = max_or_nan(u.iter().zip(v).map(|(a, b)| a * a + b * b));
+        self.x_norm_sq * scale + max_or_nan(s.iter().map(|x| x.abs()))
     }
 }
 

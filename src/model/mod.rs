@@ -6,6 +6,7 @@
 //! of the loss of Eq. (1), the SGD noise φ_θ(X)ᵀz — has a generic default built from those two
 //! that a model may override when its structure gives a faster route with the same numbers.
 
+pub mod curvature;
 mod diagonal;
 mod kernels;
 mod mlp;
@@ -13,6 +14,7 @@ pub mod precision;
 mod quadratic;
 pub mod two_layer;
 
+pub use curvature::CurvatureBound;
 pub use diagonal::DiagonalNet;
 pub use mlp::{MlpInit, ReluMlp};
 pub use precision::Precision;
@@ -201,6 +203,13 @@ pub trait Model: Send + Sync {
     /// without an SVD where that gives the same count (the diagonal net's bracket).
     fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
         Ok(linalg::rank_from_singular_values(&self.jacobian_singular_values(theta, set)?, tol))
+    }
+
+    /// A bound on the curvature of the squared loss on the points `xs` ([`CurvatureBound`]),
+    /// its fixed part computed here once, if the model has a cheap one. Default: none (callers
+    /// estimate λ_max by power iteration).
+    fn curvature_bound(&self, _xs: &Points) -> Option<Arc<dyn CurvatureBound>> {
+        None
     }
 
     /// The model's hidden-layer features, if it has any (the feature-sparsity metric needs them).

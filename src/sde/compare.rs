@@ -148,11 +148,13 @@ struct Job<'a> {
     data: &'a Dataset,
     grid: &'a [usize],
     total: usize,
+    stop: usize,
     seed: u64,
 }
 
 impl Job<'_> {
-    /// Trains run `r` of the comparison config with `opt` from the seed's θ₀.
+    /// Trains run `r` of the comparison config with `opt` from the seed's θ₀, on the schedule of
+    /// a `total`-iteration run, for its first `stop` iterations.
     fn run(&self, r: usize, opt: &mut dyn Optimizer) -> Result<(RunLog, Vec<u8>)> {
         let spec = &self.cfg.runs[r];
         let schedule = spec.schedule.build(self.total);
@@ -176,7 +178,7 @@ impl Job<'_> {
             self.data,
             opt,
             schedule.as_ref(),
-            self.total,
+            self.stop,
             self.grid,
             &mut theta,
             &mut rec,
@@ -196,6 +198,8 @@ type Done = (RunLog, Vec<u8>, Vec<Probe>);
 /// model, and the iterations probed for sharpness.
 struct Setup {
     total: usize,
+    /// Iterations run (`total` but for calibration, which only needs the large-step phase).
+    stop: usize,
     grid: Vec<usize>,
     seeds: Vec<u64>,
     datasets: Vec<Arc<Dataset>>,
@@ -216,7 +220,7 @@ impl Setup {
         } else {
             Vec::new()
         };
-        Ok(Self { total, grid, seeds, datasets, model, probes })
+        Ok(Self { total, stop: total, grid, seeds, datasets, model, probes })
     }
     fn job<'a>(&'a self, cfg: &'a ExperimentConfig, k: usize) -> Job<'a> {
         Job {
@@ -225,6 +229,7 @@ impl Setup {
             data: &self.datasets[k],
             grid: &self.grid,
             total: self.total,
+            stop: self.stop,
             seed: self.seeds[k],
         }
     }
@@ -382,7 +387,11 @@ fn median_inf(mut v: Vec<f64>) -> f64 {
 /// Picks c by the paper's criterion (Appendix C: "c selected for each setting to match the
 /// training dynamics of the corresponding SGD run"): the SDE's plateau train loss (median over
 /// the second half of the large-step phase, [`RunLog::plateau_train_loss`], then median over
-/// `seeds` seeds) equals SGD's, over `iterations` SGD iterations. With
+/// `seeds` seeds) equals SGD's, on the schedule of an `iterations`-iteration run. Every run of
+/// the calibration stops at the end of that schedule's large-step phase, where the plateau
+/// window ends: no later iteration can change a plateau, so the runs take only that phase (a
+/// run that diverges within it counts as below; one that would diverge after it is not
+/// seen, and its plateau counts as it is). With
 /// f(ln c) = ln plateau_SDE(c) − ln plateau_SGD:
 ///
 /// 1. scan ln c on the decades of [lo, hi] (lo, 10·lo, …, hi), widening by 10× beyond an end
@@ -422,7 +431,9 @@ pub fn calibrate(
         share_gradient_flow: true,
     };
     faer::set_global_parallelism(faer::Par::Seq);
-    let setup = Setup::new(cfg, &settings)?;
+    let mut setup = Setup::new(cfg, &settings)?;
+    // The plateau window ends with the large-step phase: no later iteration enters f.
+    setup.stop = cfg.runs[0].schedule.build(iterations).large_phase_end(iterations).min(iterations);
     // SGD does not depend on c: it runs once, and every evaluation follows its loss tapes.
     let sgd = setup.sgd(cfg)?;
     let plateau = |log: &RunLog| if log.diverged_at.is_some() { f64::INFINITY } else { log.plateau_train_loss() };
