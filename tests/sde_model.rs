@@ -203,7 +203,7 @@ fn tiny_comparison(seeds: usize, total: usize) -> (ExperimentConfig, CompareSett
         metrics: true,
         gradient_flow: true,
         vary_data: false,
-        share_gradient_flow: true,
+        share_flows: true,
     };
     (cfg, settings)
 }
@@ -224,10 +224,11 @@ fn comparison_shares_data_and_init_and_is_deterministic() {
     opts.plot = false;
     let reference = largestep::experiment::run(&base, &opts).unwrap();
     assert_eq!(a.outcome.logs[0].rows, reference.logs[0].rows, "SGD rows of seed 0");
+    let nr = a.outcome.config.runs.len();
     for k in 0..2 {
-        for r in 0..3 {
-            assert_eq!(a.outcome.logs[3 * k + r].initial, reference.logs[k].initial);
-            assert_eq!(a.outcome.logs[3 * k + r].rows[0].train_loss, a.outcome.logs[3 * k].rows[0].train_loss);
+        for r in 0..nr {
+            assert_eq!(a.outcome.logs[nr * k + r].initial, reference.logs[k].initial);
+            assert_eq!(a.outcome.logs[nr * k + r].rows[0].train_loss, a.outcome.logs[nr * k].rows[0].train_loss);
         }
     }
     let c = compare(&cfg, &CompareSettings { c: 2.0, ..s.clone() }).unwrap();
@@ -424,9 +425,28 @@ fn calibration_brackets_and_matches_or_says_why() {
     assert!(why.contains("above SGD's"), "{why}");
 }
 
+/// A network whose θ₀ is drawn from the seed's stream has a flow of its own per seed.
+#[test]
+fn random_init_flows_are_not_shared() {
+    let relu = TINY
+        .replace(
+            "kind = \"diagonal\"\ninit_scale = 0.1",
+            "kind = \"relu_mlp\"\nhidden = [4]\nbiases = [true, false]\ninit = { kind = \"gaussian\", scales = [1.0, 1.0] }",
+        )
+        .replace("support_size = true", "support_size = false");
+    let base = ExperimentConfig::parse(&relu, "tiny-relu").unwrap();
+    let cfg = comparison_config(&base, &base.runs[0], "tiny", "tiny", true);
+    let c = compare(&cfg, &CompareSettings { total: 40, ..tiny_comparison(3, 40).1 }).unwrap();
+    assert_eq!(c.flow_of, vec![0, 1, 2]);
+    let nr = c.outcome.config.runs.len();
+    assert_ne!(c.outcome.logs[3].initial, c.outcome.logs[nr + 3].initial);
+}
+
 /// Gradient flow taken from a stable flow that never refined is the separately run gradient flow,
 /// bit for bit (rows, logs, probes); where the stable flow refines (one EM step per iteration at
-/// η = 1, so the base step is γ = η beyond 1/λ_max), gradient flow is run on its own.
+/// η = 1, so the base step is γ = η beyond 1/λ_max), gradient flow is run on its own. And the
+/// diagonal net's θ₀ is fixed, so both seeds share one flow: seed 1's flows, taken from seed 0's
+/// runs, are its separately run flows bit for bit.
 #[test]
 fn shared_gradient_flow_is_the_separate_run() {
     for (step, substeps, shared) in [("0.2", 10, true), ("1.0", 1, false)] {
@@ -434,8 +454,9 @@ fn shared_gradient_flow_is_the_separate_run() {
         let cfg = comparison_config(&base, &base.runs[0], "tiny", "tiny", true);
         let s = CompareSettings { substeps, ..tiny_comparison(2, 400).1 };
         let a = compare(&cfg, &s).unwrap();
-        let b = compare(&cfg, &CompareSettings { share_gradient_flow: false, ..s.clone() }).unwrap();
+        let b = compare(&cfg, &CompareSettings { share_flows: false, ..s.clone() }).unwrap();
         assert_eq!(a.gf_shared, vec![shared; 2], "{substeps} substeps");
+        assert_eq!((&a.flow_of, &b.flow_of), (&vec![0, 0], &vec![0, 0]));
         assert!(b.gf_shared.iter().all(|&x| !x));
         assert_eq!(a.rows, b.rows, "{substeps} substeps");
         assert_eq!(a.sharpness, b.sharpness);
@@ -444,6 +465,7 @@ fn shared_gradient_flow_is_the_separate_run() {
             assert_eq!((&x.run, &x.label, bits(&x.final_theta)), (&y.run, &y.label, bits(&y.final_theta)));
             assert_eq!(format!("{:?}", x.rows), format!("{:?}", y.rows));
         }
-        assert!(String::from_utf8_lossy(&a.rows[2]).lines().all(|l| l.starts_with("gf,")));
+        assert!(String::from_utf8_lossy(&a.rows[2]).lines().all(|l| l.starts_with("gf,0,")));
+        assert!(String::from_utf8_lossy(&a.rows[6]).lines().all(|l| l.starts_with("gf,1,")));
     }
 }

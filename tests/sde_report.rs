@@ -9,7 +9,7 @@ use largestep::rng::ChaChaSource;
 use largestep::sde::compare::{comparison_config, Comparison, RUNS, STABLE_FLOW};
 use largestep::sde::report::verdicts;
 use largestep::sde::spec::{self, SdeSpec};
-use largestep_theory::verdict::Kind;
+use largestep_theory::verdict::{Kind, Verdict};
 use std::sync::Arc;
 
 #[test]
@@ -93,6 +93,7 @@ fn fake(finals: [f64; 3], gf_peak: f64) -> Comparison {
         sharpness: vec![vec![]; SEEDS * RUNS.len()],
         seconds: (0.0, 0.0),
         gf_shared: vec![false; SEEDS],
+        flow_of: (0..SEEDS).collect(),
     }
 }
 
@@ -113,6 +114,32 @@ fn verdicts_can_go_either_way() {
     let v = verdicts(&fake([199.0, 199.0, 200.0], 200.0));
     assert_eq!(v.sde.kind(), Undecided, "no SGD reduction: {}", v.overall());
     assert!(v.overall().contains("nothing to reproduce"), "{}", v.overall());
+}
+
+/// Seeds that share one deterministic flow are one observation: five copies of one flow are not
+/// a rate over five runs. One shared flow decides alone (one run, no interval); two groups are a
+/// rate over two flows (undecided by its Wilson interval).
+#[test]
+fn shared_flows_count_once() {
+    let mut one = fake([150.0, 155.0, 200.0], 200.0);
+    one.flow_of = vec![0; SEEDS];
+    let v = verdicts(&one);
+    assert_eq!((v.sde.kind(), v.gf.kind()), (Kind::SimulatedSupports, Kind::SimulatedSupports), "{}", v.overall());
+    match &v.gf {
+        Verdict::Simulated { statistic, criterion, .. } => {
+            assert_eq!((statistic.runs, statistic.interval), (1, None));
+            assert!(criterion.contains("one deterministic run"), "{criterion}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut reduced = fake([150.0, 155.0, 160.0], 210.0);
+    reduced.flow_of = vec![0; SEEDS];
+    assert_eq!(verdicts(&reduced).gf.kind(), Kind::SimulatedContradicts);
+    let mut two = fake([150.0, 155.0, 200.0], 200.0);
+    two.flow_of = vec![0, 0, 0, 3, 3];
+    let v = verdicts(&two);
+    assert_eq!(v.gf.kind(), Kind::Undecided, "{}", v.overall());
+    assert!(v.overall().contains("distinct flow") && v.overall().contains("over 2 runs"), "{}", v.overall());
 }
 
 /// A mixed outcome (3 of 5 seeds) has a Wilson interval containing ½: undecided, not a pass.

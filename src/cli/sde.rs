@@ -135,7 +135,7 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
             metrics: true,
             gradient_flow: true,
             vary_data: a.vary_data,
-            share_gradient_flow: true,
+            share_flows: true,
         };
         let mut result = compare::compare(&cfg, &settings)?;
         let dir = a.out.join(&sp.name);

@@ -526,7 +526,7 @@ fn sde_comparison(dir: &Path, out: &Path, seed: u64, seeds: usize, quick: bool) 
                 metrics: true,
                 gradient_flow: true,
                 vary_data: false,
-                share_gradient_flow: true,
+                share_flows: true,
             };
             let cmp = compare::compare(&cfg, &settings)?;
             Ok(Some((run.name.clone(), cmp, start.elapsed().as_secs_f64())))

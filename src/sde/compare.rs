@@ -57,10 +57,12 @@ pub struct CompareSettings {
     /// Also vary the data seed with the seed offset (default, as `experiment::run`: only the
     /// training stream — SGD indices, θ₀, the SDE's Z — varies, on the config's dataset).
     pub vary_data: bool,
-    /// Take gradient flow from the stable flow's run where the stable flow never refined (the
-    /// same recursion bit for bit, [`Eq58::first_refinement`]) instead of running it again
-    /// (default; off only to check that identity).
-    pub share_gradient_flow: bool,
+    /// Run each recursion that another run already computed only once (default; off only to
+    /// check these identities): gradient flow is taken from the stable flow's run where the
+    /// stable flow never refined (the same recursion bit for bit, [`Eq58::first_refinement`]),
+    /// and seeds with the same dataset and θ₀ take the flows of the first such seed (gradient
+    /// flow draws no random number, so theirs are the same runs; see [`Comparison::flow_of`]).
+    pub share_flows: bool,
 }
 
 /// A comparison's outcome: the logs as an [`Outcome`] whose runs are `sgd`, `sde`, `gf`, the
@@ -78,19 +80,27 @@ pub struct Comparison {
     /// never took more than the base substeps, so both are the same recursion bit for bit; see
     /// [`Eq58::first_refinement`]) rather than run a second time.
     pub gf_shared: Vec<bool>,
+    /// Per seed k: the first seed with k's dataset and θ₀. Gradient flow (plain and stable)
+    /// draws no random number, so it is a function of the data, θ₀ and the probes' seed alone:
+    /// every seed's flows use the probe seed of `flow_of[k]`, so seeds with the same `flow_of`
+    /// have the same flows, computed once (the diagonal net's θ₀ is fixed and the data are
+    /// shared: one flow for all seeds). The distinct flows are `flow_of`'s distinct values.
+    pub flow_of: Vec<usize>,
 }
 
-/// The stable flow's outcome as the gradient-flow run `gf` (run name and label; the CSV rows'
-/// first field).
-fn relabel((log, rows, probes): &(RunLog, Vec<u8>, Vec<Probe>), gf: &RunSpec) -> (RunLog, Vec<u8>, Vec<Probe>) {
+/// A finished run as run `spec` of seed `seed` (run name, label and seed; the CSV rows' first two
+/// fields): the stable flow's run as gradient flow, a seed's flow as another seed's.
+fn relabel((log, rows, probes): &Done, spec: &RunSpec, seed: u64) -> Done {
     let mut log = log.clone();
-    log.run = gf.name.clone();
-    log.label = gf.label.clone().unwrap_or_else(|| gf.name.clone());
+    log.run = spec.name.clone();
+    log.label = spec.label.clone().unwrap_or_else(|| spec.name.clone());
+    log.seed = seed;
+    let prefix = format!("{},{seed}", spec.name);
     let mut out = Vec::with_capacity(rows.len());
     for line in rows.split_inclusive(|&b| b == b'\n') {
-        let rest = line.iter().position(|&b| b == b',').map_or(line, |p| &line[p..]);
-        out.extend_from_slice(gf.name.as_bytes());
-        out.extend_from_slice(rest);
+        let second = line.iter().enumerate().filter(|(_, &b)| b == b',').nth(1).map(|(p, _)| p);
+        out.extend_from_slice(prefix.as_bytes());
+        out.extend_from_slice(second.map_or(&line[line.len()..], |p| &line[p..]));
     }
     (log, out, probes.clone())
 }
@@ -205,6 +215,8 @@ struct Setup {
     datasets: Vec<Arc<Dataset>>,
     model: Box<dyn Model>,
     probes: Vec<usize>,
+    /// [`Comparison::flow_of`].
+    flow_of: Vec<usize>,
 }
 
 impl Setup {
@@ -220,7 +232,17 @@ impl Setup {
         } else {
             Vec::new()
         };
-        Ok(Self { total, stop: total, grid, seeds, datasets, model, probes })
+        // θ₀ of each seed, drawn as `Job::run` draws it; the first seed with the same data and θ₀.
+        let init: Vec<Vec<u64>> = seeds
+            .iter()
+            .map(|seed| {
+                let mut rng = cfg.rng.source(cfg.training.seed + seed);
+                model.init(rng.as_mut()).iter().map(|v| v.to_bits()).collect()
+            })
+            .collect();
+        let same = |j: usize, k: usize| Arc::ptr_eq(&datasets[j], &datasets[k]) && init[j] == init[k];
+        let flow_of = (0..seeds.len()).map(|k| (0..k).find(|&j| same(j, k)).unwrap_or(k)).collect();
+        Ok(Self { total, stop: total, grid, seeds, datasets, model, probes, flow_of })
     }
     fn job<'a>(&'a self, cfg: &'a ExperimentConfig, k: usize) -> Job<'a> {
         Job {
@@ -268,12 +290,14 @@ impl Setup {
         tape: &Arc<[f64]>,
     ) -> Result<(Done, Option<usize>)> {
         let loss = cfg.training.loss;
+        // A flow's probes use the seed of its group (`flow_of`), so the group's flows coincide.
+        let probe_seed = self.probe_seed(if r == 1 { k } else { self.flow_of[k] });
         let inner = match r {
             1 => Eq58::new(loss, c, substeps, tape.clone()),
             2 => Eq58::gradient_flow(loss, substeps),
-            _ => Eq58::stable_flow(loss, substeps, STABILITY_EVERY, self.probe_seed(k)),
+            _ => Eq58::stable_flow(loss, substeps, STABILITY_EVERY, probe_seed),
         };
-        let mut opt = Probed::new(inner, loss, self.probes.clone(), self.probe_seed(k));
+        let mut opt = Probed::new(inner, loss, self.probes.clone(), probe_seed);
         let (log, rows) = self.job(cfg, k).run(r, &mut opt)?;
         if let Some(why) = opt.inner.error {
             anyhow::bail!("{} run `{}`, seed {}: {why}", cfg.name, RUNS[r], self.seeds[k]);
@@ -297,19 +321,22 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let start = std::time::Instant::now();
     let kinds: Vec<usize> = if s.gradient_flow { vec![1, 2, STABLE_FLOW] } else { vec![1] };
     let eq58 = |k: usize, r: usize| setup.eq58(cfg, (s.c, s.substeps), k, r, &sgd[k].1);
-    // The SDE and the stable flow first; gradient flow at γ = η/10 is then the stable flow
-    // relabelled wherever the stable flow never refined (the same recursion, see
-    // `Eq58::first_refinement`), and is run only for the seeds where it did.
+    // The SDE of every seed and the stable flow of every group's first seed first; gradient
+    // flow at γ = η/10 is then the stable flow relabelled wherever the stable flow never
+    // refined (the same recursion, see `Eq58::first_refinement`), and is run only where it did.
+    // The other seeds of a group take its flows, relabelled.
+    let runs_flows = |k: usize| !s.share_flows || setup.flow_of[k] == k;
     let first: Vec<usize> = kinds.iter().copied().filter(|&r| r != 2).collect();
-    let jobs: Vec<(usize, usize)> = (0..n).flat_map(|k| first.iter().map(move |&r| (k, r))).collect();
+    let jobs: Vec<(usize, usize)> =
+        (0..n).flat_map(|k| first.iter().map(move |&r| (k, r))).filter(|&(k, r)| r == 1 || runs_flows(k)).collect();
     let done: Vec<(Done, Option<usize>)> = jobs.par_iter().map(|&(k, r)| eq58(k, r)).collect::<Result<_>>()?;
     let mut results: HashMap<(usize, usize), Done> = HashMap::new();
     let mut gf_shared = vec![false; n];
     let mut rerun = Vec::new();
     for (&(k, r), (d, refined)) in jobs.iter().zip(done) {
         if r == STABLE_FLOW {
-            if refined.is_none() && s.share_gradient_flow {
-                results.insert((k, 2), relabel(&d, &cfg.runs[2]));
+            if refined.is_none() && s.share_flows {
+                results.insert((k, 2), relabel(&d, &cfg.runs[2], setup.seeds[k]));
                 gf_shared[k] = true;
             } else {
                 rerun.push((k, 2));
@@ -320,6 +347,14 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let again: Vec<(Done, Option<usize>)> = rerun.par_iter().map(|&(k, r)| eq58(k, r)).collect::<Result<_>>()?;
     for (&key, (d, _)) in rerun.iter().zip(again) {
         results.insert(key, d);
+    }
+    for k in (0..n).filter(|&k| !runs_flows(k)) {
+        let lead = setup.flow_of[k];
+        for r in kinds.iter().copied().filter(|&r| r != 1) {
+            let shared = relabel(&results[&(lead, r)], &cfg.runs[r], setup.seeds[k]);
+            results.insert((k, r), shared);
+        }
+        gf_shared[k] = gf_shared[lead];
     }
     let t_sde = start.elapsed().as_secs_f64();
 
@@ -338,9 +373,9 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let mut cfg = cfg.clone();
     cfg.runs.truncate(1 + kinds.len());
     let columns = cfg.metrics.columns();
-    let Setup { total, grid, datasets, .. } = setup;
+    let Setup { total, grid, datasets, flow_of, .. } = setup;
     let outcome = Outcome { config: cfg, datasets, logs, columns, total, grid, out: Default::default() };
-    Ok(Comparison { outcome, rows, sharpness, seconds: (t_sgd, t_sde), gf_shared })
+    Ok(Comparison { outcome, rows, sharpness, seconds: (t_sgd, t_sde), gf_shared, flow_of })
 }
 
 /// `calibrate` stops once a plateau is within 1 % of SGD's (|ln ratio| < 0.01).
@@ -428,7 +463,7 @@ pub fn calibrate(
         metrics: false,
         gradient_flow: false,
         vary_data: false,
-        share_gradient_flow: true,
+        share_flows: true,
     };
     faer::set_global_parallelism(faer::Par::Seq);
     let mut setup = Setup::new(cfg, &settings)?;

@@ -155,7 +155,11 @@ fn unusable(log: &RunLog, structure: &[usize]) -> Option<String> {
 /// SDE reproduces every metric SGD reduces (seeds where SGD reduces none are not counted). The flow
 /// shows no reduction on a seed when every metric ends less than [`REDUCTION`] below its peak along
 /// the run (so a metric that starts at 0, like ‖u⊙v‖₀ with v₀ = 0, is judged by its rise and fall).
-/// Each claim's verdict is [`rate_verdict`] of its seed count. UNDECIDED, with the reason, when an
+/// Each claim's verdict is [`rate_verdict`] of its seed count, the flow's counted over distinct
+/// flows ([`Comparison::flow_of`]: seeds that share data and θ₀ share one deterministic flow, one
+/// observation, not several). When every kept seed (two or more) shares one flow, that single
+/// deterministic run decides the gradient-flow claim, and the verdict says so (one run, no
+/// interval). UNDECIDED, with the reason, when an
 /// SDE or flow run diverged or ends NaN, when the flow's peak is NaN or ≤ 0, or when no metric or no
 /// seed is there to judge.
 pub fn verdicts(c: &Comparison) -> Verdicts {
@@ -191,7 +195,7 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
         .map(|(k, j)| format!("the stable flow's peak of `{}` (seed {}) is NaN or ≤ 0", o.columns[j], log(k, 0).seed))
         .collect();
 
-    let (mut sde_k, mut sde_n, mut gf_k) = (0u64, 0u64, 0u64);
+    let (mut sde_k, mut sde_n, mut gf_k, mut gf_n) = (0u64, 0u64, 0u64, 0u64);
     for &k in &keep {
         let mut tested = false;
         let mut ok = true;
@@ -211,7 +215,12 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
             sde_n += 1;
             sde_k += u64::from(ok);
         }
-        gf_k += u64::from(flat);
+        // One observation per distinct flow: its first kept seed.
+        let group = c.flow_of.get(k).copied().unwrap_or(k);
+        if keep.iter().find(|&&j| c.flow_of.get(j).copied().unwrap_or(j) == group) == Some(&k) {
+            gf_n += 1;
+            gf_k += u64::from(flat);
+        }
     }
 
     let runs = per_run(c);
@@ -244,8 +253,28 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
     };
     let gf = if !bad_gf.is_empty() || !bad_peak.is_empty() {
         undecided(format!("no verdict on missing data: {}", [bad_gf, bad_peak].concat().join("; ")))
+    } else if gf_n == 1 && keep.len() > 1 {
+        let statistic = Statistic {
+            name: "the stable flow shows no reduction".into(),
+            runs: 1,
+            estimate: gf_k as f64,
+            interval: None,
+            interval_kind: None,
+        };
+        let criterion = format!(
+            "one deterministic run: gradient flow draws no random number and all {} seeds share its data and θ₀, \
+             so this one flow is every seed's flow and decides",
+            keep.len()
+        );
+        Verdict::Simulated { statistic, criterion, supports: gf_k == 1 }
+    } else if gf_n < keep.len() as u64 {
+        rate_verdict(
+            "the stable flow shows no reduction on a distinct flow (seeds sharing data and θ₀ share one)",
+            gf_k,
+            gf_n,
+        )
     } else {
-        rate_verdict("the stable flow shows no reduction on a seed", gf_k, keep.len() as u64)
+        rate_verdict("the stable flow shows no reduction on a seed", gf_k, gf_n)
     };
     Verdicts { lines, sde, gf }
 }
@@ -290,6 +319,22 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
         c.seconds.0,
         c.seconds.1,
     );
+    let distinct = {
+        let mut v = c.flow_of.clone();
+        v.sort_unstable();
+        v.dedup();
+        v.len()
+    };
+    if distinct < c.flow_of.len() {
+        let _ = writeln!(
+            s,
+            "Gradient flow draws no random number, and the {} seeds come in {distinct} group(s) with the same data \
+             and θ₀: each group's flows (plain and stable) are one run, computed once and reported for every seed of \
+             the group. The gradient-flow verdict counts {distinct} flow(s), not {} seeds.\n",
+            c.flow_of.len(),
+            c.flow_of.len(),
+        );
+    }
     let shared = c.gf_shared.iter().filter(|&&b| b).count();
     if shared > 0 {
         let _ = writeln!(
