@@ -74,8 +74,9 @@ pub struct Comparison {
     pub rows: Vec<Vec<u8>>,
     /// Sharpness probes of each log, same order as `outcome.logs`.
     pub sharpness: Vec<Vec<Probe>>,
-    /// Wall-clock seconds of the SGD phase and of the SDE + GF phase.
-    pub seconds: (f64, f64),
+    /// Seconds of the SGD jobs and of the SDE and flow jobs (each summed over its jobs, which
+    /// run side by side), and the wall-clock seconds of all of them.
+    pub seconds: (f64, f64, f64),
     /// Per seed: whether the gradient-flow run is the stable flow's, relabelled (the stable flow
     /// never took more than the base substeps, so both are the same recursion bit for bit; see
     /// [`Eq58::first_refinement`]) rather than run a second time.
@@ -263,20 +264,20 @@ impl Setup {
     /// L(θ^SGD_t) (the finite ones only, if the run diverged: its SDE follows SGD's last finite
     /// loss, and the seed is left out of the report).
     fn sgd(&self, cfg: &ExperimentConfig) -> Result<Vec<(Done, Arc<[f64]>)>> {
+        (0..self.seeds.len()).into_par_iter().map(|k| self.sgd_run(cfg, k)).collect()
+    }
+
+    /// SGD for seed `k`, traced by a [`LossTape`] (see [`sgd`](Self::sgd)).
+    fn sgd_run(&self, cfg: &ExperimentConfig, k: usize) -> Result<(Done, Arc<[f64]>)> {
         let loss = cfg.training.loss;
-        (0..self.seeds.len())
-            .into_par_iter()
-            .map(|k| {
-                let tape = LossTape::new(cfg.optimizer(&cfg.runs[0]), loss);
-                let mut opt = Probed::new(tape, loss, self.probes.clone(), self.probe_seed(k));
-                let (log, rows) = self.job(cfg, k).run(0, &mut opt)?;
-                let mut tape = opt.inner.losses;
-                if log.diverged_at.is_some() {
-                    tape.retain(|l| l.is_finite());
-                }
-                Ok(((log, rows, opt.trace), Arc::from(tape)))
-            })
-            .collect()
+        let tape = LossTape::new(cfg.optimizer(&cfg.runs[0]), loss);
+        let mut opt = Probed::new(tape, loss, self.probes.clone(), self.probe_seed(k));
+        let (log, rows) = self.job(cfg, k).run(0, &mut opt)?;
+        let mut tape = opt.inner.losses;
+        if log.diverged_at.is_some() {
+            tape.retain(|l| l.is_finite());
+        }
+        Ok(((log, rows, opt.trace), Arc::from(tape)))
     }
 
     /// Run `r` of [`RUNS`] (the SDE with noise constant `c` following `tape`, or a flow) for
@@ -306,48 +307,101 @@ impl Setup {
     }
 }
 
-/// Runs SGD, then the SDE and gradient flow, for every seed of `s` on `cfg` (a
-/// [`comparison_config`]). Parallel over seeds and runs; each job has its own seeded stream, so
-/// the results do not depend on the thread count.
+/// What the jobs of [`compare`] hand back: each run's result by (seed, run), and the seconds the
+/// SGD jobs and the other jobs took (each summed over its jobs).
+#[derive(Default)]
+struct Finished {
+    runs: HashMap<(usize, usize), Result<(Done, Option<usize>)>>,
+    seconds: (f64, f64),
+}
+
+/// Runs SGD, the SDE and gradient flow for every seed of `s` on `cfg` (a
+/// [`comparison_config`]). The runs are jobs on rayon's pool, each queued as soon as what it
+/// needs is there: SGD and the stable flows at once, a seed's SDE when its SGD run ends, and
+/// gradient flow at γ = η/10 when its stable flow ends, where it must run on its own. Each job is a function of its (seed, run) alone, with its own seeded
+/// stream, so the results do not depend on the order, the thread count or the timing.
 pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison> {
     faer::set_global_parallelism(faer::Par::Seq);
     let setup = Setup::new(cfg, s)?;
     let n = setup.seeds.len();
-
-    let start = std::time::Instant::now();
-    let sgd = setup.sgd(cfg)?;
-    let t_sgd = start.elapsed().as_secs_f64();
-
-    let start = std::time::Instant::now();
     let kinds: Vec<usize> = if s.gradient_flow { vec![1, 2, STABLE_FLOW] } else { vec![1] };
-    let eq58 = |k: usize, r: usize| setup.eq58(cfg, (s.c, s.substeps), k, r, &sgd[k].1);
-    // The SDE of every seed and the stable flow of every group's first seed first; gradient
-    // flow at γ = η/10 is then the stable flow relabelled wherever the stable flow never
-    // refined (the same recursion, see `Eq58::first_refinement`), and is run only where it did.
-    // The other seeds of a group take its flows, relabelled.
+    // The seeds that run their flows: the first of each group of seeds with the same data and
+    // θ₀ (the others take its flows, relabelled), or all without sharing.
     let runs_flows = |k: usize| !s.share_flows || setup.flow_of[k] == k;
-    let first: Vec<usize> = kinds.iter().copied().filter(|&r| r != 2).collect();
-    let jobs: Vec<(usize, usize)> =
-        (0..n).flat_map(|k| first.iter().map(move |&r| (k, r))).filter(|&(k, r)| r == 1 || runs_flows(k)).collect();
-    let done: Vec<(Done, Option<usize>)> = jobs.par_iter().map(|&(k, r)| eq58(k, r)).collect::<Result<_>>()?;
-    let mut results: HashMap<(usize, usize), Done> = HashMap::new();
-    let mut gf_shared = vec![false; n];
-    let mut rerun = Vec::new();
-    for (&(k, r), (d, refined)) in jobs.iter().zip(done) {
-        if r == STABLE_FLOW {
-            if refined.is_none() && s.share_flows {
-                results.insert((k, 2), relabel(&d, &cfg.runs[2], setup.seeds[k]));
-                gf_shared[k] = true;
+    let no_tape: Arc<[f64]> = Arc::from(Vec::new());
+    let finished = Mutex::new(Finished::default());
+    let timed = |f: &dyn Fn() -> Result<(Done, Option<usize>)>| {
+        let t = std::time::Instant::now();
+        (f(), t.elapsed().as_secs_f64())
+    };
+    let record = |k: usize, r: usize, (res, secs): (Result<(Done, Option<usize>)>, f64)| {
+        if let Ok(mut done) = finished.lock() {
+            done.runs.insert((k, r), res);
+            if r == 0 {
+                done.seconds.0 += secs;
             } else {
-                rerun.push((k, 2));
+                done.seconds.1 += secs;
             }
         }
-        results.insert((k, r), d);
+    };
+    let (setup_ref, no_tape, record) = (&setup, &no_tape, &record);
+    let start = std::time::Instant::now();
+    // First in, first out: the SGD jobs (short; each then queues its seed's SDE), then the stable
+    // flows (the longest jobs), then the SDEs and the gradient flows as they are queued, so that
+    // the short jobs come last and fill the threads at the end.
+    rayon::scope_fifo(|sc| {
+        for k in 0..n {
+            sc.spawn_fifo(move |sc| {
+                let t = std::time::Instant::now();
+                let sgd = setup_ref.sgd_run(cfg, k);
+                let secs = t.elapsed().as_secs_f64();
+                let res = sgd.map(|(done, tape)| {
+                    sc.spawn_fifo(move |_| {
+                        record(k, 1, timed(&|| setup_ref.eq58(cfg, (s.c, s.substeps), k, 1, &tape)))
+                    });
+                    (done, None)
+                });
+                record(k, 0, (res, secs));
+            });
+        }
+        for k in (0..n).filter(|&k| s.gradient_flow && runs_flows(k)) {
+            sc.spawn_fifo(move |sc| {
+                let out = timed(&|| setup_ref.eq58(cfg, (s.c, s.substeps), k, STABLE_FLOW, no_tape));
+                // Gradient flow is the stable flow relabelled where the stable flow never refined
+                // (the same recursion, see `Eq58::first_refinement`); elsewhere it runs.
+                if matches!(&out.0, Ok((_, refined)) if refined.is_some() || !s.share_flows) {
+                    sc.spawn_fifo(move |_| {
+                        record(k, 2, timed(&|| setup_ref.eq58(cfg, (s.c, s.substeps), k, 2, no_tape)))
+                    });
+                }
+                record(k, STABLE_FLOW, out);
+            });
+        }
+    });
+    let wall = start.elapsed().as_secs_f64();
+    let Finished { runs, seconds } = finished.into_inner().map_err(|_| anyhow::anyhow!("a comparison job panicked"))?;
+    // Every result, or the first error in (seed, run) order.
+    let mut results: HashMap<(usize, usize), Done> = HashMap::new();
+    let mut gf_shared = vec![false; n];
+    let mut refined: HashMap<usize, Option<usize>> = HashMap::new();
+    let mut keys: Vec<(usize, usize)> = runs.keys().copied().collect();
+    keys.sort_unstable();
+    let mut runs = runs;
+    for key in keys {
+        let (done, first_refined) = runs.remove(&key).expect("a result per key")?;
+        if key.1 == STABLE_FLOW {
+            refined.insert(key.0, first_refined);
+        }
+        results.insert(key, done);
     }
-    let again: Vec<(Done, Option<usize>)> = rerun.par_iter().map(|&(k, r)| eq58(k, r)).collect::<Result<_>>()?;
-    for (&key, (d, _)) in rerun.iter().zip(again) {
-        results.insert(key, d);
+    for (&k, first_refined) in &refined {
+        if first_refined.is_none() && s.share_flows {
+            let gf = relabel(&results[&(k, STABLE_FLOW)], &cfg.runs[2], setup.seeds[k]);
+            results.insert((k, 2), gf);
+            gf_shared[k] = true;
+        }
     }
+    // The other seeds of a group take its flows, relabelled.
     for k in (0..n).filter(|&k| !runs_flows(k)) {
         let lead = setup.flow_of[k];
         for r in kinds.iter().copied().filter(|&r| r != 1) {
@@ -356,15 +410,13 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
         }
         gf_shared[k] = gf_shared[lead];
     }
-    let t_sde = start.elapsed().as_secs_f64();
 
     let mut logs = Vec::new();
     let mut rows = Vec::new();
     let mut sharpness = Vec::new();
-    for (k, (first, _)) in sgd.into_iter().enumerate() {
-        for (l, b, p) in
-            std::iter::once(first).chain(kinds.iter().map(|&r| results.remove(&(k, r)).expect("one result per job")))
-        {
+    for k in 0..n {
+        for r in std::iter::once(0).chain(kinds.iter().copied()) {
+            let (l, b, p) = results.remove(&(k, r)).expect("one result per job");
             logs.push(l);
             rows.push(b);
             sharpness.push(p);
@@ -375,7 +427,7 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let columns = cfg.metrics.columns();
     let Setup { total, grid, datasets, flow_of, .. } = setup;
     let outcome = Outcome { config: cfg, datasets, logs, columns, total, grid, out: Default::default() };
-    Ok(Comparison { outcome, rows, sharpness, seconds: (t_sgd, t_sde), gf_shared, flow_of })
+    Ok(Comparison { outcome, rows, sharpness, seconds: (seconds.0, seconds.1, wall), gf_shared, flow_of })
 }
 
 /// `calibrate` stops once a plateau is within 1 % of SGD's (|ln ratio| < 0.01).

@@ -306,8 +306,9 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
     let _ = writeln!(
         s,
         "N = {} SGD iterations; SDE and gradient flow: {} Euler–Maruyama steps each (γ_t = η_t/{}), logged on \
-         the SGD grid ({} points); {} seed(s); c = {}{}. Whole comparison: {:.1} s (SGD phase {:.1} s, SDE + GF \
-         phase {:.1} s, wall clock).\n",
+         the SGD grid ({} points); {} seed(s); c = {}{}. Whole comparison: {:.1} s wall clock, of which the runs \
+         {:.1} s; they go side by side on the thread pool, SGD jobs taking {:.1} s and SDE and flow jobs {:.1} s \
+         (summed over jobs).\n",
         o.total,
         o.total * info.substeps,
         info.substeps,
@@ -316,6 +317,7 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
         num(info.c),
         if info.calibration.is_some() { " (calibrated)" } else { " (from config)" },
         info.seconds,
+        c.seconds.2,
         c.seconds.0,
         c.seconds.1,
     );
