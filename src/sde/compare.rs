@@ -205,6 +205,9 @@ impl Job<'_> {
 /// One finished run: its log, CSV rows and sharpness probes.
 type Done = (RunLog, Vec<u8>, Vec<Probe>);
 
+/// A finished run of [`Setup::eq58`] and the stable flow's first refinement.
+type Ran = (Done, Option<usize>);
+
 /// What every run of a comparison shares: the logging grid, the seeds and their datasets, the
 /// model, and the iterations probed for sharpness.
 struct Setup {
@@ -289,7 +292,7 @@ impl Setup {
         k: usize,
         r: usize,
         tape: &Arc<[f64]>,
-    ) -> Result<(Done, Option<usize>)> {
+    ) -> Result<Ran> {
         let loss = cfg.training.loss;
         // A flow's probes use the seed of its group (`flow_of`), so the group's flows coincide.
         let probe_seed = self.probe_seed(if r == 1 { k } else { self.flow_of[k] });
@@ -311,7 +314,7 @@ impl Setup {
 /// SGD jobs and the other jobs took (each summed over its jobs).
 #[derive(Default)]
 struct Finished {
-    runs: HashMap<(usize, usize), Result<(Done, Option<usize>)>>,
+    runs: HashMap<(usize, usize), Result<Ran>>,
     seconds: (f64, f64),
 }
 
@@ -330,11 +333,11 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let runs_flows = |k: usize| !s.share_flows || setup.flow_of[k] == k;
     let no_tape: Arc<[f64]> = Arc::from(Vec::new());
     let finished = Mutex::new(Finished::default());
-    let timed = |f: &dyn Fn() -> Result<(Done, Option<usize>)>| {
+    let timed = |f: &dyn Fn() -> Result<Ran>| {
         let t = std::time::Instant::now();
         (f(), t.elapsed().as_secs_f64())
     };
-    let record = |k: usize, r: usize, (res, secs): (Result<(Done, Option<usize>)>, f64)| {
+    let record = |k: usize, r: usize, (res, secs): (Result<Ran>, f64)| {
         if let Ok(mut done) = finished.lock() {
             done.runs.insert((k, r), res);
             if r == 0 {
