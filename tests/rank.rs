@@ -26,6 +26,35 @@ proptest! {
     }
 }
 
+/// A matrix m × n with singular values `sigma` (in order) and random orthonormal factors.
+fn with_singular_values(m: usize, n: usize, sigma: &[f64], seed: u64) -> Mat<f64> {
+    let mut rng = ChaChaSource::new(seed);
+    let u = Mat::from_fn(m, m, |_, _| rng.standard_normal()).qr().compute_Q();
+    let v = Mat::from_fn(n, n, |_, _| rng.standard_normal()).qr().compute_Q();
+    let s = Mat::from_fn(m, n, |i, j| if i == j && i < sigma.len() { sigma[i] } else { 0.0 });
+    &u * &s * v.transpose()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// `rank` (Gram eigenvalues, SVD near the threshold) counts what the SVD counts, on spectra
+    /// spread over 12 decades around τ = 10⁻⁴, with values near the threshold and exact zeros.
+    #[test]
+    fn gram_count_is_the_svd_count(m in 1usize..30, n in 1usize..30, exps in prop::collection::vec(-12.0f64..1.0, 1..30), near in 0usize..3, seed in 0u64..1000) {
+        let k = m.min(n);
+        let mut sigma: Vec<f64> = exps.iter().take(k).map(|e| 10f64.powf(*e)).collect();
+        if let Some(first) = sigma.first_mut() {
+            *first = 10.0;
+        }
+        for (i, s) in sigma.iter_mut().enumerate().skip(1).take(near) {
+            *s = 10.0 * 1e-4 * (1.0 + (i as f64 - 1.5) * 1e-9);
+        }
+        let a = with_singular_values(m, n, &sigma, seed);
+        let svd = rank_from_singular_values(&singular_values(&a).unwrap(), 1e-4);
+        prop_assert_eq!(rank(&a, 1e-4).unwrap(), svd);
+    }
+}
+
 #[test]
 fn rank_threshold_is_strict_and_relative() {
     assert_eq!(rank_from_singular_values(&[2.0, 1.0, 2e-15], 1e-15), 2);

@@ -156,6 +156,16 @@ impl ReluMlp {
         *self.widths.iter().max().unwrap_or(&1)
     }
 
+    /// A matrix with the singular values of φ_θ(X): for one hidden layer the Gram-preserving
+    /// reduction of [`two_layer::jacobian_factor`] (fewer columns), for deeper nets φ_θ(X).
+    fn rank_matrix(&self, theta: &[f64], xs: &Points) -> Mat<f64> {
+        if self.layers() == 2 {
+            two_layer::jacobian_factor(self, theta, xs)
+        } else {
+            self.jacobian(theta, xs)
+        }
+    }
+
     /// Length of the hidden layers' transposed weights in a [`Pass`].
     fn transposed_len(&self) -> usize {
         (0..self.layers() - 1).map(|l| self.widths[l] * self.widths[l + 1]).sum()
@@ -640,15 +650,18 @@ impl Model for ReluMlp {
         self.with_pass(theta, Job::Predict { x })
     }
 
-    /// One hidden layer: the Gram-preserving reduction of [`two_layer::jacobian_factor`]
-    /// (fewer columns, same singular values); deeper nets: the SVD of φ_θ(X).
+    /// The SVD of [`rank_matrix`](ReluMlp::rank_matrix).
     fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
         let Some(xs) = set.get() else { return Ok(Vec::new()) };
-        if self.layers() == 2 {
-            crate::linalg::singular_values(&two_layer::jacobian_factor(self, theta, xs))
-        } else {
-            crate::linalg::singular_values(&self.jacobian(theta, xs))
-        }
+        crate::linalg::singular_values(&self.rank_matrix(theta, xs))
+    }
+
+    /// [`linalg::rank`](crate::linalg::rank) of [`rank_matrix`](ReluMlp::rank_matrix): the
+    /// count of its singular values, from the eigenvalues of its Gram matrix where they decide
+    /// it.
+    fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
+        let Some(xs) = set.get() else { return Ok(0) };
+        crate::linalg::rank(&self.rank_matrix(theta, xs), tol)
     }
 
     fn hidden_features(&self) -> Option<&dyn HiddenFeatures> {
