@@ -228,6 +228,8 @@ enum Job<'j> {
     /// The post-activations of the hidden units `start..start + m.ncols()` (one layer) at every
     /// point into the rows of `m`.
     Features { xs: &'j Points, start: usize, m: &'j mut Mat<f64> },
+    /// ∇h(xᵢ) into row i of `m` (n × p): φ_θ(X).
+    Jacobian { xs: &'j Points, m: &'j mut Mat<f64> },
 }
 
 /// The cᵢ of [`Job::JacobianT`].
@@ -279,6 +281,19 @@ impl Job<'_> {
                     pass.forward(x);
                     for j in 0..m.ncols() {
                         m[(i, j)] = pass.acts[start + j];
+                    }
+                }
+                f64::NAN
+            }
+            Job::Jacobian { xs, m } => {
+                let mut g = vec![0.0; m.ncols()];
+                for (i, x) in xs.rows().enumerate() {
+                    match pass.net.precision {
+                        Precision::F32 => pass.grad_in::<f32, _>(x, &mut g, |_| Some(Store)),
+                        Precision::F64 => pass.grad_in::<f64, _>(x, &mut g, |_| Some(Store)),
+                    };
+                    for (j, gj) in g.iter().enumerate() {
+                        m[(i, j)] = *gj;
                     }
                 }
                 f64::NAN
@@ -351,6 +366,14 @@ impl Job<'_> {
                     if cs.iter().any(|&ci| ci != 0.0) {
                         lanes.backward(&mut Sink::Add { c: cs, out });
                     }
+                }
+                f64::NAN
+            }
+            Job::Jacobian { xs, m } => {
+                for first in (0..xs.len()).step_by(LANES) {
+                    let points = lanes.load(xs.rows().skip(first));
+                    lanes.forward();
+                    lanes.backward(&mut Sink::Rows { m, first, points });
                 }
                 f64::NAN
             }
@@ -637,6 +660,14 @@ impl Model for ReluMlp {
         self.with_pass(theta, Job::JacobianT { xs, c: Weights::Computed { weight, c }, out });
     }
 
+    /// φ_θ(X) in one pass over θ (one block of points at a time along points): the rows of
+    /// [`grad`](Model::grad), bit for bit.
+    fn jacobian(&self, theta: &[f64], xs: &Points) -> Mat<f64> {
+        let mut m = Mat::zeros(xs.len(), self.num_params());
+        self.with_pass(theta, Job::Jacobian { xs, m: &mut m });
+        m
+    }
+
     /// hθ(xᵢ) for every point, with one scratch buffer for all of them.
     fn predict_all(&self, theta: &[f64], xs: &Points, out: &mut [f64]) {
         self.with_pass(theta, Job::PredictAll { xs, out });
@@ -819,6 +850,12 @@ mod tests {
                 net.weighted_jacobian_t_mul(&theta, &xs, &mut wf, &mut cw, &mut w_out);
                 assert_eq!(calls, (0..n).collect::<Vec<_>>());
                 assert_eq!(bits(&w_out), bits(&want_w), "weighted φᵀc, {hidden:?} {precision:?}");
+                let jac = net.jacobian(&theta, &xs);
+                for (i, x) in xs.rows().enumerate() {
+                    net.grad(&theta, x, &mut g);
+                    let row: Vec<f64> = (0..net.num_params()).map(|j| jac[(i, j)]).collect();
+                    assert_eq!(bits(&row), bits(&g), "φ_θ(X) row {i}, {hidden:?} {precision:?}");
+                }
                 // Features of the first hidden layer are the post-activations the predictions used.
                 let f = net.features(&theta, &xs, 0).unwrap();
                 for (i, x) in xs.rows().enumerate() {

@@ -13,6 +13,7 @@
 
 use super::{Precision, ReluMlp};
 use crate::model::precision::Real;
+use faer::Mat;
 
 /// Points per block (the lanes of every array below).
 pub(super) const LANES: usize = 8;
@@ -39,6 +40,8 @@ pub(super) enum Sink<'o> {
     /// `out[k] += cₚ·gₚₖ` for the points p in increasing order, skipping cₚ = 0 (the scalar
     /// pass's accumulation into φᵀc, parameter by parameter).
     Add { c: [f64; LANES], out: &'o mut [f64] },
+    /// ∇h at point p of the block into row `first + p` of `m` (p < `points`): a block of φ_θ(X).
+    Rows { m: &'o mut Mat<f64>, first: usize, points: usize },
 }
 
 impl Sink<'_> {
@@ -55,6 +58,11 @@ impl Sink<'_> {
                     }
                 }
                 out[k] = o;
+            }
+            Sink::Rows { m, first, points } => {
+                for (p, gp) in g.iter().enumerate().take(*points) {
+                    m[(*first + p, k)] = *gp;
+                }
             }
         }
     }
