@@ -417,45 +417,68 @@ struct Pass<'a> {
 /// sums and the tail of [`dot_in`] as arrays over the block's units.
 #[inline(always)]
 fn hidden_layer<T: Real>(wt: &[f64], b: Option<&[f64]>, a_in: &[f64], z_out: &mut [f64]) {
+    let out = z_out.len();
+    let full = out - out % UNITS;
+    for i0 in (0..full).step_by(UNITS) {
+        hidden_block::<T, UNITS>(wt, b, a_in, z_out, i0);
+    }
+    for i0 in full..out {
+        hidden_block::<T, 1>(wt, b, a_in, z_out, i0);
+    }
+}
+
+/// Units `i0..i0 + M` of [`hidden_layer`]: a block of constant width, so that its loops are
+/// unrolled and vectorized whole (measured: relu-1d's weighted φᵀc 10.2–10.6 → 7.5–8.5 µs
+/// against loops over a run-time width).
+#[inline(always)]
+fn hidden_block<T: Real, const M: usize>(wt: &[f64], b: Option<&[f64]>, a_in: &[f64], z_out: &mut [f64], i0: usize) {
     let (inp, out) = (a_in.len(), z_out.len());
     let chunks = if inp < 4 { 0 } else { inp / 4 };
-    for i0 in (0..out).step_by(UNITS) {
-        let m = UNITS.min(out - i0);
-        let mut s = [[T::ZERO; UNITS]; 4];
-        let mut tail = [T::ZERO; UNITS];
-        for c in 0..chunks {
-            for (j, sj) in s.iter_mut().enumerate() {
-                let k = 4 * c + j;
-                let ak = T::of(a_in[k]);
-                for (sv, w) in sj[..m].iter_mut().zip(&wt[k * out + i0..k * out + i0 + m]) {
-                    *sv = *sv + T::of(*w) * ak;
-                }
+    let mut s = [[T::ZERO; M]; 4];
+    let mut tail = [T::ZERO; M];
+    for c in 0..chunks {
+        for (j, sj) in s.iter_mut().enumerate() {
+            let k = 4 * c + j;
+            let ak = T::of(a_in[k]);
+            for (sv, w) in sj.iter_mut().zip(&wt[k * out + i0..k * out + i0 + M]) {
+                *sv = *sv + T::of(*w) * ak;
             }
         }
-        for (k, a) in a_in.iter().enumerate().skip(4 * chunks) {
-            let ak = T::of(*a);
-            for (tv, w) in tail[..m].iter_mut().zip(&wt[k * out + i0..k * out + i0 + m]) {
-                *tv = *tv + T::of(*w) * ak;
-            }
+    }
+    for (k, a) in a_in.iter().enumerate().skip(4 * chunks) {
+        let ak = T::of(*a);
+        for (tv, w) in tail.iter_mut().zip(&wt[k * out + i0..k * out + i0 + M]) {
+            *tv = *tv + T::of(*w) * ak;
         }
-        // z = b + dot, then the ReLU, each as a loop over the block's units.
-        let mut z = [T::ZERO; UNITS];
-        if inp < 4 {
-            for (zu, t) in z[..m].iter_mut().zip(&tail) {
-                *zu = T::ZERO + *t;
-            }
-        } else {
-            for u in 0..m {
-                z[u] = (s[0][u] + s[1][u]) + (s[2][u] + s[3][u]) + tail[u];
-            }
+    }
+    // z = b + dot, then the ReLU, each as a loop over the block's units.
+    let mut z = [T::ZERO; M];
+    for u in 0..M {
+        z[u] = if inp < 4 { T::ZERO + tail[u] } else { (s[0][u] + s[1][u]) + (s[2][u] + s[3][u]) + tail[u] };
+    }
+    match b {
+        Some(b) => z.iter_mut().zip(&b[i0..i0 + M]).for_each(|(zu, bu)| *zu = T::of(*bu) + *zu),
+        None => z.iter_mut().for_each(|zu| *zu = T::ZERO + *zu),
+    }
+    for (o, zu) in z_out[i0..i0 + M].iter_mut().zip(&z) {
+        *o = if *zu > T::ZERO { zu.wide() } else { 0.0 };
+    }
+}
+
+/// δₖ ← 1[aₖ > 0]·Σᵢ wᵢₖδᵢ (the sum in increasing i) for the inputs k of `k0..k0 + M` into
+/// `next`, from the layer's weights `w` (rows of `a_in.len()`) and the δᵢ of the layer above.
+#[inline(always)]
+fn backprop_block<T: Real, const M: usize>(w: &[f64], delta: &[f64], a_in: &[f64], next: &mut [f64], k0: usize) {
+    let inp = a_in.len();
+    let mut acc = [T::ZERO; M];
+    for (row, d) in w.chunks_exact(inp).zip(delta) {
+        let di = T::of(*d);
+        for (av, wv) in acc.iter_mut().zip(&row[k0..k0 + M]) {
+            *av = *av + T::of(*wv) * di;
         }
-        match b {
-            Some(b) => z[..m].iter_mut().zip(&b[i0..i0 + m]).for_each(|(zu, bu)| *zu = T::of(*bu) + *zu),
-            None => z[..m].iter_mut().for_each(|zu| *zu = T::ZERO + *zu),
-        }
-        for (o, zu) in z_out[i0..i0 + m].iter_mut().zip(&z) {
-            *o = if *zu > T::ZERO { zu.wide() } else { 0.0 };
-        }
+    }
+    for ((nk, a), s) in next[k0..k0 + M].iter_mut().zip(&a_in[k0..k0 + M]).zip(&acc) {
+        *nk = if *a > 0.0 { s.wide() } else { 0.0 };
     }
 }
 
@@ -534,18 +557,12 @@ impl Pass<'_> {
             if l > 0 {
                 // δₖ ← 1[aₖ > 0]·Σᵢ wᵢₖδᵢ, the sum in increasing i, along the inputs k.
                 let w = net.weights(theta, l);
-                for k0 in (0..inp).step_by(UNITS) {
-                    let m = UNITS.min(inp - k0);
-                    let mut acc = [T::ZERO; UNITS];
-                    for (row, d) in w.chunks_exact(inp).zip(delta) {
-                        let di = T::of(*d);
-                        for (av, wv) in acc[..m].iter_mut().zip(&row[k0..k0 + m]) {
-                            *av = *av + T::of(*wv) * di;
-                        }
-                    }
-                    for ((nk, a), s) in self.next[k0..k0 + m].iter_mut().zip(&a_in[k0..k0 + m]).zip(&acc) {
-                        *nk = if *a > 0.0 { s.wide() } else { 0.0 };
-                    }
+                let full = inp - inp % UNITS;
+                for k0 in (0..full).step_by(UNITS) {
+                    backprop_block::<T, UNITS>(w, delta, a_in, self.next, k0);
+                }
+                for k0 in full..inp {
+                    backprop_block::<T, 1>(w, delta, a_in, self.next, k0);
                 }
                 self.delta[..inp].copy_from_slice(&self.next[..inp]);
                 end -= inp;
