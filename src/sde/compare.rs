@@ -321,8 +321,9 @@ struct Finished {
 /// Runs SGD, the SDE and gradient flow for every seed of `s` on `cfg` (a
 /// [`comparison_config`]). The runs are jobs on rayon's pool, each queued as soon as what it
 /// needs is there: SGD and the stable flows at once, a seed's SDE when its SGD run ends, and
-/// gradient flow at γ = η/10 when its stable flow ends, where it must run on its own. Each job is a function of its (seed, run) alone, with its own seeded
-/// stream, so the results do not depend on the order, the thread count or the timing.
+/// gradient flow at γ = η/10 when its stable flow ends, where it must run on its own. Each job
+/// is a function of its (seed, run) alone, with its own seeded stream, so the results do not
+/// depend on the order, the thread count or the timing.
 pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison> {
     faer::set_global_parallelism(faer::Par::Seq);
     let setup = Setup::new(cfg, s)?;
