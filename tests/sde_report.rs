@@ -91,7 +91,7 @@ fn fake(finals: [f64; 3], gf_peak: f64) -> Comparison {
         outcome,
         rows: vec![],
         sharpness: vec![vec![]; SEEDS * RUNS.len()],
-        seconds: (0.0, 0.0, 0.0),
+        timing: Default::default(),
         gf_shared: vec![false; SEEDS],
         flow_of: (0..SEEDS).collect(),
     }

@@ -251,10 +251,7 @@ impl Job<'_> {
                 }
                 f64::NAN
             }
-            Job::Grad { x, out } => match pass.net.precision {
-                Precision::F32 => pass.grad_in::<f32, _>(x, out, |_| Some(Store)),
-                Precision::F64 => pass.grad_in::<f64, _>(x, out, |_| Some(Store)),
-            },
+            Job::Grad { x, out } => pass.grad(x, out),
             Job::JacobianT { xs, c, out } => {
                 out.fill(0.0);
                 match c {
@@ -288,10 +285,7 @@ impl Job<'_> {
             Job::Jacobian { xs, m } => {
                 let mut g = vec![0.0; m.ncols()];
                 for (i, x) in xs.rows().enumerate() {
-                    match pass.net.precision {
-                        Precision::F32 => pass.grad_in::<f32, _>(x, &mut g, |_| Some(Store)),
-                        Precision::F64 => pass.grad_in::<f64, _>(x, &mut g, |_| Some(Store)),
-                    };
+                    pass.grad(x, &mut g);
                     for (j, gj) in g.iter().enumerate() {
                         m[(i, j)] = *gj;
                     }
@@ -510,6 +504,15 @@ impl Pass<'_> {
         match self.net.precision {
             Precision::F32 => self.forward_in::<f32>(x),
             Precision::F64 => self.forward_in::<f64>(x),
+        }
+    }
+
+    /// ∇h_θ(x) into `out` in the network's precision; returns h_θ(x).
+    #[inline(always)]
+    fn grad(&mut self, x: &[f64], out: &mut [f64]) -> f64 {
+        match self.net.precision {
+            Precision::F32 => self.grad_in::<f32, _>(x, out, |_| Some(Store)),
+            Precision::F64 => self.grad_in::<f64, _>(x, out, |_| Some(Store)),
         }
     }
 

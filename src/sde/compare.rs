@@ -17,6 +17,7 @@ use crate::metrics::log_grid;
 use crate::model::Model;
 use crate::optim::Optimizer;
 use crate::record::{Recorder, RunLog};
+use crate::rng::RandomSource;
 use anyhow::Result;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -74,9 +75,8 @@ pub struct Comparison {
     pub rows: Vec<Vec<u8>>,
     /// Sharpness probes of each log, same order as `outcome.logs`.
     pub sharpness: Vec<Vec<Probe>>,
-    /// Seconds of the SGD jobs and of the SDE and flow jobs (each summed over its jobs, which
-    /// run side by side), and the wall-clock seconds of all of them.
-    pub seconds: (f64, f64, f64),
+    /// Seconds of the runs.
+    pub timing: Timing,
     /// Per seed: whether the gradient-flow run is the stable flow's, relabelled (the stable flow
     /// never took more than the base substeps, so both are the same recursion bit for bit; see
     /// [`Eq58::first_refinement`]) rather than run a second time.
@@ -164,13 +164,19 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
+    /// The seed's training stream and θ₀, drawn from it (every run of the seed starts here).
+    fn start(&self) -> (Box<dyn RandomSource>, Vec<f64>) {
+        let mut rng = self.cfg.rng.source(self.cfg.training.seed + self.seed);
+        let theta = self.model.init(rng.as_mut());
+        (rng, theta)
+    }
+
     /// Trains run `r` of the comparison config with `opt` from the seed's θ₀, on the schedule of
     /// a `total`-iteration run, for its first `stop` iterations.
     fn run(&self, r: usize, opt: &mut dyn Optimizer) -> Result<(RunLog, Vec<u8>)> {
         let spec = &self.cfg.runs[r];
         let schedule = spec.schedule.build(self.total);
-        let mut rng = self.cfg.rng.source(self.cfg.training.seed + self.seed);
-        let mut theta = self.model.init(rng.as_mut());
+        let (mut rng, mut theta) = self.start();
         let log = RunLog {
             run: spec.name.clone(),
             label: spec.label.clone().unwrap_or_else(|| spec.name.clone()),
@@ -236,17 +242,13 @@ impl Setup {
         } else {
             Vec::new()
         };
-        // θ₀ of each seed, drawn as `Job::run` draws it; the first seed with the same data and θ₀.
-        let init: Vec<Vec<u64>> = seeds
-            .iter()
-            .map(|seed| {
-                let mut rng = cfg.rng.source(cfg.training.seed + seed);
-                model.init(rng.as_mut()).iter().map(|v| v.to_bits()).collect()
-            })
-            .collect();
-        let same = |j: usize, k: usize| Arc::ptr_eq(&datasets[j], &datasets[k]) && init[j] == init[k];
-        let flow_of = (0..seeds.len()).map(|k| (0..k).find(|&j| same(j, k)).unwrap_or(k)).collect();
-        Ok(Self { total, stop: total, grid, seeds, datasets, model, probes, flow_of })
+        let mut setup = Self { total, stop: total, grid, seeds, datasets, model, probes, flow_of: Vec::new() };
+        // The first seed with the same data and θ₀ as each seed.
+        let init: Vec<Vec<u64>> =
+            (0..setup.seeds.len()).map(|k| setup.job(cfg, k).start().1.iter().map(|v| v.to_bits()).collect()).collect();
+        let same = |j: usize, k: usize| Arc::ptr_eq(&setup.datasets[j], &setup.datasets[k]) && init[j] == init[k];
+        setup.flow_of = (0..init.len()).map(|k| (0..k).find(|&j| same(j, k)).unwrap_or(k)).collect();
+        Ok(setup)
     }
     fn job<'a>(&'a self, cfg: &'a ExperimentConfig, k: usize) -> Job<'a> {
         Job {
@@ -310,12 +312,28 @@ impl Setup {
     }
 }
 
-/// What the jobs of [`compare`] hand back: each run's result by (seed, run), and the seconds the
-/// SGD jobs and the other jobs took (each summed over its jobs).
+/// Seconds of a comparison's runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timing {
+    /// The SGD jobs, summed over them (they run side by side with the others).
+    pub sgd: f64,
+    /// The SDE and flow jobs, summed over them.
+    pub eq58: f64,
+    /// Wall clock of all the runs.
+    pub wall: f64,
+}
+
+/// `f()` and the seconds it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let t = std::time::Instant::now();
+    (f(), t.elapsed().as_secs_f64())
+}
+
+/// What the jobs of [`compare`] hand back: each run's result by (seed, run), and the job seconds.
 #[derive(Default)]
 struct Finished {
     runs: HashMap<(usize, usize), Result<Ran>>,
-    seconds: (f64, f64),
+    timing: Timing,
 }
 
 /// Runs SGD, the SDE and gradient flow for every seed of `s` on `cfg` (a
@@ -334,21 +352,14 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let runs_flows = |k: usize| !s.share_flows || setup.flow_of[k] == k;
     let no_tape: Arc<[f64]> = Arc::from(Vec::new());
     let finished = Mutex::new(Finished::default());
-    let timed = |f: &dyn Fn() -> Result<Ran>| {
-        let t = std::time::Instant::now();
-        (f(), t.elapsed().as_secs_f64())
-    };
     let record = |k: usize, r: usize, (res, secs): (Result<Ran>, f64)| {
         if let Ok(mut done) = finished.lock() {
             done.runs.insert((k, r), res);
-            if r == 0 {
-                done.seconds.0 += secs;
-            } else {
-                done.seconds.1 += secs;
-            }
+            *if r == 0 { &mut done.timing.sgd } else { &mut done.timing.eq58 } += secs;
         }
     };
-    let (setup_ref, no_tape, record) = (&setup, &no_tape, &record);
+    let (setup, no_tape, record) = (&setup, &no_tape, &record);
+    let eq58 = move |k: usize, r: usize, tape: &Arc<[f64]>| timed(|| setup.eq58(cfg, (s.c, s.substeps), k, r, tape));
     let start = std::time::Instant::now();
     // First in, first out: the SGD jobs (short; each then queues its seed's SDE), then the stable
     // flows (the longest jobs), then the SDEs and the gradient flows as they are queued, so that
@@ -356,13 +367,9 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     rayon::scope_fifo(|sc| {
         for k in 0..n {
             sc.spawn_fifo(move |sc| {
-                let t = std::time::Instant::now();
-                let sgd = setup_ref.sgd_run(cfg, k);
-                let secs = t.elapsed().as_secs_f64();
+                let (sgd, secs) = timed(|| setup.sgd_run(cfg, k));
                 let res = sgd.map(|(done, tape)| {
-                    sc.spawn_fifo(move |_| {
-                        record(k, 1, timed(&|| setup_ref.eq58(cfg, (s.c, s.substeps), k, 1, &tape)))
-                    });
+                    sc.spawn_fifo(move |_| record(k, 1, eq58(k, 1, &tape)));
                     (done, None)
                 });
                 record(k, 0, (res, secs));
@@ -370,49 +377,40 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
         }
         for k in (0..n).filter(|&k| s.gradient_flow && runs_flows(k)) {
             sc.spawn_fifo(move |sc| {
-                let out = timed(&|| setup_ref.eq58(cfg, (s.c, s.substeps), k, STABLE_FLOW, no_tape));
+                let (out, secs) = eq58(k, STABLE_FLOW, no_tape);
                 // Gradient flow is the stable flow relabelled where the stable flow never refined
                 // (the same recursion, see `Eq58::first_refinement`); elsewhere it runs.
-                if matches!(&out.0, Ok((_, refined)) if refined.is_some() || !s.share_flows) {
-                    sc.spawn_fifo(move |_| {
-                        record(k, 2, timed(&|| setup_ref.eq58(cfg, (s.c, s.substeps), k, 2, no_tape)))
-                    });
+                match &out {
+                    Ok((done, None)) if s.share_flows => {
+                        let gf = relabel(done, &cfg.runs[2], setup.seeds[k]);
+                        record(k, 2, (Ok((gf, None)), 0.0));
+                    }
+                    Ok(_) => sc.spawn_fifo(move |_| record(k, 2, eq58(k, 2, no_tape))),
+                    Err(_) => {}
                 }
-                record(k, STABLE_FLOW, out);
+                record(k, STABLE_FLOW, (out, secs));
             });
         }
     });
     let wall = start.elapsed().as_secs_f64();
-    let Finished { runs, seconds } = finished.into_inner().map_err(|_| anyhow::anyhow!("a comparison job panicked"))?;
+    let Finished { runs, timing } = finished.into_inner().map_err(|_| anyhow::anyhow!("a comparison job panicked"))?;
     // Every result, or the first error in (seed, run) order.
-    let mut results: HashMap<(usize, usize), Done> = HashMap::new();
-    let mut gf_shared = vec![false; n];
-    let mut refined: HashMap<usize, Option<usize>> = HashMap::new();
-    let mut keys: Vec<(usize, usize)> = runs.keys().copied().collect();
-    keys.sort_unstable();
-    let mut runs = runs;
-    for key in keys {
-        let (done, first_refined) = runs.remove(&key).expect("a result per key")?;
-        if key.1 == STABLE_FLOW {
-            refined.insert(key.0, first_refined);
-        }
-        results.insert(key, done);
+    let mut runs: Vec<((usize, usize), Result<Ran>)> = runs.into_iter().collect();
+    runs.sort_unstable_by_key(|(key, _)| *key);
+    let mut results: HashMap<(usize, usize), Ran> = HashMap::new();
+    for (key, res) in runs {
+        results.insert(key, res?);
     }
-    for (&k, first_refined) in &refined {
-        if first_refined.is_none() && s.share_flows {
-            let gf = relabel(&results[&(k, STABLE_FLOW)], &cfg.runs[2], setup.seeds[k]);
-            results.insert((k, 2), gf);
-            gf_shared[k] = true;
-        }
-    }
+    // Gradient flow is shared where the group's stable flow never refined.
+    let gf_shared: Vec<bool> = (0..n)
+        .map(|k| s.share_flows && s.gradient_flow && results[&(setup.flow_of[k], STABLE_FLOW)].1.is_none())
+        .collect();
     // The other seeds of a group take its flows, relabelled.
     for k in (0..n).filter(|&k| !runs_flows(k)) {
-        let lead = setup.flow_of[k];
         for r in kinds.iter().copied().filter(|&r| r != 1) {
-            let shared = relabel(&results[&(lead, r)], &cfg.runs[r], setup.seeds[k]);
-            results.insert((k, r), shared);
+            let shared = relabel(&results[&(setup.flow_of[k], r)].0, &cfg.runs[r], setup.seeds[k]);
+            results.insert((k, r), (shared, None));
         }
-        gf_shared[k] = gf_shared[lead];
     }
 
     let mut logs = Vec::new();
@@ -420,7 +418,7 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let mut sharpness = Vec::new();
     for k in 0..n {
         for r in std::iter::once(0).chain(kinds.iter().copied()) {
-            let (l, b, p) = results.remove(&(k, r)).expect("one result per job");
+            let ((l, b, p), _) = results.remove(&(k, r)).expect("one result per job");
             logs.push(l);
             rows.push(b);
             sharpness.push(p);
@@ -429,9 +427,17 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let mut cfg = cfg.clone();
     cfg.runs.truncate(1 + kinds.len());
     let columns = cfg.metrics.columns();
-    let Setup { total, grid, datasets, flow_of, .. } = setup;
-    let outcome = Outcome { config: cfg, datasets, logs, columns, total, grid, out: Default::default() };
-    Ok(Comparison { outcome, rows, sharpness, seconds: (seconds.0, seconds.1, wall), gf_shared, flow_of })
+    let outcome = Outcome {
+        config: cfg,
+        datasets: setup.datasets.clone(),
+        logs,
+        columns,
+        total: setup.total,
+        grid: setup.grid.clone(),
+        out: Default::default(),
+    };
+    let timing = Timing { wall, ..timing };
+    Ok(Comparison { outcome, rows, sharpness, timing, gf_shared, flow_of: setup.flow_of.clone() })
 }
 
 /// `calibrate` stops once a plateau is within 1 % of SGD's (|ln ratio| < 0.01).

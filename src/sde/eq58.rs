@@ -159,18 +159,16 @@ impl Optimizer for Eq58 {
                 .as_ref()
                 .map(|b| w * b.at(theta, &data.x, &data.y))
                 .filter(|&l| l.is_finite() && eta * l <= self.substeps as f64);
-            if let Some(l) = certified {
-                st.lambda = l;
-                st.warm = false;
-            } else {
+            // A certified bound needs no more than the base substeps; otherwise λ̂ decides.
+            st.lambda = certified.unwrap_or_else(|| {
                 let full = t % st.every == 0 || !st.warm;
                 let iterations = if full { POWER_ITERATIONS } else { WARM_ITERATIONS };
-                st.lambda = st.sharpness.estimate(model, self.loss, data, theta, iterations);
-                st.warm = true;
-                if st.lambda.is_finite() && st.lambda > 0.0 {
-                    let need = (eta * st.lambda).ceil().min((MAX_REFINEMENT * self.substeps) as f64) as usize;
-                    substeps = substeps.max(need);
-                }
+                st.sharpness.estimate(model, self.loss, data, theta, iterations)
+            });
+            st.warm = certified.is_none();
+            if st.lambda.is_finite() && st.lambda > 0.0 {
+                let need = (eta * st.lambda).ceil().min((MAX_REFINEMENT * self.substeps) as f64) as usize;
+                substeps = substeps.max(need);
             }
             if substeps > self.substeps {
                 st.first_refined.get_or_insert(t);

@@ -196,6 +196,7 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
         .collect();
 
     let (mut sde_k, mut sde_n, mut gf_k, mut gf_n) = (0u64, 0u64, 0u64, 0u64);
+    let mut flows = std::collections::BTreeSet::new();
     for &k in &keep {
         let mut tested = false;
         let mut ok = true;
@@ -216,8 +217,7 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
             sde_k += u64::from(ok);
         }
         // One observation per distinct flow: its first kept seed.
-        let group = c.flow_of.get(k).copied().unwrap_or(k);
-        if keep.iter().find(|&&j| c.flow_of.get(j).copied().unwrap_or(j) == group) == Some(&k) {
+        if flows.insert(c.flow_of[k]) {
             gf_n += 1;
             gf_k += u64::from(flat);
         }
@@ -317,16 +317,11 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
         num(info.c),
         if info.calibration.is_some() { " (calibrated)" } else { " (from config)" },
         info.seconds,
-        c.seconds.2,
-        c.seconds.0,
-        c.seconds.1,
+        c.timing.wall,
+        c.timing.sgd,
+        c.timing.eq58,
     );
-    let distinct = {
-        let mut v = c.flow_of.clone();
-        v.sort_unstable();
-        v.dedup();
-        v.len()
-    };
+    let distinct = c.flow_of.iter().collect::<std::collections::BTreeSet<_>>().len();
     if distinct < c.flow_of.len() {
         let _ = writeln!(
             s,
