@@ -56,33 +56,62 @@ fn tables() -> &'static Tables {
     })
 }
 
+/// 64-bit words drawn from ChaCha8 at a time (one block refill: 4 ChaCha blocks of 16 words of
+/// 32 bits).
+const WORDS: usize = 32;
+
 /// A stream of standard normals: ChaCha8 and the 256-layer ziggurat.
+///
+/// The 64-bit words are taken from ChaCha8 [`WORDS`] at a time (`fill_bytes`, little-endian: the
+/// words `next_u64` would give, in the same order), so the per-draw work is the ziggurat's alone.
 #[derive(Debug, Clone)]
 pub struct Normals {
     rng: ChaCha8Rng,
+    words: [u64; WORDS],
+    /// The next unused word of `words` (`WORDS`: none left).
+    next: usize,
 }
 
 impl Normals {
     /// A stream seeded with `seed`.
     pub fn new(seed: u64) -> Self {
         tables();
-        Self { rng: ChaCha8Rng::seed_from_u64(seed) }
+        Self { rng: ChaCha8Rng::seed_from_u64(seed), words: [0; WORDS], next: WORDS }
     }
     /// A stream seeded by one draw of `source` (⌊U·2⁵³⌋ of a uniform U): the run's stream decides
     /// it, and consumes one uniform for it.
     pub fn from_source(source: &mut dyn RandomSource) -> Self {
         Self::new((source.uniform() * (1u64 << 53) as f64) as u64)
     }
+    /// The stream's next 64-bit word.
+    #[inline(always)]
+    fn word(&mut self) -> u64 {
+        if self.next == WORDS {
+            let mut bytes = [0u8; 8 * WORDS];
+            self.rng.fill_bytes(&mut bytes);
+            for (w, b) in self.words.iter_mut().zip(bytes.chunks_exact(8)) {
+                *w = u64::from_le_bytes(b.try_into().expect("eight bytes"));
+            }
+            self.next = 0;
+        }
+        self.next += 1;
+        self.words[self.next - 1]
+    }
     /// A uniform in (0, 1] from 53 bits.
     fn open_uniform(&mut self) -> f64 {
-        ((self.rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+        ((self.word() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
     }
     /// One N(0, 1) draw.
     #[inline]
     pub fn sample(&mut self) -> f64 {
-        let t = tables();
+        self.draw(tables())
+    }
+    /// One N(0, 1) draw: the box test of one word (≈ 99 % of draws), else [`Self::edge`], and on
+    /// a rejection a new word.
+    #[inline(always)]
+    fn draw(&mut self, t: &Tables) -> f64 {
         loop {
-            let bits = self.rng.next_u64();
+            let bits = self.word();
             let i = (bits & 0xff) as usize;
             // 52 bits → u ∈ [0, 1), then a sign bit.
             let u = (bits >> 12) as f64 * (1.0 / (1u64 << 52) as f64);
@@ -91,25 +120,31 @@ impl Normals {
             if x < t.x[i + 1] {
                 return sign * x;
             }
-            if i == 0 {
-                // Tail beyond R.
-                loop {
-                    let a = -self.open_uniform().ln() / R;
-                    let b = -self.open_uniform().ln();
-                    if 2.0 * b > a * a {
-                        return sign * (R + a);
-                    }
-                }
-            }
-            if t.f[i] + self.open_uniform() * (t.f[i + 1] - t.f[i]) < density(x) {
-                return sign * x;
+            if let Some(z) = self.edge(t, i, x, sign) {
+                return z;
             }
         }
     }
+    /// The rest of a draw whose word fell outside its layer's box: the tail beyond R (layer 0,
+    /// always accepted in the end) or the wedge test (None: rejected).
+    #[cold]
+    fn edge(&mut self, t: &Tables, i: usize, x: f64, sign: f64) -> Option<f64> {
+        if i == 0 {
+            loop {
+                let a = -self.open_uniform().ln() / R;
+                let b = -self.open_uniform().ln();
+                if 2.0 * b > a * a {
+                    return Some(sign * (R + a));
+                }
+            }
+        }
+        (t.f[i] + self.open_uniform() * (t.f[i + 1] - t.f[i]) < density(x)).then_some(sign * x)
+    }
     /// Fills `out` with i.i.d. N(0, 1) draws, in index order.
     pub fn fill(&mut self, out: &mut [f64]) {
+        let t = tables();
         for o in out.iter_mut() {
-            *o = self.sample();
+            *o = self.draw(t);
         }
     }
 }
@@ -117,6 +152,16 @@ impl Normals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The words come from ChaCha8 in bulk, but they are the words `next_u64` gives, in order
+    /// (across refills), so the normals are those of a draw-by-draw ziggurat.
+    #[test]
+    fn buffered_words_are_the_next_u64_stream() {
+        let (mut z, mut rng) = (Normals::new(11), ChaCha8Rng::seed_from_u64(11));
+        for k in 0..5 * WORDS + 3 {
+            assert_eq!(z.word(), rng.next_u64(), "word {k}");
+        }
+    }
 
     #[test]
     fn ziggurat_tables_close_at_zero() {
