@@ -6,8 +6,8 @@
 //!   ∇²L(θ) = w·(φ_θ(X)ᵀφ_θ(X) + Σᵢ rᵢ∇²h_θ(xᵢ)).
 //!
 //! A bound Λ(θ) ≥ λ_max(φᵀφ + Σᵢ rᵢ∇²h) gives λ_max(∇²L(θ)) ≤ w·Λ(θ), so a gradient step γ with
-//! γ·w·Λ(θ) ≤ 1 is inside the stability bound γ·λ_max < 2 with room to spare, with no power
-//! iteration. The stable flow of Eq. (58) ([`Eq58::stable_flow`](crate::sde::Eq58::stable_flow))
+//! γ·w·Λ(θ) ≤ 1 is inside the stability bound γ·λ_max < 2 with room to spare, with no Lanczos
+//! estimate. The stable flow of Eq. (58) ([`Eq58::stable_flow`](crate::sde::Eq58::stable_flow))
 //! uses it to skip the sharpness estimate wherever the bound already certifies its step.
 //!
 //! [`Loss::residual_weight`]: crate::loss::Loss::residual_weight

@@ -207,7 +207,7 @@ pub trait Model: Send + Sync {
 
     /// A bound on the curvature of the squared loss on the points `xs` ([`CurvatureBound`]),
     /// its fixed part computed here once, if the model has a cheap one. Default: none (callers
-    /// estimate λ_max by power iteration).
+    /// estimate λ_max by Lanczos).
     fn curvature_bound(&self, _xs: &Points) -> Option<Arc<dyn CurvatureBound>> {
         None
     }

@@ -34,7 +34,7 @@ pub const STABLE_FLOW: usize = 3;
 /// Most sharpness probes per run (a subsample of the logging grid).
 pub const PROBES: usize = 100;
 
-/// The stable flow re-estimates λ_max from scratch-quality (full power iteration) every this many
+/// The stable flow re-estimates λ_max with a full Lanczos estimate (its 30 steps) every this many
 /// SGD iterations, warm-started in between.
 pub const STABILITY_EVERY: usize = 100;
 

@@ -3,7 +3,7 @@
 
 use super::normals::Normals;
 use super::probed::GradientStep;
-use super::sharpness::{Sharpness, POWER_ITERATIONS};
+use super::sharpness::{Sharpness, LANCZOS_STEPS};
 use super::{EulerMaruyama, GradientNoiseSde};
 use crate::loss::Loss;
 use crate::model::CurvatureBound;
@@ -42,8 +42,8 @@ pub struct Eq58 {
 }
 
 /// The stable flow's step control: λ̂ = λ_max(∇²L(θ_t)) re-estimated at every SGD iteration
-/// (by [`WARM_ITERATIONS`] power iterations warm-started from the last eigenvector, and by
-/// [`POWER_ITERATIONS`] every `every` iterations); iteration t then takes
+/// (by [`WARM_STEPS`] Lanczos steps warm-started from the last top Ritz vector, and by
+/// [`LANCZOS_STEPS`] every `every` iterations); iteration t then takes
 /// k_t = max(substeps, ⌈η_t·λ̂⌉) steps of γ = η_t/k_t, so γ·λ̂ ≤ 1, a factor 2 inside the
 /// stability bound for λ_max to grow within the iteration. (Re-estimating only every 10th
 /// iteration while γ·λ̂ ≤ 1/4 was tried: on the two-layer teacher–student net, λ_max grew more
@@ -51,7 +51,7 @@ pub struct Eq58 {
 ///
 /// Where the model has a [`CurvatureBound`] Λ (the diagonal net), an iteration whose base step
 /// already satisfies γ·w·Λ(θ_t) ≤ 1 (w the loss's residual weight, so w·Λ ≥ λ_max) takes the base
-/// substeps without a power iteration: the same k_t as λ̂ ≤ λ_max gives, at the cost of one pass
+/// substeps without a Lanczos estimate: the same k_t as λ̂ ≤ λ_max gives, at the cost of one pass
 /// over the data instead of 4.6 gradients. The next estimate after such iterations is a full one.
 #[derive(Debug, Clone)]
 struct Stability {
@@ -62,12 +62,12 @@ struct Stability {
     first_refined: Option<usize>,
     /// The model's curvature bound on the training points (looked up at the first iteration).
     bound: Option<Option<Arc<dyn CurvatureBound>>>,
-    /// Whether the last iteration estimated λ̂ by power iteration (its eigenvector is current).
+    /// Whether the last iteration estimated λ̂ by Lanczos (its Ritz vector is current).
     warm: bool,
 }
 
-/// Power iterations of the stable flow's per-iteration re-estimate (warm-started).
-pub const WARM_ITERATIONS: usize = 2;
+/// Lanczos steps of the stable flow's per-iteration re-estimate (warm-started).
+pub const WARM_STEPS: usize = 2;
 
 /// Most substeps the stable flow takes per SGD iteration (1000× the base count): beyond it the
 /// flow is not refined further, and its probes show γ·λ_max as it is.
@@ -98,7 +98,7 @@ impl Eq58 {
     }
     /// Gradient flow that stays a flow: Eq. (58) without noise, with at least `substeps` steps per
     /// SGD iteration and as many more as keep γ·λ̂ ≤ 1, λ̂ = λ_max(∇²L) re-estimated at every
-    /// iteration (fully every `every` iterations; power iteration seeded by `seed`).
+    /// iteration (fully every `every` iterations; Lanczos start vector seeded by `seed`).
     pub fn stable_flow(loss: Loss, substeps: usize, every: usize, seed: u64) -> Self {
         let mut f = Self::gradient_flow(loss, substeps);
         f.stable = Some(Stability {
@@ -161,9 +161,9 @@ impl Optimizer for Eq58 {
                 .filter(|&l| l.is_finite() && eta * l <= self.substeps as f64);
             // A certified bound needs no more than the base substeps; otherwise λ̂ decides.
             st.lambda = certified.unwrap_or_else(|| {
-                let full = t % st.every == 0 || !st.warm;
-                let iterations = if full { POWER_ITERATIONS } else { WARM_ITERATIONS };
-                st.sharpness.estimate(model, self.loss, data, theta, iterations)
+                let full = t < st.every || t % st.every == 0 || !st.warm;
+                let steps = if full { LANCZOS_STEPS } else { WARM_STEPS };
+                st.sharpness.estimate(model, self.loss, data, theta, steps)
             });
             st.warm = certified.is_none();
             if st.lambda.is_finite() && st.lambda > 0.0 {

@@ -1,7 +1,7 @@
 //! An optimizer wrapper that measures the sharpness λ_max(∇²L(θ_t)) at chosen iterations, next
 //! to the gradient step γ the wrapped optimizer takes there.
 
-use super::sharpness::{Probe, Sharpness, POWER_ITERATIONS};
+use super::sharpness::{Probe, Sharpness, LANCZOS_STEPS};
 use crate::loss::Loss;
 use crate::optim::{Optimizer, Step};
 use crate::rng::RandomSource;
@@ -28,7 +28,7 @@ pub struct Probed<O> {
 }
 
 impl<O: GradientStep> Probed<O> {
-    /// Probes `inner` at the iterations `at` (sorted increasing), power iteration seeded by `seed`.
+    /// Probes `inner` at the iterations `at` (sorted increasing), Lanczos start vector seeded by `seed`.
     pub fn new(inner: O, loss: Loss, at: Vec<usize>, seed: u64) -> Self {
         Self { inner, loss, at, next: 0, sharpness: Sharpness::new(seed), trace: Vec::new() }
     }
@@ -41,7 +41,7 @@ impl<O: GradientStep> Optimizer for Probed<O> {
             self.next += 1;
         }
         let lambda = (self.at.get(self.next) == Some(&t))
-            .then(|| self.sharpness.estimate(model, self.loss, data, theta, POWER_ITERATIONS));
+            .then(|| self.sharpness.estimate(model, self.loss, data, theta, LANCZOS_STEPS));
         self.inner.step(step, theta, rng);
         if let Some(lambda) = lambda {
             self.trace.push(Probe { iteration: t, step_size: eta, gamma: self.inner.last_gamma(), lambda });

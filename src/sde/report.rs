@@ -417,8 +417,10 @@ fn sharpness_table(s: &mut String, runs: Vec<&str>, traces: &[Vec<Probe>]) {
     let mut gf_unstable = false;
     let _ = writeln!(
         s,
-        "Sharpness λ_max(∇²L) by power iteration on Hessian–vector products at up to {} grid points per run; a \
-         gradient step γ is linearly unstable where γ·λ_max ≥ 2 (SGD: γ = η, edge of stability at λ_max = 2/η).\n",
+        "Sharpness λ_max(∇²L) (the largest eigenvalue) by {} Lanczos steps on Hessian–vector products at up to {} grid \
+         points per run; a gradient step γ is linearly unstable where γ·λ_max ≥ 2 (SGD: γ = η, edge of stability at \
+         λ_max = 2/η).\n",
+        super::sharpness::LANCZOS_STEPS,
         super::compare::PROBES
     );
     let _ = writeln!(s, "| run | max γ·λ_max (median over seeds) | probes with γ·λ_max ≥ 2 | first unstable iteration per seed |\n|---|---|---|---|");
