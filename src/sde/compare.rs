@@ -34,8 +34,8 @@ pub const STABLE_FLOW: usize = 3;
 /// Most sharpness probes per run (a subsample of the logging grid).
 pub const PROBES: usize = 100;
 
-/// The stable flow re-estimates λ_max with a full Lanczos estimate (its 30 steps) every this many
-/// SGD iterations, warm-started in between.
+/// The stable flow re-estimates λ_max with a full Lanczos estimate (its 30 steps) at each of its
+/// first this many SGD iterations and every this many after, warm-started in between.
 pub const STABILITY_EVERY: usize = 100;
 
 /// What to run.

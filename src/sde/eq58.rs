@@ -43,7 +43,8 @@ pub struct Eq58 {
 
 /// The stable flow's step control: λ̂ = λ_max(∇²L(θ_t)) re-estimated at every SGD iteration
 /// (by [`WARM_STEPS`] Lanczos steps warm-started from the last top Ritz vector, and by
-/// [`LANCZOS_STEPS`] every `every` iterations); iteration t then takes
+/// [`LANCZOS_STEPS`] at each of the first `every` iterations, where λ_max changes fastest, and
+/// every `every` iterations after); iteration t then takes
 /// k_t = max(substeps, ⌈η_t·λ̂⌉) steps of γ = η_t/k_t, so γ·λ̂ ≤ 1, a factor 2 inside the
 /// stability bound for λ_max to grow within the iteration. (Re-estimating only every 10th
 /// iteration while γ·λ̂ ≤ 1/4 was tried: on the two-layer teacher–student net, λ_max grew more
