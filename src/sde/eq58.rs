@@ -53,7 +53,8 @@ pub struct Eq58 {
 /// Where the model has a [`CurvatureBound`] Λ (the diagonal net), an iteration whose base step
 /// already satisfies γ·w·Λ(θ_t) ≤ 1 (w the loss's residual weight, so w·Λ ≥ λ_max) takes the base
 /// substeps without a Lanczos estimate: the same k_t as λ̂ ≤ λ_max gives, at the cost of one pass
-/// over the data instead of 4.6 gradients. The next estimate after such iterations is a full one.
+/// over the data instead of 6.6 gradients (a warm estimate is three products, two Lanczos steps
+/// and the Rayleigh quotient). The next estimate after such iterations is a full one.
 #[derive(Debug, Clone)]
 struct Stability {
     sharpness: Sharpness,
@@ -99,7 +100,8 @@ impl Eq58 {
     }
     /// Gradient flow that stays a flow: Eq. (58) without noise, with at least `substeps` steps per
     /// SGD iteration and as many more as keep γ·λ̂ ≤ 1, λ̂ = λ_max(∇²L) re-estimated at every
-    /// iteration (fully every `every` iterations; Lanczos start vector seeded by `seed`).
+    /// iteration (fully in the first `every` iterations and every `every` after; Lanczos start
+    /// vector seeded by `seed`).
     pub fn stable_flow(loss: Loss, substeps: usize, every: usize, seed: u64) -> Self {
         let mut f = Self::gradient_flow(loss, substeps);
         f.stable = Some(Stability {
