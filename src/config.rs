@@ -772,7 +772,8 @@ fn value_line(text: &str, span: &std::ops::Range<usize>, message: &str) -> Optio
 
 /// The dotted key path of the TOML key or table at byte offset `pos` (best effort): the last
 /// table header at or before `pos`, then the key on the line of `pos`, or else the key that the
-/// parser's `message` names (`unknown field `x``).
+/// parser's `message` names (`unknown field `x``); a top-level line with no key is named by its
+/// number (`line 2`).
 fn field_at(text: &str, span: std::ops::Range<usize>, message: &str) -> String {
     let pos = value_line(text, &span, message).unwrap_or(span.start).min(text.len());
     let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
@@ -804,7 +805,9 @@ fn field_at(text: &str, span: std::ops::Range<usize>, message: &str) -> String {
         line.split('=').next().unwrap_or("").trim().to_string()
     };
     match (table.is_empty(), key.is_empty()) {
-        (true, _) => key,
+        // No key on the line (a stray `= …`, a comment broken in two) at the top level: its line.
+        (true, true) => format!("line {}", text[..line_start].lines().count() + 1),
+        (true, false) => key,
         (false, true) => table,
         (false, false) => format!("{table}.{key}"),
     }

@@ -237,7 +237,15 @@ pub fn describe(kind: &Kind) -> String {
 }
 
 fn shown(v: &Value) -> String {
-    let s = v.to_string();
+    // Control characters escaped: a string value with a newline would break the one-line error.
+    let mut s = String::new();
+    for c in v.to_string().chars() {
+        if c.is_control() {
+            s.extend(c.escape_default());
+        } else {
+            s.push(c);
+        }
+    }
     if s.len() > 40 {
         format!("{}…", &s[..s.char_indices().nth(40).map_or(s.len(), |(i, _)| i)])
     } else {

@@ -105,6 +105,29 @@ proptest! {
     }
 }
 
+/// A newline inside a comment leaves a top-level line with no key (the case the property test
+/// above found in fig11's first line): the error names that line.
+#[test]
+fn a_keyless_top_level_line_is_named_by_its_number() {
+    let text = "# Figure 11 (n\n = 40, d = 100)\nname = \"x\"\n";
+    let e = ExperimentConfig::parse(text, "m.toml").unwrap_err();
+    assert_eq!(e.field, "line 2", "{e}");
+    assert!(e.to_string().starts_with("m.toml: field `line 2`: "), "{e}");
+}
+
+/// A string value with a newline (a TOML escape, as random bytes spliced before a value made
+/// it): the error shows it escaped, on one line.
+#[test]
+fn a_value_with_a_newline_is_shown_on_one_line() {
+    let text = EMBEDDED.iter().find(|(name, _)| *name == "fig2").expect("fig2 is shipped").1;
+    assert!(text.contains("rng = \"numpy\""));
+    let text = text.replace("rng = \"numpy\"", "rng = \"nu\\nmpy\"");
+    let e = ExperimentConfig::parse(&text, "m.toml").unwrap_err();
+    assert_eq!(e.field, "rng", "{e}");
+    assert_eq!(e.to_string().lines().count(), 1, "{e}");
+    assert!(e.to_string().contains("nu\\nmpy"), "{e}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
     /// `--set KEY=VALUE` with every schema key (runs as `runs[i]`, `runs.*`) and hostile values:
