@@ -24,6 +24,7 @@
 //! ReLU nets).
 
 use crate::data::Dataset;
+use crate::linalg::dot;
 use crate::loss::Loss;
 use crate::model::Model;
 use crate::optim::loss_gradient;
@@ -53,10 +54,6 @@ pub struct Sharpness {
 
 fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// The relative step of the difference products. Their error on a smooth model is O(ε²) (10⁻⁸
