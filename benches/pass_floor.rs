@@ -71,6 +71,21 @@ mod raw {
         }
     }
 
+    /// The sum of every lane of `a` (keeps the probes' results live).
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn total(a: &[__m256d]) -> f64 {
+        let mut sum = _mm256_setzero_pd();
+        for v in a {
+            sum = _mm256_add_pd(sum, *v);
+        }
+        let mut t = [0.0; 4];
+        unsafe { _mm256_storeu_pd(t.as_mut_ptr(), sum) };
+        t.iter().sum()
+    }
+
     /// `iters` rounds of ten independent multiply–adds on registers (10 chains, latency hidden).
     ///
     /// # Safety
@@ -84,13 +99,7 @@ mod raw {
                 *v = _mm256_fmadd_pd(*v, m, c);
             }
         }
-        let mut sum = _mm256_setzero_pd();
-        for v in a {
-            sum = _mm256_add_pd(sum, v);
-        }
-        let mut t = [0.0; 4];
-        unsafe { _mm256_storeu_pd(t.as_mut_ptr(), sum) };
-        t.iter().sum()
+        total(&a)
     }
 
     /// ⟨x, b⟩ with eight accumulators: one multiply–add per two vector loads (x, b in L1).
@@ -108,13 +117,7 @@ mod raw {
                 *v = _mm256_fmadd_pd(xv, bv, *v);
             }
         }
-        let mut sum = _mm256_setzero_pd();
-        for v in a {
-            sum = _mm256_add_pd(sum, v);
-        }
-        let mut t = [0.0; 4];
-        unsafe { _mm256_storeu_pd(t.as_mut_ptr(), sum) };
-        t.iter().sum()
+        total(&a)
     }
 }
 
