@@ -5,7 +5,7 @@
 use largestep::config::ExperimentConfig;
 use largestep::data::{Dataset, SparseRegression};
 use largestep::loss::Loss;
-use largestep::model::{DiagonalNet, Model};
+use largestep::model::{DiagonalNet, MlpInit, Model, ReluMlp};
 use largestep::optim::{loss_gradient, Gd, Optimizer, Sgd, Step};
 use largestep::rng::{ChaChaSource, RandomSource};
 use largestep::sde::compare::{calibrate, compare, comparison_config, CompareSettings, TOLERANCE};
@@ -238,7 +238,7 @@ fn comparison_shares_data_and_init_and_is_deterministic() {
 }
 
 /// The dense Hessian of the training loss by central differences of the analytic gradient.
-fn hessian(model: &DiagonalNet, data: &Dataset, theta: &[f64]) -> nalgebra::DMatrix<f64> {
+fn hessian(model: &dyn Model, data: &Dataset, theta: &[f64]) -> nalgebra::DMatrix<f64> {
     let p = theta.len();
     let h = 1e-5;
     let (mut pred, mut gp, mut gm) = (vec![], vec![], vec![]);
@@ -253,6 +253,62 @@ fn hessian(model: &DiagonalNet, data: &Dataset, theta: &[f64]) -> nalgebra::DMat
     }
     let m = nalgebra::DMatrix::from_vec(p, p, cols);
     (&m + m.transpose()) * 0.5
+}
+
+/// ReLU nets of two and three layers (with and without biases) on 8 points in ℝ³, θ and v drawn
+/// at random (so no pre-activation lies within the difference step of zero).
+fn relu_cases() -> Vec<(ReluMlp, Dataset, Vec<f64>, Vec<f64>)> {
+    let data = || SparseRegression { n: 8, d: 3, r: 2, n_test: 2 }.generate(&mut ChaChaSource::new(4), 0);
+    let nets = [
+        ReluMlp::new(3, &[7], &[true, true], MlpInit::Gaussian { scales: vec![0.8, 0.6] }),
+        ReluMlp::new(3, &[5, 4], &[true, false, true], MlpInit::Gaussian { scales: vec![0.9, 0.7, 0.5] }),
+        ReluMlp::new(3, &[6, 3], &[false, false, false], MlpInit::Gaussian { scales: vec![1.0, 1.0, 1.0] }),
+    ];
+    let mut rng = ChaChaSource::new(5);
+    nets.into_iter()
+        .map(|net| {
+            let theta = net.init(&mut rng);
+            let v: Vec<f64> = (0..theta.len()).map(|_| rng.standard_normal()).collect();
+            (net, data(), theta, v)
+        })
+        .collect()
+}
+
+/// The ReLU nets' exact Hessian–vector product (R-operator) is the dense Hessian of the
+/// differenced gradient times v, and it is symmetric: uᵀ(∇²L v) = vᵀ(∇²L u).
+#[test]
+fn relu_hessian_product_is_the_hessian_of_the_gradient() {
+    for (net, data, theta, v) in relu_cases() {
+        let p = theta.len();
+        let w = Loss::HalfMse.residual_weight(data.len());
+        let mut hv = vec![f64::NAN; p];
+        assert!(net.loss_hessian_mul(&theta, &data.x, &data.y, w, &v, &mut hv), "the ReLU net has an exact product");
+        let want = hessian(&net, &data, &theta) * nalgebra::DVector::from_column_slice(&v);
+        let err = (nalgebra::DVector::from_column_slice(&hv) - &want).norm();
+        assert!(
+            err <= 1e-6 * want.norm(),
+            "{:?}: ‖exact − dense·v‖ = {err:e}, ‖dense·v‖ = {:e}",
+            net.widths(),
+            want.norm()
+        );
+        let u: Vec<f64> = (0..p).map(|k| ((k * 7 % 5) as f64 - 2.0) / 3.0).collect();
+        let mut hu = vec![0.0; p];
+        net.loss_hessian_mul(&theta, &data.x, &data.y, w, &u, &mut hu);
+        let (a, b): (f64, f64) =
+            (u.iter().zip(&hv).map(|(x, y)| x * y).sum(), v.iter().zip(&hu).map(|(x, y)| x * y).sum());
+        assert!((a - b).abs() <= 1e-12 * (a.abs() + b.abs()), "uᵀHv = {a} vs vᵀHu = {b}");
+    }
+}
+
+/// Lanczos on the exact products of a ReLU net finds the dense Hessian's largest eigenvalue.
+#[test]
+fn relu_sharpness_is_the_top_hessian_eigenvalue() {
+    for (net, data, theta, _) in relu_cases() {
+        let eig = hessian(&net, &data, &theta).symmetric_eigen().eigenvalues;
+        let top = eig.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lambda = Sharpness::new(2).estimate(&net, Loss::HalfMse, &data, &theta, theta.len());
+        assert!((lambda - top).abs() <= 1e-6 * top.abs(), "{:?}: Lanczos {lambda} vs dense {top}", net.widths());
+    }
 }
 
 /// Lanczos on difference Hessian–vector products finds the largest eigenvalue of the dense

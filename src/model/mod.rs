@@ -205,6 +205,26 @@ pub trait Model: Send + Sync {
         Ok(linalg::rank_from_singular_values(&self.jacobian_singular_values(theta, set)?, tol))
     }
 
+    /// The Hessian–vector product of the squared loss L = (w/2)·Σᵢ rᵢ², rᵢ = h_θ(xᵢ) − yᵢ, on
+    /// the points `xs` with targets `y`:
+    /// ∇²L(θ)v = w·Σᵢ [(∇h_θ(xᵢ)·v)·∇h_θ(xᵢ) + rᵢ·∇²h_θ(xᵢ)v], into `out` (length p,
+    /// overwritten), computed exactly in f64 (for a ReLU net almost everywhere: the Hessian of
+    /// the pieces active at θ, the activation's second derivative taken as 0, as automatic
+    /// differentiation takes it). Returns false, writing nothing, if the model has no exact
+    /// product (the default): callers then difference the gradient
+    /// ([`Sharpness`](crate::sde::sharpness::Sharpness)).
+    fn loss_hessian_mul(
+        &self,
+        _theta: &[f64],
+        _xs: &Points,
+        _y: &[f64],
+        _w: f64,
+        _v: &[f64],
+        _out: &mut [f64],
+    ) -> bool {
+        false
+    }
+
     /// A bound on the curvature of the squared loss on the points `xs` ([`CurvatureBound`]),
     /// its fixed part computed here once, if the model has a cheap one. Default: none (callers
     /// estimate λ_max by Lanczos).

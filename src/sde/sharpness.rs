@@ -6,9 +6,14 @@
 //! (and SGD at γ = η sits at the edge of stability 2/η of the large-step regime).
 //!
 //! λ_max is the largest (algebraic) eigenvalue, found by the Lanczos method on Hessian–vector
-//! products, each the central difference of the analytic gradient,
-//! ∇²L(θ)v ≈ (∇L(θ + εv) − ∇L(θ − εv))/(2ε) (error O(ε²)), warm-started from the previous top
-//! Ritz vector so that a probe along a run costs a few products.
+//! products, warm-started from the previous top Ritz vector so that a probe along a run costs a
+//! few products. A product is the model's exact one where it has one
+//! ([`Model::loss_hessian_mul`]: the ReLU nets, by the R-operator, in f64, almost everywhere),
+//! else the central difference of the analytic gradient,
+//! ∇²L(θ)v ≈ (∇L(θ + εv) − ∇L(θ − εv))/(2ε) (error O(ε²); the diagonal net, which is smooth).
+//! Before session 9 the ReLU nets were differenced too, and a difference whose θ ± εv crossed a
+//! unit's kink jumped by (gradient jump)/2ε (see [`EPSILON`]); the exact product has no such
+//! artifacts, and on a float32 net it is free of the gradient's float32 rounding as well.
 //!
 //! Why Lanczos and not power iteration: power iteration converges to the eigenvalue of largest
 //! *modulus*, at the rate |λ₂/λ₁| per step. The diagonal net's Hessian at θ₀ = (α𝟙, 0) is
@@ -56,9 +61,10 @@ fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
-/// The relative step of the difference products. Their error on a smooth model is O(ε²) (10⁻⁸
-/// relative here). On a ReLU net a product whose θ ± εv crosses a unit's kink jumps by
-/// (gradient jump)/2ε, so a smaller ε makes such artifacts rarer but larger: with ε = 10⁻⁵ the
+/// The relative step of the difference products (models without an exact product). Their error
+/// on a smooth model is O(ε²) (10⁻⁸ relative here). Measured when the ReLU nets were differenced (before
+/// session 9): a product whose θ ± εv crosses a unit's kink jumps by (gradient jump)/2ε, so a
+/// smaller ε makes such artifacts rarer but larger: with ε = 10⁻⁵ the
 /// 1-D ReLU net's SGD showed γ·λ_max up to 4.4 at probes where ε = 10⁻⁴ and 10⁻⁶ both measure
 /// ≈ 0.5–0.65 (λ ≈ 40–47), and its γ = η/10 flow a median maximum of 5.6 where the real edge
 /// (γ·λ = 2.01, its catapult at iterations 6957 and 8854) is seen alike with both.
@@ -76,9 +82,14 @@ impl Sharpness {
         Self { seed, ..Default::default() }
     }
 
-    /// ∇²L(θ)v into `self.hv` by central differences of the gradient, step ε = [`EPSILON`]·max(1, ‖θ‖)
-    /// along the unit vector v.
+    /// ∇²L(θ)v into `self.hv`: the model's exact product where it has one
+    /// ([`Model::loss_hessian_mul`]: the ReLU nets), else central differences of the gradient,
+    /// step ε = [`EPSILON`]·max(1, ‖θ‖) along the unit vector v.
     fn hvp(&mut self, model: &dyn Model, loss: Loss, data: &Dataset, theta: &[f64]) {
+        self.hv.resize(theta.len(), 0.0);
+        if model.loss_hessian_mul(theta, &data.x, &data.y, loss.residual_weight(data.len()), &self.v, &mut self.hv) {
+            return;
+        }
         let eps = EPSILON * norm(theta).max(1.0);
         self.plus.clear();
         self.plus.extend(theta.iter().zip(&self.v).map(|(t, v)| t + eps * v));
@@ -101,8 +112,9 @@ impl Sharpness {
     /// NaN if θ or a gradient is not finite.
     ///
     /// The differenced products are linear in v only where the gradient is differentiable along
-    /// θ ± εv. For a ReLU net, θ ± εv crosses a kink of some unit wherever a pre-activation lies
-    /// within ~ε of zero, and the product jumps: Lanczos then builds T from products that are not
+    /// θ ± εv. For a ReLU net differenced (as before session 9, when it had no exact product),
+    /// θ ± εv crosses a kink of some unit wherever a pre-activation lies within ~ε of zero, and
+    /// the product jumps: Lanczos then builds T from products that are not
     /// one linear map, and its top Ritz value was measured up to 4× the Rayleigh quotient of its
     /// own Ritz vector on the two-layer teacher–student net (with ε = 10⁻⁵). So the Ritz value is
     /// only used to pick the direction; the number returned is a curvature measured along it.
