@@ -417,9 +417,10 @@ fn sharpness_table(s: &mut String, runs: Vec<&str>, traces: &[Vec<Probe>]) {
     let mut gf_unstable = false;
     let _ = writeln!(
         s,
-        "Sharpness λ_max(∇²L) (the largest eigenvalue) by {} Lanczos steps on Hessian–vector products at up to {} grid \
-         points per run; a gradient step γ is linearly unstable where γ·λ_max ≥ 2 (SGD: γ = η, edge of stability at \
-         λ_max = 2/η).\n",
+        "Sharpness λ_max(∇²L) (the largest eigenvalue) by {} Lanczos steps on Hessian–vector products (the model's \
+         exact ones where it has them, as the ReLU nets do by the R-operator, else central differences of its \
+         gradient) at up to {} grid points per run; a gradient step γ is linearly unstable where γ·λ_max ≥ 2 \
+         (SGD: γ = η, edge of stability at λ_max = 2/η).\n",
         super::sharpness::LANCZOS_STEPS,
         super::compare::PROBES
     );
