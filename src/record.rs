@@ -72,6 +72,31 @@ impl RunLog {
     }
 }
 
+/// The CSV record of one row of `log`: `run,seed,iteration,step_size,train_loss,test_loss,…`
+/// (the layout of `metrics.csv`, [`Recorder::header`]).
+pub fn csv_record(log: &RunLog, row: &Row) -> Vec<String> {
+    let mut rec = vec![
+        log.run.clone(),
+        log.seed.to_string(),
+        row.iteration.to_string(),
+        fmt_f64(row.step_size),
+        fmt_f64(row.train_loss),
+        fmt_f64(row.test_loss),
+    ];
+    rec.extend(row.metrics.iter().map(|v| fmt_f64(*v)));
+    rec
+}
+
+/// Writes every row of `log` as CSV records (no header) to `w`.
+pub fn write_rows(log: &RunLog, w: &mut dyn Write) -> Result<()> {
+    let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+    for row in &log.rows {
+        out.write_record(csv_record(log, row))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 /// Evaluates metrics and writes CSV rows `run,seed,iteration,step_size,train_loss,test_loss,…`.
 pub struct Recorder<'a> {
     spec: &'a MetricsSpec,
@@ -122,16 +147,7 @@ impl<'a> Recorder<'a> {
             nan()
         };
         let row = Row { iteration: t, step_size: eta, train_loss, test_loss, metrics: extra };
-        let mut rec = vec![
-            self.log.run.clone(),
-            self.log.seed.to_string(),
-            t.to_string(),
-            fmt_f64(eta),
-            fmt_f64(train_loss),
-            fmt_f64(test_loss),
-        ];
-        rec.extend(row.metrics.iter().map(|v| fmt_f64(*v)));
-        self.out.write_record(&rec)?;
+        self.out.write_record(csv_record(&self.log, &row))?;
         if self.keep_snapshots {
             self.log.snapshots.push((t, theta.to_vec()));
         }

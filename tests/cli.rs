@@ -92,7 +92,7 @@ fn divergence_is_reported_and_rows_are_kept() {
     );
     let out = dir.path().join("o").join("fig3");
     let o = largestep(&["run", &cfg, "--quick", "--out", dir.path().join("o").to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("run gd") && err.contains("diverged at iteration"), "{err}");
     let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();

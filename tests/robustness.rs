@@ -237,7 +237,7 @@ fn item6_an_svd_failure_fails_that_run_only() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(e.contains("run large (seed 0)") && (e.contains("failed at iteration") || e.contains("diverged")), "{e}");
     // Results are kept: the summary names each run with its stop.
@@ -313,7 +313,7 @@ fn item7_aggregates_exclude_and_count_diverged_runs() {
         "--out",
         root.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let mut r = csv::Reader::from_path(root.join("small/aggregate.csv")).unwrap();
     let h = r.headers().unwrap().clone();
     let col = |name: &str| h.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name} in {h:?}"));

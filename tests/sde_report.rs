@@ -86,6 +86,8 @@ fn fake(finals: [f64; 3], gf_peak: f64) -> Comparison {
         total: 11,
         grid: vec![0, 5, 10],
         out: Default::default(),
+        config_text: String::new(),
+        provenance: None,
     };
     Comparison {
         outcome,

@@ -130,7 +130,7 @@ fn outcome_verdict(o: Outcome, holds: Verdict) -> Verdict {
     match o {
         Outcome::Verified => holds,
         Outcome::Refuted(ce) => Verdict::Refuted { counterexample: ce.to_string(), arithmetic: Arithmetic::Exact },
-        Outcome::Undecided(w) => Verdict::Undecided { reason: w },
+        Outcome::Undecided(w) => Verdict::undecided(w),
     }
 }
 
@@ -163,7 +163,7 @@ fn resolve(results: &mut [ClaimResult]) {
                     premises: r.premises.iter().map(|p| p.to_string()).collect(),
                     inference: if r.note.is_empty() { "as in the paper".into() } else { r.note.into() },
                 },
-                Err(e) => Verdict::Undecided { reason: e },
+                Err(e) => Verdict::undecided(e),
             })
         })
         .collect();

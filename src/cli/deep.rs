@@ -227,7 +227,7 @@ mod enabled {
         for (tr, label) in trainers.iter().zip(&labels) {
             if let Some(msg) = &tr.diverged {
                 eprintln!("{label}: {msg}");
-                status = ExitCode::from(1);
+                status = ExitCode::from(crate::cli::exit::Status::Diverged(String::new()).code());
             }
             let (first, middle) = tr.net.filters();
             filters::filter_grid(&first, &middle, &a.out.join(label).join("filters.png"))?;

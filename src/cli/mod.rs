@@ -1,6 +1,7 @@
 //! The command-line interface: `reproduce`, `run`, `list` (clap).
 
 mod deep;
+pub mod exit;
 mod report;
 mod reproduce;
 mod schema;
@@ -66,7 +67,7 @@ pub fn main() -> ExitCode {
     }));
     match std::panic::catch_unwind(|| dispatch(cli)) {
         Ok(code) => code,
-        Err(_) => ExitCode::from(2),
+        Err(_) => ExitCode::from(exit::ERROR),
     }
 }
 
@@ -93,7 +94,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
-            ExitCode::from(2)
+            ExitCode::from(exit::ERROR)
         }
     }
 }

@@ -51,5 +51,9 @@ pub fn report(a: &ReportArgs) -> Result<ExitCode> {
         r.steps.iter().filter(|s| s.reused).count(),
         r.steps.len()
     );
-    Ok(if tally.any_failure() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if tally.any_failure() {
+        super::exit::Status::CheckFailed("a claim row reads FAILED (see the report)".into()).exit()
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -1,30 +1,32 @@
 //! Experiments: the runs × seeds of a configuration, their outputs and their figure.
 //!
-//! [`run`] is the one generic path: it draws each seed's dataset once, trains every run on it
-//! (in parallel over runs and seeds; each job has its own seeded stream, so results do not
-//! depend on the thread count), streams each job's rows to a part file, then writes
-//! `metrics.csv`, `summary.csv` (and `aggregate.csv` over seeds), `config.toml` and the figure,
-//! each atomically.
+//! [`simulate`] is the one generic path: it draws each seed's dataset once and trains every run
+//! on it, as one [`Job`] per (seed, run), in parallel (each job has its own seeded stream, so
+//! results do not depend on the thread count), and returns the [`Outcome`] in memory. [`write`]
+//! writes an outcome as one whole result set (`metrics.csv`, `summary.csv`, `aggregate.csv` over
+//! seeds, `config.toml`, `run.json`, the figure); [`run`] is the two in turn.
 
 pub mod figure;
+mod job;
 pub mod registry;
 mod summary;
 mod train;
 
-pub use summary::{aggregate_table, diverged, quantile, summary_table, Aggregate};
+pub use job::Job;
+pub use summary::{aggregate_table, diverged, quantile, status, summary_table, Aggregate};
 pub(crate) use summary::{finals as summary_finals, value_names as summary_value_names};
 pub use train::train;
 
 use crate::config::ExperimentConfig;
 use crate::data::Dataset;
 use crate::metrics::log_grid;
+use crate::model::Model;
 use crate::output::OutputDir;
 use crate::record::{Recorder, RunLog};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Options of one invocation.
@@ -70,6 +72,10 @@ pub struct Outcome {
     pub grid: Vec<usize>,
     /// Output folder.
     pub out: PathBuf,
+    /// The effective configuration's TOML (what `config.toml` holds).
+    pub config_text: String,
+    /// When and how the computation started (written as `run.json`).
+    pub provenance: Option<crate::provenance::Provenance>,
 }
 
 impl Outcome {
@@ -155,7 +161,7 @@ pub fn effective_config(cfg: &ExperimentConfig, opts: &RunOptions) -> Experiment
 
 /// Runs every run of `cfg` over `opts.seeds` seeds and writes the outputs into `opts.out`:
 /// `metrics.csv`, `summary.csv`, `aggregate.csv` (K ≥ 2 seeds), `config.toml`, `run.json` and
-/// the figure (docs/DESIGN.md §2).
+/// the figure (docs/DESIGN.md §2): [`simulate`] then [`write`].
 ///
 /// The output folder is locked for the whole call and replaced as a whole at the end; on any
 /// error the previous contents of `opts.out` are left as they were.
@@ -198,6 +204,37 @@ pub fn run(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
 /// # Ok::<(), anyhow::Error>(())
 /// ```
 pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts: &RunOptions) -> Result<Outcome> {
+    // Lock the folder before computing, so that a second run into it refuses at once.
+    let dir = OutputDir::begin(&opts.out)?;
+    let outcome = simulate_on_datasets(cfg, datasets, opts)?;
+    write_into(&outcome, opts, dir)?;
+    Ok(outcome)
+}
+
+/// Every run of `cfg` over `opts.seeds` seeds, in memory: nothing is written (`opts.out` is only
+/// recorded in the outcome). The claims, sweeps and the report compute through this.
+pub fn simulate(cfg: &ExperimentConfig, opts: &RunOptions) -> Result<Outcome> {
+    check_seed_offsets(opts)?;
+    let datasets = datasets(cfg, &seed_offsets(opts), opts.vary_data)?;
+    simulate_on_datasets(cfg, datasets, opts)
+}
+
+/// As [`simulate`], on datasets you provide (see [`run_on_datasets`]), with the config's model.
+pub fn simulate_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts: &RunOptions) -> Result<Outcome> {
+    let dim = datasets.first().map_or(0, |d| d.x.dim());
+    let model = cfg.model.build(dim);
+    simulate_model(cfg, model.as_ref(), datasets, opts)
+}
+
+/// As [`simulate_on_datasets`] with any [`Model`] of yours (the config's `[model]` is only
+/// recorded): every run of `cfg` over the seeds, with the config's schedules, optimizer,
+/// metrics and random stream.
+pub fn simulate_model(
+    cfg: &ExperimentConfig,
+    model: &dyn Model,
+    datasets: Vec<Arc<Dataset>>,
+    opts: &RunOptions,
+) -> Result<Outcome> {
     check_seed_offsets(opts)?;
     let seeds = seed_offsets(opts);
     let datasets = match datasets.len() {
@@ -214,21 +251,16 @@ pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts
             eprintln!("warning: {}: seed {s}: {w}", cfg.name);
         }
     }
-    let config_text = effective_config(cfg, opts).to_toml();
     let flags = [("quick", opts.quick), ("vary_data", opts.vary_data)]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
+    let config_text = effective_config(cfg, opts).to_toml();
     let provenance = crate::provenance::Provenance::start(&cfg.name, &config_text, seeds.clone(), flags);
     // Runs are parallel; each SVD is small: threads inside faer only slow it down (docs/DESIGN.md §7).
     faer::set_global_parallelism(faer::Par::Seq);
     let total = cfg.training.total(opts.quick);
     let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
-    let dir = OutputDir::begin(&opts.out)?;
-    let stage = dir.staging().to_path_buf();
-    let model = cfg.model.build(dim);
-    let parts = stage.join(".parts");
-    std::fs::create_dir_all(&parts).with_context(|| format!("creating {}", parts.display()))?;
 
     let jobs: Vec<(usize, usize)> = (0..seeds.len()).flat_map(|k| (0..cfg.runs.len()).map(move |r| (k, r))).collect();
     let bar = if opts.progress {
@@ -244,73 +276,65 @@ pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts
     };
     let logs: Vec<RunLog> = jobs
         .par_iter()
-        .enumerate()
-        .map(|(j, &(k, r))| -> Result<RunLog> {
-            let spec = &cfg.runs[r];
-            let data = &datasets[k];
-            let schedule = spec.schedule.build(total);
-            let mut rng = cfg.rng.source(cfg.training.seed.wrapping_add(seeds[k]));
-            let mut theta = model.init(rng.as_mut());
-            let log = RunLog {
-                run: spec.name.clone(),
-                label: spec.label.clone().unwrap_or_else(|| spec.name.clone()),
-                seed: seeds[k],
-                initial: theta.clone(),
-                large_phase_end: schedule.large_phase_end(total),
-                total,
-                ..Default::default()
-            };
-            let path = parts.join(format!("{j}.csv"));
-            let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-            let sink: Box<dyn Write + Send> = Box::new(std::io::BufWriter::new(file));
-            let mut rec = Recorder::new(&cfg.metrics, cfg.training.loss, sink, cfg.training.snapshots, log);
-            let mut opt = cfg.optimizer(spec);
-            let tick = |n: u64| bar.inc(n);
-            train(
-                model.as_ref(),
-                data,
-                opt.as_mut(),
-                schedule.as_ref(),
-                total,
-                &grid,
-                &mut theta,
-                &mut rec,
-                rng.as_mut(),
-                &tick,
-            )?;
-            rec.finish().with_context(|| format!("writing {}", path.display()))
+        .map(|&(k, r)| -> Result<RunLog> {
+            let job = Job { cfg, model, data: &datasets[k], grid: &grid, total, stop: total, seed: seeds[k] };
+            let mut opt = cfg.optimizer(&cfg.runs[r]);
+            job.run(r, opt.as_mut(), &|n: u64| bar.inc(n))
         })
         .collect::<Result<_>>()?;
     bar.finish_and_clear();
-
     let columns = cfg.metrics.columns();
-    merge_parts(&parts, jobs.len(), &Recorder::header(&cfg.metrics), &stage.join("metrics.csv"))?;
-    std::fs::remove_dir_all(&parts).with_context(|| format!("removing {}", parts.display()))?;
-    let outcome = Outcome { config: cfg.clone(), datasets, logs, columns, total, grid, out: opts.out.clone() };
-    summary_table(&outcome).write(&stage.join("summary.csv"))?;
-    if seeds.len() > 1 {
-        aggregate_table(&outcome).write(&stage.join("aggregate.csv"))?;
+    Ok(Outcome {
+        config: cfg.clone(),
+        datasets,
+        logs,
+        columns,
+        total,
+        grid,
+        out: opts.out.clone(),
+        config_text,
+        provenance: Some(provenance),
+    })
+}
+
+/// Writes an outcome as one whole result set into `opts.out` (`metrics.csv`, `summary.csv`,
+/// `aggregate.csv` with K ≥ 2 seeds, `config.toml`, `run.json`, the figure when `opts.plot`):
+/// built in a staging folder and swapped in atomically.
+pub fn write(outcome: &Outcome, opts: &RunOptions) -> Result<()> {
+    let dir = OutputDir::begin(&opts.out)?;
+    write_into(outcome, opts, dir)
+}
+
+fn write_into(outcome: &Outcome, opts: &RunOptions, dir: OutputDir) -> Result<()> {
+    let stage = dir.staging().to_path_buf();
+    let cfg = &outcome.config;
+    crate::output::atomic_write_with(&stage.join("metrics.csv"), |w| {
+        writeln!(w, "{}", Recorder::header(&cfg.metrics).join(","))?;
+        for log in &outcome.logs {
+            crate::record::write_rows(log, w)?;
+        }
+        Ok(())
+    })?;
+    summary_table(outcome).write(&stage.join("summary.csv"))?;
+    if outcome.datasets.len() > 1 {
+        aggregate_table(outcome).write(&stage.join("aggregate.csv"))?;
     }
-    crate::output::atomic_write(&stage.join("config.toml"), config_text.as_bytes())?;
+    crate::output::atomic_write(&stage.join("config.toml"), outcome.config_text.as_bytes())?;
     if opts.plot {
-        for (stem, fig) in figure::figures(&outcome)? {
+        for (stem, fig) in figure::figures(outcome)? {
             fig.render(&stage.join(stem))?;
         }
     }
-    provenance.finish(&stage)?;
-    dir.commit()?;
-    Ok(outcome)
-}
-
-/// Concatenates the part files in job order under one header into `dest`, atomically.
-fn merge_parts(parts: &Path, n: usize, header: &[String], dest: &Path) -> Result<()> {
-    crate::output::atomic_write_with(dest, |w| {
-        writeln!(w, "{}", header.join(","))?;
-        for j in 0..n {
-            let path = parts.join(format!("{j}.csv"));
-            let mut f = std::fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
-            std::io::copy(&mut f, w)?;
+    match &outcome.provenance {
+        Some(p) => {
+            p.clone().finish(&stage)?;
         }
-        Ok(())
-    })
+        None => {
+            let seeds = outcome.logs.iter().step_by(cfg.runs.len().max(1)).map(|l| l.seed).collect();
+            crate::provenance::Provenance::start(&cfg.name, &outcome.config_text, seeds, Default::default())
+                .finish(&stage)?;
+        }
+    }
+    dir.commit()?;
+    Ok(())
 }

@@ -15,6 +15,17 @@ pub fn diverged(log: &RunLog) -> bool {
     log.diverged_at.is_some() || log.last().is_none_or(|r| !(r.train_loss.is_finite() && r.test_loss.is_finite()))
 }
 
+/// `converged`, `diverged` or `failed` (a failed metric evaluation stopped the run).
+pub fn status(log: &RunLog) -> &'static str {
+    if log.failure.is_some() {
+        "failed"
+    } else if diverged(log) {
+        "diverged"
+    } else {
+        "converged"
+    }
+}
+
 /// Per-run final values: the last grid row (the release's "final"), and the plateau.
 pub(crate) fn finals(o: &Outcome, log: &RunLog) -> Vec<f64> {
     let width = 2 + o.columns.len();
@@ -37,14 +48,17 @@ pub(crate) fn value_names(o: &Outcome) -> Vec<String> {
     h
 }
 
-/// `run,seed,final_train_loss,final_test_loss,final_<metric>…,plateau_train_loss,diverged_at,
-/// label_std,degenerate_labels`: the last two describe the seed's training labels (their standard
-/// deviation, and whether [`crate::data::Dataset::degenerate_labels`] flags them as nearly
-/// constant), so a summary of a run on degenerate data says so itself.
+/// `run,seed,final_train_loss,final_test_loss,final_<metric>…,plateau_train_loss,status,diverged_at,
+/// label_std,degenerate_labels`. `status` is `converged`, `diverged` (the loss became NaN/±∞ or
+/// exceeded 1e30 at `diverged_at`) or `failed` (a metric evaluation failed at `diverged_at`); the
+/// final values of a run that did not converge are empty (read as NaN), never its last logged
+/// row. The last two columns describe the seed's training labels (their standard deviation, and
+/// whether [`crate::data::Dataset::degenerate_labels`] flags them as nearly constant), so a
+/// summary of a run on degenerate data says so itself.
 pub fn summary_table(o: &Outcome) -> Table {
     let mut h = vec!["run".to_string(), "seed".to_string()];
     h.extend(value_names(o));
-    h.extend(["diverged_at", "label_std", "degenerate_labels"].map(String::from));
+    h.extend(["status", "diverged_at", "label_std", "degenerate_labels"].map(String::from));
     let mut t = Table::new(h);
     let per_seed = o.config.runs.len().max(1);
     // Once per dataset, not per run.
@@ -52,7 +66,13 @@ pub fn summary_table(o: &Outcome) -> Table {
         o.datasets.iter().map(|d| [fmt_f64(d.label_spread()), d.degenerate_labels().is_some().to_string()]).collect();
     for (i, log) in o.logs.iter().enumerate() {
         let mut row = vec![log.run.clone(), log.seed.to_string()];
-        row.extend(finals(o, log).into_iter().map(fmt_f64));
+        let status = status(log);
+        if status == "converged" {
+            row.extend(finals(o, log).into_iter().map(fmt_f64));
+        } else {
+            row.extend(std::iter::repeat_n(String::new(), value_names(o).len()));
+        }
+        row.push(status.into());
         row.push(log.diverged_at.map(|t| t.to_string()).unwrap_or_default());
         row.extend(labels.get(i / per_seed).cloned().unwrap_or_default());
         t.push(row);

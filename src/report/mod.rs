@@ -27,19 +27,27 @@ pub mod sources;
 pub mod spec;
 pub mod sweeps;
 
+use crate::claims::{Group, Role, Scale};
 use largestep_theory::verdict::{Statistic, Tally, Verdict};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The groups of the claims table, in the paper's order.
-pub const GROUPS: [&str; 6] = [
-    "Proposition 2.1",
-    "Proposition 2.2",
-    "Appendix B",
-    "Observations O1–O3 (per figure)",
-    "Appendix C (SDE, Fig. 9)",
-    "Deep networks (Figs. 1, 6, 7, 15, 16)",
+/// The groups of the claims table, in the paper's order ([`crate::claims::Group`]), then the
+/// diagnostics of ours (never in the paper's tally).
+pub const GROUPS: [&str; 9] = [
+    Group::Prop21.title(),
+    Group::Prop22.title(),
+    Group::Dynamics.title(),
+    Group::Observations.title(),
+    Group::Figures.title(),
+    Group::AppendixB.title(),
+    Group::AppendixC.title(),
+    Group::Deep.title(),
+    DIAGNOSTICS,
 ];
+
+/// The group of the diagnostics.
+pub const DIAGNOSTICS: &str = "Diagnostics of ours (not claims of the paper; never in the tally)";
 
 /// What backs a claim: a test to run, or the command whose output the report shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,6 +75,37 @@ pub struct Claim {
     pub numbers: String,
     /// The test or command that backs it.
     pub backing: Backing,
+    /// A claim of the paper, or a diagnostic of ours.
+    #[serde(default = "paper_role")]
+    pub role: Role,
+    /// The settings its numbers were computed at.
+    #[serde(default = "paper_scale")]
+    pub scale: Scale,
+    /// The one function that decides it.
+    #[serde(default)]
+    pub decided_by: String,
+}
+
+fn paper_role() -> Role {
+    Role::Paper
+}
+
+fn paper_scale() -> Scale {
+    Scale::Paper
+}
+
+impl Claim {
+    /// Whether it counts in the paper's tally: a paper claim at the paper's settings.
+    pub fn in_paper_tally(&self) -> bool {
+        self.role == Role::Paper && self.scale == Scale::Paper
+    }
+    /// The verdict's label, with REDUCED when computed at reduced settings.
+    pub fn label(&self) -> String {
+        match &self.scale {
+            Scale::Paper => self.verdict.label().to_string(),
+            Scale::Reduced(_) => format!("{} (REDUCED)", self.verdict.label()),
+        }
+    }
 }
 
 /// One run's final values over seeds: median with min and max.
@@ -194,9 +233,13 @@ pub struct Report {
 }
 
 impl Report {
-    /// Counts of verdicts by kind.
+    /// Counts of verdicts by kind: the paper's claims at the paper's settings only.
     pub fn tally(&self) -> Tally {
-        Tally::of(self.claims.iter().map(|c| &c.verdict))
+        Tally::of(self.claims.iter().filter(|c| c.in_paper_tally()).map(|c| &c.verdict))
+    }
+    /// Counts of the rows kept out of the paper's tally (reduced settings, diagnostics).
+    pub fn other_tally(&self) -> Tally {
+        Tally::of(self.claims.iter().filter(|c| !c.in_paper_tally()).map(|c| &c.verdict))
     }
 }
 

@@ -7,22 +7,19 @@
 //! source changes shape, the adapter changes; the rendering does not.
 
 use super::cache::{self, Cache};
-use super::spec::{self, Check, FigureSpec};
+use super::spec::{self, FigureSpec};
 use super::{
     Backing, Claim, DeepFile, DeepRun, DeepSection, FigureSection, Options, Provenance, Report, RunValues, Step,
 };
+use crate::claims::{self, Decided, Role, Scale};
 use crate::config::ExperimentConfig;
 use crate::experiment::{self, registry, Outcome, RunOptions};
-use crate::record::RunLog;
-use crate::verify::{self, observations, Budget, Row};
+use crate::verify::{self, Budget, Row};
 use anyhow::{anyhow, Context, Result};
-use largestep_theory::verdict::{Statistic, Verdict};
+use largestep_theory::verdict::Verdict;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::path::Path;
 use std::time::Instant;
-
-/// The decision rule of every per-seed rate in the report.
-pub const EVERY_SEED: &str = "holds on every seed that finished (k = n ≥ 1)";
 
 /// What the Fig. 9 comparison produced: the SDE report's Markdown, its figures and its claims.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -105,6 +102,7 @@ pub fn gather(opts: &Options, start: Instant) -> Result<Report> {
     let start_deep = Instant::now();
     let deep = deep_section(&opts.deep_results);
     claims.extend(deep_claims(&deep));
+    claims.extend(unchecked_claims());
     let files: Vec<&str> = deep.files.iter().map(|f| f.path.as_str()).collect();
     steps.push(read_step("deep", &opts.deep_results, "deep.csv", "the GPU runs", &files, start_deep));
     let start_sweeps = Instant::now();
@@ -141,9 +139,9 @@ fn read_step(name: &str, dir: &Path, file: &str, writer: &str, found: &[&str], s
 /// written beside the site).
 fn theory_claims(r: &mut Runner<'_>, opts: &Options) -> Result<Vec<Claim>> {
     let q = if opts.quick { " --quick" } else { "" };
-    // O1–O3 come from the rates step of `experiment_sections`.
+    // The figure claims come from the figure steps of `experiment_sections`.
     let mut budget = if opts.quick { Budget::quick(opts.seed) } else { Budget::standard(opts.seed) };
-    budget.observations = false;
+    budget.claims = None;
     let budget_text = format!("{budget:?}");
     let mut claims: Vec<Claim> = r.step(
         "verify",
@@ -174,21 +172,6 @@ fn experiment_sections(r: &mut Runner<'_>, opts: &Options) -> Result<(Vec<Claim>
     let q = if opts.quick { " --quick" } else { "" };
     let out = opts.out.clone();
     let mut claims = Vec::new();
-    // O1–O3 as rates over seeds on the reduced Fig. 2, always at its full length (N = 3·10⁴ + 1:
-    // the cost is the rank evaluations of the grid, which do not shrink with N; at a tenth of the
-    // length the large-step phases are too short for O1–O3 to mean anything). `--quick` takes
-    // fewer seeds.
-    let obs_seeds: u64 = if opts.quick { 4 } else { 16 };
-    let seeds: Vec<u64> = (opts.seed..opts.seed + obs_seeds).collect();
-    claims.extend(r.step::<Vec<Claim>>(
-        "observations",
-        format!("largestep run experiments/observations.toml --seed {} --seeds {obs_seeds}", opts.seed),
-        seeds,
-        &[observations::CONFIG, &obs_seeds.to_string()],
-        |_| true,
-        || observation_rates(opts.seed, obs_seeds as usize),
-    )?);
-
     // Every figure of the registry.
     let spec = spec::figures()?;
     let mut figures = Vec::new();
@@ -198,9 +181,16 @@ fn experiment_sections(r: &mut Runner<'_>, opts: &Options) -> Result<(Vec<Claim>
             name: name.into(),
             claim: String::new(),
             release: vec![],
-            checks: vec![],
         });
-        let seeds_n: u64 = if opts.quick { 1 } else { 5 };
+        // A figure that decides claims runs the claims' seed count (SUPPORTS must be reachable);
+        // the others are drawn from 5 seeds (1 with --quick).
+        let decides = claims::registry::of_figure(name).next().is_some();
+        let seeds_n: u64 = match (decides, opts.quick) {
+            (true, false) => claims::SEEDS as u64,
+            (true, true) => claims::QUICK_SEEDS as u64,
+            (false, false) => 5,
+            (false, true) => 1,
+        };
         let seeds: Vec<u64> = (opts.seed..opts.seed + seeds_n).collect();
         let dir = out.join("figures").join(name);
         let (section, fig_claims): (FigureSection, Vec<Claim>) = r.step(
@@ -235,35 +225,77 @@ fn experiment_sections(r: &mut Runner<'_>, opts: &Options) -> Result<(Vec<Claim>
     Ok((claims, figures, sde))
 }
 
-/// The group of a verify row, from its id.
-fn group_of(id: &str) -> &'static str {
-    if id.starts_with("P2.1") {
-        super::GROUPS[0]
-    } else if id.starts_with("P2.2") {
-        super::GROUPS[1]
-    } else if id.starts_with("B:") {
-        super::GROUPS[2]
+/// The group of a verify row, from its id and role.
+fn group_of(row: &Row) -> &'static str {
+    if row.role == Role::Diagnostic {
+        super::DIAGNOSTICS
+    } else if row.id.starts_with("P2.1") {
+        claims::Group::Prop21.title()
+    } else if row.id.starts_with("P2.2") {
+        claims::Group::Prop22.title()
+    } else if row.id.starts_with("B:") {
+        claims::Group::AppendixB.title()
     } else {
-        super::GROUPS[3]
+        claims::registry::get(&row.id).map_or(super::DIAGNOSTICS, |c| c.group.title())
     }
 }
 
 /// Adapter: one row of `largestep verify` → a claim (the row carries its typed verdict).
 pub fn claim_from_row(row: &Row) -> Claim {
     let verdict = row.verdict.clone();
-    let backing = match group_of(&row.id) {
-        g if g == super::GROUPS[0] => "cargo test --test prop21",
+    let group = group_of(row);
+    let backing = match row.id.as_str() {
+        id if id.starts_with("P2.1") => "cargo test --test prop21",
         _ => "cargo test --test verify",
+    };
+    let decided_by = match row.id.as_str() {
+        id if id.starts_with("P2.1") => "largestep::verify::prop21::rows",
+        id if id.starts_with("P2.2") => "largestep::verify::prop22::rows",
+        _ => "largestep::verify::run",
     };
     Claim {
         id: row.id.clone(),
-        group: group_of(&row.id).into(),
+        group: group.into(),
         statement: row.claim.clone(),
         reference: row.reference.clone(),
         verdict,
         numbers: row.detail.clone(),
         backing: Backing { command: backing.into(), step: "verify".into() },
+        role: row.role,
+        scale: row.scale.clone(),
+        decided_by: decided_by.into(),
     }
+}
+
+/// Adapter: a claim of the registry, decided → a claim row of the report.
+pub fn claim_from_decided(d: &Decided, backing: Backing) -> Claim {
+    let numbers = if d.definition.is_empty() {
+        d.detail.clone()
+    } else {
+        format!("{} | rule: {} | {}", d.detail, d.definition, d.scale.label())
+    };
+    Claim {
+        id: d.id.clone(),
+        group: if d.role == Role::Diagnostic { super::DIAGNOSTICS.into() } else { d.group.title().into() },
+        statement: d.sentence.clone(),
+        reference: d.reference.clone(),
+        verdict: d.verdict.clone(),
+        numbers,
+        backing,
+        role: d.role,
+        scale: d.scale.clone(),
+        decided_by: d.decided_by.clone(),
+    }
+}
+
+/// The registry's claims that no step decides: UNDECIDED ("not checked yet"), so the page shows
+/// the paper's coverage as it is.
+pub fn unchecked_claims() -> Vec<Claim> {
+    claims::CLAIMS
+        .iter()
+        .filter(|c| matches!(c.check, claims::Check::NotChecked(_)))
+        .map(|c| claim_from_decided(&claims::pending(c), Backing { command: "—".into(), step: "verify".into() }))
+        .collect()
 }
 
 /// Adapter: the prover's report → Appendix B claims (self-tests as one claim of ours).
@@ -275,18 +307,21 @@ pub fn appendix_b_claims(report: &largestep_proofs::report::Report) -> Vec<Claim
             let verdict = c.verdict.clone();
             Claim {
                 id: format!("B:{}", c.id),
-                group: super::GROUPS[2].into(),
+                group: claims::Group::AppendixB.title().into(),
                 statement: c.statement.into(),
                 reference: format!("Appendix B, {}", c.id),
                 verdict,
                 numbers: format!("domain {}; {}", c.domain, c.evidence()),
                 backing: Backing { command: "cargo test -p largestep-proofs".into(), step: "appendix-b".into() },
+                role: Role::Paper,
+                scale: Scale::Paper,
+                decided_by: "largestep_proofs::check_all".into(),
             }
         })
         .collect();
     claims.push(Claim {
         id: "B:self-tests".into(),
-        group: super::GROUPS[2].into(),
+        group: super::DIAGNOSTICS.into(),
         statement: "the prover proves true and refutes false claims of known truth value".into(),
         reference: "largestep-proofs self-tests".into(),
         verdict: report.self_test_verdict(),
@@ -296,113 +331,11 @@ pub fn appendix_b_claims(report: &largestep_proofs::report::Report) -> Vec<Claim
             report.total_time.as_secs_f64()
         ),
         backing: Backing { command: "cargo test -p largestep-proofs".into(), step: "appendix-b".into() },
+        role: Role::Diagnostic,
+        scale: Scale::Paper,
+        decided_by: "largestep_proofs::Report::self_test_verdict".into(),
     });
     claims
-}
-
-/// Adapter: O1–O3 of [`observations`] (rates over seeds with Wilson intervals, diverged runs
-/// counted and left out) → claims.
-fn observation_rates(seed: u64, seeds: usize) -> Result<Vec<Claim>> {
-    let cfg = ExperimentConfig::parse(observations::CONFIG, "experiments/observations.toml (embedded)")?;
-    let dir = tempfile::tempdir()?;
-    let mut opts = RunOptions::new(dir.path());
-    opts.seed = seed;
-    opts.seeds = seeds;
-    opts.plot = false;
-    let o = experiment::run(&cfg, &opts)?;
-    let ids = [
-        ("O-divergence", "large-step runs at Fig. 2's η = 0.282 do not diverge"),
-        ("O1-stabilization", "the train loss stabilizes during the large-step phase (O1)"),
-        ("O2-generalization", "longer large-step phases give lower test loss (O2)"),
-        ("O3-sparsity", "the Jacobian rank and ‖u⊙v‖₀ fall with longer large-step phases (O3)"),
-    ];
-    Ok(observations::verdicts(&o)
-        .into_iter()
-        .zip(ids)
-        .map(|((verdict, detail), (id, statement))| Claim {
-            id: id.into(),
-            group: super::GROUPS[3].into(),
-            statement: statement.into(),
-            reference: "§3 (O1–O3), Fig. 2".into(),
-            verdict,
-            numbers: format!("reduced Fig. 2, N = {}, {seeds} seeds: {detail}", o.total),
-            backing: Backing { command: "cargo test --test observations".into(), step: "observations".into() },
-        })
-        .collect())
-}
-
-/// One seed's final value `name` of a run (`final_train_loss`, `final_test_loss`,
-/// `final_<metric>`, `plateau_train_loss`); NaN when absent.
-fn seed_value(o: &Outcome, log: &RunLog, name: &str) -> f64 {
-    if name == "plateau_train_loss" {
-        return log.plateau_train_loss();
-    }
-    let Some(last) = log.last() else { return f64::NAN };
-    match name {
-        "final_train_loss" => last.train_loss,
-        "final_test_loss" => last.test_loss,
-        _ => name
-            .strip_prefix("final_")
-            .and_then(|m| o.column(m))
-            .and_then(|j| last.metrics.get(j).copied())
-            .unwrap_or(f64::NAN),
-    }
-}
-
-/// A check evaluated per seed → claim. Seeds where a compared run diverged are left out of n.
-fn check_claim(o: &Outcome, fig: &str, c: &Check) -> Claim {
-    let runs = &o.config.runs;
-    let idx = |n: &str| runs.iter().position(|r| r.name == n);
-    let mut k = 0;
-    let mut n = 0;
-    let mut per_seed = Vec::new();
-    let mut missing = None;
-    for s in 0..o.datasets.len() {
-        let logs = o.seed_logs(s);
-        let (Some(b), Some(others)) = (idx(&c.baseline), c.runs.iter().map(|r| idx(r)).collect::<Option<Vec<_>>>())
-        else {
-            missing = Some(format!("a run of the check is not in {fig}"));
-            break;
-        };
-        if std::iter::once(b).chain(others.iter().copied()).any(|i| logs[i].diverged_at.is_some()) {
-            per_seed.push(format!("seed {}: a compared run diverged (left out)", logs[b].seed));
-            continue;
-        }
-        let base = seed_value(o, &logs[b], &c.metric);
-        let vals: Vec<f64> = others.iter().map(|&i| seed_value(o, &logs[i], &c.metric)).collect();
-        if base.is_nan() || vals.iter().any(|v| v.is_nan()) {
-            missing = Some(format!("`{}` is not recorded for {fig}", c.metric));
-            break;
-        }
-        let ok = vals.iter().all(|&v| c.relation.holds(v, base));
-        n += 1;
-        k += u64::from(ok);
-        let shown: Vec<String> = c.runs.iter().zip(&vals).map(|(r, v)| format!("{r} {}", g(*v))).collect();
-        per_seed.push(format!("seed {}: {} {} vs {}", logs[b].seed, c.baseline, g(base), shown.join(", ")));
-    }
-    let verdict = match missing {
-        Some(why) => Verdict::undecided(why),
-        None if n == 0 => Verdict::undecided("every seed has a diverged run among the compared ones: no data"),
-        None => Verdict::Simulated {
-            statistic: Statistic::rate(format!("P({})", c.id), k, n),
-            criterion: EVERY_SEED.into(),
-            supports: k == n,
-        },
-    };
-    Claim {
-        id: c.id.clone(),
-        group: super::GROUPS[3].into(),
-        statement: format!("{fig}: {}", c.what),
-        reference: format!("{} (O1–O3)", fig_ref(fig)),
-        verdict,
-        numbers: format!("`{}`, N = {}: {}", c.metric, o.total, per_seed.join("; ")),
-        backing: Backing { command: format!("largestep reproduce {fig} --seeds K"), step: fig.into() },
-    }
-}
-
-/// "fig12" → "Fig. 12".
-fn fig_ref(name: &str) -> String {
-    format!("Fig. {}", name.trim_start_matches("fig"))
 }
 
 /// Numbers as printed in the report.
@@ -450,11 +383,17 @@ fn figure(
             values: o.aggregate(r).into_iter().map(|(n, a)| (n, a.median, a.min, a.max)).collect(),
         })
         .collect();
-    let claims: Vec<Claim> = spec.checks.iter().map(|c| check_claim(&o, &cfg.name, c)).collect();
+    let backing =
+        Backing { command: format!("largestep reproduce {} --seeds {seeds}", cfg.name), step: cfg.name.clone() };
+    let decided: Vec<Decided> =
+        claims::registry::of_figure(&cfg.name).map(|c| claims::decide(c, &o)).chain(claims::divergence(&o)).collect();
+    let claims: Vec<Claim> = decided.iter().map(|d| claim_from_decided(d, backing.clone())).collect();
     let rates = claims
         .iter()
+        .filter(|c| c.role == Role::Paper)
         .filter_map(|c| match &c.verdict {
             Verdict::Simulated { statistic, .. } => Some(statistic.clone()),
+            Verdict::Undecided { statistic, .. } => statistic.clone(),
             _ => None,
         })
         .collect();
@@ -560,24 +499,38 @@ fn sde_comparison(dir: &Path, out: &Path, seed: u64, seeds: usize, quick: bool) 
             &sde_report::section(&info, &cmp).replace(&format!("]({}.png)", sp.name), &format!("]({}.svg)", sp.name)),
         );
         let v = sde_report::verdicts(&cmp);
-        result.claims.push(sde_claim(&sp.name, &v, seeds));
+        result.claims.extend(sde_claims(&sp.name, &v, seeds, quick));
     }
     crate::output::atomic_write(&dir.join("report.md"), result.markdown.as_bytes())?;
     Ok(result)
 }
 
-/// Adapter: the SDE report's typed verdict on its first claim (the SDE reproduces SGD's
-/// reduction) → a claim; the gradient-flow verdict and the per-metric lines go to its numbers.
-fn sde_claim(name: &str, v: &crate::sde::report::Verdicts, seeds: usize) -> Claim {
-    Claim {
-        id: format!("C-sde-{name}"),
-        group: super::GROUPS[4].into(),
-        statement: format!("{name}: the SDE (Eq. 8, discretized as Eq. 58) shows SGD's rank/sparsity reduction at a similar level; gradient flow shows none"),
+/// Adapter: the SDE report's typed verdicts → two Appendix C claims per model: the SDE
+/// reproduces SGD's reduction (`C-sde-<model>`), gradient flow shows none (`C-gf-<model>`).
+fn sde_claims(name: &str, v: &crate::sde::report::Verdicts, seeds: usize, quick: bool) -> Vec<Claim> {
+    let scale = if quick { Scale::Reduced("the figures' quick length (`--quick`)".into()) } else { Scale::Paper };
+    let claim = |id: &str, statement: String, verdict: &Verdict| Claim {
+        id: format!("{id}-{name}"),
+        group: claims::Group::AppendixC.title().into(),
+        statement,
         reference: "Appendix C, Fig. 9".into(),
-        verdict: v.sde.clone(),
+        verdict: verdict.clone(),
         numbers: format!("{seeds} seed(s). {} {}", v.lines.join(" "), v.overall()),
         backing: Backing { command: "cargo test --test sde_report".into(), step: "sde".into() },
-    }
+        role: Role::Paper,
+        scale: scale.clone(),
+        decided_by: "largestep::sde::report::verdicts".into(),
+    };
+    vec![
+        claim(
+            "C-sde",
+            format!(
+                "{name}: the SDE (Eq. 8, discretized as Eq. 58) shows SGD's rank/sparsity reduction at a similar level"
+            ),
+            &v.sde,
+        ),
+        claim("C-gf", format!("{name}: gradient flow (no noise) shows no such reduction"), &v.gf),
+    ]
 }
 
 /// Finds every `deep.csv` under `dir` (up to three levels) and reads each run's last epoch.
@@ -688,20 +641,19 @@ pub fn deep_claims(d: &DeepSection) -> Vec<Claim> {
                     d.searched
                 ))
             } else {
-                Verdict::Simulated {
-                    statistic: Statistic::rate(format!("P({id})"), k, n),
-                    criterion: EVERY_SEED.into(),
-                    supports: k == n,
-                }
+                claims::CRITERION.decide(format!("P({id})"), k, n)
             };
             Claim {
                 id: (*id).into(),
-                group: super::GROUPS[5].into(),
+                group: claims::Group::Deep.title().into(),
                 statement: (*statement).into(),
                 reference: (*reference).into(),
                 verdict,
                 numbers: if lines.is_empty() { "none".into() } else { lines.join("; ") },
                 backing: Backing { command: "largestep deep train … (experiments/gpu/run.sh)".into(), step: "deep".into() },
+                role: Role::Paper,
+                scale: Scale::Paper,
+                decided_by: "largestep::report::sources::deep_claims".into(),
             }
         })
         .collect()

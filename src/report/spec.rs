@@ -1,6 +1,6 @@
-//! The per-figure checks of the report (`experiments/report/figures.toml`, embedded): the paper's
-//! claim beside each figure, the release's printed numbers, and run comparisons evaluated per
-//! seed.
+//! The per-figure text of the report (`experiments/report/figures.toml`, embedded): the paper's
+//! claim beside each figure and the release's printed numbers. The claims a figure decides are
+//! the registry's ([`crate::claims::registry`]).
 
 use serde::Deserialize;
 
@@ -26,48 +26,6 @@ pub struct FigureSpec {
     /// (what, value) printed by the authors' release.
     #[serde(default)]
     pub release: Vec<[String; 2]>,
-    /// Run comparisons.
-    #[serde(default)]
-    pub checks: Vec<Check>,
-}
-
-/// Which side of the baseline the runs must end on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Relation {
-    /// Strictly below.
-    Lower,
-    /// Strictly above.
-    Higher,
-}
-
-impl Relation {
-    /// Whether `value` is on the required side of `baseline` (false when either is NaN).
-    pub fn holds(self, value: f64, baseline: f64) -> bool {
-        match self {
-            Relation::Lower => value < baseline,
-            Relation::Higher => value > baseline,
-        }
-    }
-}
-
-/// One comparison: for a seed, every run of `runs` ends on the `relation` side of `baseline` in
-/// the summary value `metric`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Check {
-    /// Claim id.
-    pub id: String,
-    /// The comparison in words.
-    pub what: String,
-    /// Summary value (`final_test_loss`, `final_jacobian_rank`, …).
-    pub metric: String,
-    /// The reference run.
-    pub baseline: String,
-    /// The runs compared with it.
-    pub runs: Vec<String>,
-    /// Lower or higher.
-    pub relation: Relation,
 }
 
 /// The parsed embedded specification (an error names the file and the field).
@@ -80,16 +38,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_figure_of_the_registry_has_a_spec_and_every_check_names_its_runs() {
+    fn every_figure_of_the_registry_has_a_spec() {
         let spec = figures().expect("parses");
         for name in crate::experiment::registry::names() {
-            let f = spec.figure.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("{name} has no spec"));
-            let cfg = crate::experiment::registry::get(name).expect("exists").expect("valid");
-            for c in &f.checks {
-                for r in c.runs.iter().chain([&c.baseline]) {
-                    assert!(cfg.runs.iter().any(|s| &s.name == r), "{}: run {r} not in {name}", c.id);
-                }
-            }
+            assert!(spec.figure.iter().any(|f| f.name == name), "{name} has no spec");
         }
     }
 }

@@ -12,16 +12,14 @@ use super::sharpness::Probe;
 use super::{Eq58, LossTape};
 use crate::config::{ExperimentConfig, RunSpec};
 use crate::data::Dataset;
-use crate::experiment::{train, Outcome};
+use crate::experiment::{Job, Outcome};
 use crate::metrics::log_grid;
 use crate::model::Model;
 use crate::optim::Optimizer;
-use crate::record::{Recorder, RunLog};
-use crate::rng::RandomSource;
+use crate::record::RunLog;
 use anyhow::Result;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 /// The runs of a comparison, in log order within a seed: SGD, the SDE, gradient flow at
@@ -106,20 +104,6 @@ fn relabel((log, rows, probes): &Done, spec: &RunSpec, seed: u64) -> Done {
     (log, out, probes.clone())
 }
 
-/// A `Write` into a shared buffer (the recorder owns its sink).
-#[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The effective config of a comparison: the base with its runs replaced by SGD, SDE and GF on
 /// `run`'s schedule (and without metrics when `metrics` is off).
 pub fn comparison_config(
@@ -153,59 +137,12 @@ pub fn comparison_config(
     cfg
 }
 
-struct Job<'a> {
-    cfg: &'a ExperimentConfig,
-    model: &'a dyn Model,
-    data: &'a Dataset,
-    grid: &'a [usize],
-    total: usize,
-    stop: usize,
-    seed: u64,
-}
-
-impl Job<'_> {
-    /// The seed's training stream and θ₀, drawn from it (every run of the seed starts here).
-    fn start(&self) -> (Box<dyn RandomSource>, Vec<f64>) {
-        let mut rng = self.cfg.rng.source(self.cfg.training.seed + self.seed);
-        let theta = self.model.init(rng.as_mut());
-        (rng, theta)
-    }
-
-    /// Trains run `r` of the comparison config with `opt` from the seed's θ₀, on the schedule of
-    /// a `total`-iteration run, for its first `stop` iterations.
-    fn run(&self, r: usize, opt: &mut dyn Optimizer) -> Result<(RunLog, Vec<u8>)> {
-        let spec = &self.cfg.runs[r];
-        let schedule = spec.schedule.build(self.total);
-        let (mut rng, mut theta) = self.start();
-        let log = RunLog {
-            run: spec.name.clone(),
-            label: spec.label.clone().unwrap_or_else(|| spec.name.clone()),
-            seed: self.seed,
-            initial: theta.clone(),
-            large_phase_end: schedule.large_phase_end(self.total),
-            total: self.total,
-            ..Default::default()
-        };
-        let buf = SharedBuf::default();
-        let sink: Box<dyn Write + Send> = Box::new(buf.clone());
-        let m = &self.cfg.metrics;
-        let mut rec = Recorder::new(m, self.cfg.training.loss, sink, false, log);
-        train(
-            self.model,
-            self.data,
-            opt,
-            schedule.as_ref(),
-            self.stop,
-            self.grid,
-            &mut theta,
-            &mut rec,
-            rng.as_mut(),
-            &|_| {},
-        )?;
-        let log = rec.finish()?;
-        let bytes = std::mem::take(&mut *buf.0.lock().map_err(|_| anyhow::anyhow!("poisoned buffer"))?);
-        Ok((log, bytes))
-    }
+/// Runs job `job`'s run `r` with `opt`: its log and its CSV rows (the layout of `metrics.csv`).
+fn run_job(job: &Job<'_>, r: usize, opt: &mut dyn Optimizer) -> Result<(RunLog, Vec<u8>)> {
+    let log = job.run(r, opt, &|_| {})?;
+    let mut bytes = Vec::new();
+    crate::record::write_rows(&log, &mut bytes)?;
+    Ok((log, bytes))
 }
 
 /// One finished run: its log, CSV rows and sharpness probes.
@@ -277,7 +214,7 @@ impl Setup {
         let loss = cfg.training.loss;
         let tape = LossTape::new(cfg.optimizer(&cfg.runs[0]), loss);
         let mut opt = Probed::new(tape, loss, self.probes.clone(), self.probe_seed(k));
-        let (log, rows) = self.job(cfg, k).run(0, &mut opt)?;
+        let (log, rows) = run_job(&self.job(cfg, k), 0, &mut opt)?;
         let mut tape = opt.inner.losses;
         if log.diverged_at.is_some() {
             tape.retain(|l| l.is_finite());
@@ -304,7 +241,7 @@ impl Setup {
             _ => Eq58::stable_flow(loss, substeps, STABILITY_EVERY, probe_seed),
         };
         let mut opt = Probed::new(inner, loss, self.probes.clone(), probe_seed);
-        let (log, rows) = self.job(cfg, k).run(r, &mut opt)?;
+        let (log, rows) = run_job(&self.job(cfg, k), r, &mut opt)?;
         if let Some(why) = opt.inner.error {
             anyhow::bail!("{} run `{}`, seed {}: {why}", cfg.name, RUNS[r], self.seeds[k]);
         }
@@ -435,6 +372,8 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
         total: setup.total,
         grid: setup.grid.clone(),
         out: Default::default(),
+        config_text: String::new(),
+        provenance: None,
     };
     let timing = Timing { wall, ..timing };
     Ok(Comparison { outcome, rows, sharpness, timing, gf_shared, flow_of: setup.flow_of.clone() })

@@ -43,15 +43,7 @@ pub struct OrderStudy {
     pub paths: usize,
 }
 
-/// Least-squares slope of y against x.
-pub fn slope(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let mx = x.iter().sum::<f64>() / n;
-    let my = y.iter().sum::<f64>() / n;
-    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
-    sxy / sxx
-}
+pub use crate::linalg::slope;
 
 /// Runs the study: `levels` (k values, Δt = T·2⁻ᵏ) on `paths` paths from `rng`, observable `g`.
 #[allow(clippy::too_many_arguments)]

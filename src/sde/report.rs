@@ -6,6 +6,7 @@ use super::compare::{Calibration, Comparison, STABLE_FLOW};
 use super::sharpness::{first_unstable, Probe};
 use crate::linalg::median;
 use crate::record::RunLog;
+use largestep_theory::criterion::Criterion;
 use largestep_theory::verdict::{Statistic, Verdict};
 use statrs::statistics::Statistics;
 use std::fmt::Write;
@@ -106,27 +107,21 @@ impl Verdicts {
 pub fn show(v: &Verdict) -> String {
     match v {
         Verdict::Simulated { statistic, criterion, .. } => format!("{} ({statistic}; {criterion})", v.kind()),
-        Verdict::Undecided { reason } => format!("{} ({reason})", v.kind()),
+        Verdict::Undecided { reason, .. } => format!("{} ({reason})", v.kind()),
         other => other.kind().to_string(),
     }
 }
 
-/// The rule that turns k of n seeds into a verdict.
-pub const CRITERION: &str =
-    "supports if the Wilson 95 % lower bound > ½, contradicts if the upper bound < ½, else undecided";
+/// The rule that turns k of n seeds into a verdict: the one claim criterion
+/// ([`crate::claims::CRITERION`]).
+pub const CRITERION: Criterion = crate::claims::CRITERION;
 
 /// k of n seeds satisfy `what`: [`CRITERION`].
 fn rate_verdict(what: &str, k: u64, n: u64) -> Verdict {
     if n == 0 {
-        return Verdict::Undecided { reason: format!("no seed to judge “{what}” on") };
+        return Verdict::undecided(format!("no seed to judge “{what}” on"));
     }
-    let statistic = Statistic::rate(format!("P({what})"), k, n);
-    let [lo, hi] = statistic.interval.unwrap_or([0.0, 1.0]);
-    if lo > 0.5 || hi < 0.5 {
-        Verdict::Simulated { statistic, criterion: CRITERION.into(), supports: lo > 0.5 }
-    } else {
-        Verdict::Undecided { reason: format!("{statistic}: the interval contains ½") }
-    }
+    CRITERION.decide(format!("P({what})"), k, n)
 }
 
 /// Why a run's data cannot back a verdict: it diverged, or a final structure value is NaN.
@@ -153,8 +148,10 @@ fn unusable(log: &RunLog, structure: &[usize]) -> Option<String> {
 /// it when r_SDE ≥ ½·r_SGD and m_SDE ≥ ½·m_SGD ("similar levels of decrease", Appendix C;
 /// otherwise too little, or over-regularized / collapsed). A seed supports the SDE claim when the
 /// SDE reproduces every metric SGD reduces (seeds where SGD reduces none are not counted). The flow
-/// shows no reduction on a seed when every metric ends less than [`REDUCTION`] below its peak along
-/// the run (so a metric that starts at 0, like ‖u⊙v‖₀ with v₀ = 0, is judged by its rise and fall).
+/// shows no reduction on a seed when every metric falls from its peak along the run by less than
+/// half of SGD's fall from SGD's own peak (and by less than [`REDUCTION`] at least: the same
+/// "similar level" factor ½ as the SDE rule, mirrored; a fixed 5 % rule read 5–12 % drifts of the
+/// flow as reductions against SGD's 17–86 %) (so a metric that starts at 0, like ‖u⊙v‖₀ with v₀ = 0, is judged by its rise and fall).
 /// Each claim's verdict is [`rate_verdict`] of its seed count, the flow's counted over distinct
 /// flows ([`Comparison::flow_of`]: seeds that share data and θ₀ share one deterministic flow, one
 /// observation, not several). When every kept seed (two or more) shares one flow, that single
@@ -167,7 +164,7 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
     let nr = o.config.runs.len();
     let keep = kept_seeds(c);
     let structure: Vec<usize> = (0..o.columns.len()).filter(|&j| is_structure(&o.columns[j])).collect();
-    let undecided = |reason: String| Verdict::Undecided { reason };
+    let undecided = |reason: String| Verdict::undecided(reason);
     let mut lines = Vec::new();
     if nr <= STABLE_FLOW {
         let why = "the comparison has no stable gradient-flow run".to_string();
@@ -209,8 +206,13 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
                 tested = true;
                 ok &= rd >= 0.5 * rs && d >= 0.5 * s;
             }
+            // The flow's fall from its own peak against SGD's fall from its own: "no such
+            // reduction" is less than half of SGD's (the SDE's "similar level" threshold, mirrored),
+            // and never less than REDUCTION (a drift within 5 % is no reduction at all).
             let p = peak(log(k, STABLE_FLOW), j);
-            flat &= (p - g) / p < REDUCTION;
+            let ps = peak(log(k, 0), j);
+            let sgd_fall = if ps > 0.0 { (ps - s) / ps } else { 0.0 };
+            flat &= (p - g) / p < REDUCTION.max(0.5 * sgd_fall);
         }
         if tested {
             sde_n += 1;
@@ -375,7 +377,8 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
     let has_gf = runs.len() > STABLE_FLOW;
     let _ = writeln!(
         s,
-        "| value | SGD | SDE | GF (γ = η/10) | stable GF | SDE/SGD | stable GF/SGD |\n|---|---|---|---|---|---|---|"
+        "| value | SGD | SDE | GF (γ = η/{}) | stable GF | SDE/SGD | stable GF/SGD |\n|---|---|---|---|---|---|---|",
+        info.substeps
     );
     for (i, n) in names.iter().enumerate() {
         let m = |r: usize| runs.get(r).map_or(f64::NAN, |v| median(&v[i]));
@@ -397,7 +400,7 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
         let extra = if run == "sgd" { "; this seed is left out of the table and verdicts" } else { "" };
         let _ = writeln!(s, "**Warning:** run `{run}` (seed {seed}) diverged at iteration {t}{extra}.\n");
     }
-    sharpness_table(&mut s, o.config.runs.iter().map(|r| r.name.as_str()).collect(), &c.sharpness);
+    sharpness_table(&mut s, o.config.runs.iter().map(|r| r.name.as_str()).collect(), &c.sharpness, info.substeps);
     let v = verdicts(c);
     for l in &v.lines {
         let _ = writeln!(s, "- {l}");
@@ -409,7 +412,7 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
 
 /// The sharpness table: per run, over seeds, the largest γ·λ_max of its probes, the share of probes
 /// at γ·λ_max ≥ 2, and the first unstable probe; then a sentence on each flow.
-fn sharpness_table(s: &mut String, runs: Vec<&str>, traces: &[Vec<Probe>]) {
+fn sharpness_table(s: &mut String, runs: Vec<&str>, traces: &[Vec<Probe>], substeps: usize) {
     if traces.iter().all(Vec::is_empty) {
         return;
     }
@@ -445,7 +448,7 @@ fn sharpness_table(s: &mut String, runs: Vec<&str>, traces: &[Vec<Probe>]) {
     if gf_unstable {
         let _ = writeln!(
             s,
-            "The γ = η/10 discretization of gradient flow is **unstable** at some probes (γ·λ_max ≥ 2): there it is \
+            "The γ = η/{substeps} discretization of gradient flow is **unstable** at some probes (γ·λ_max ≥ 2): there it is \
              not a flow. The gradient-flow verdict uses the stable flow (γ·λ_max ≤ 1 by refinement).\n"
         );
     }

@@ -42,7 +42,8 @@ fn ten() -> usize {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalibrateSpec {
-    /// SGD iterations of the short runs (default: the base's `--quick` length).
+    /// SGD iterations of the calibration runs (default: the length the comparison runs, the base's
+    /// full length, or its `--quick` length with `--quick`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<usize>,
     /// Lower end of the bracket, > 0.

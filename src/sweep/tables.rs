@@ -152,7 +152,7 @@ pub fn summarize(grid: &Grid, runs: &Text, seeds: &Text) -> Result<(Table, Table
     }
     let mut h: Vec<String> = vec!["cell".into()];
     h.extend(grid.axes.iter().map(|a| a.name.clone()));
-    h.extend(["observation", "holds", "fails", "undecided", "rate", "lo", "hi"].map(String::from));
+    h.extend(["observation", "holds", "fails", "undecided", "rate", "lo", "hi", "verdict"].map(String::from));
     let mut obs = Table::new(h);
     for (cell, counts) in &by_cell {
         for (c, &i) in counts.iter().zip(&obs_cols) {
@@ -160,6 +160,8 @@ pub fn summarize(grid: &Grid, runs: &Text, seeds: &Text) -> Result<(Table, Table
             row.extend(grid.values(*cell));
             row.extend([seeds.header[i].clone(), c.holds.to_string(), c.fails.to_string(), c.undecided.to_string()]);
             row.extend(interval(&c.rate(&seeds.header[i])));
+            // The one criterion of the claims (`largestep verify`, `report`).
+            row.push(crate::claims::CRITERION.decide(&seeds.header[i], c.holds, c.decided()).label().to_string());
             obs.push(row);
         }
     }

@@ -30,6 +30,8 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
             verdict: c.verdict.clone(),
             detail: format!("domain {}; {}", c.domain, c.evidence()),
             seconds: c.stats.time.as_secs_f64(),
+            role: crate::claims::Role::Paper,
+            scale: crate::claims::Scale::Paper,
         })
         .collect();
     rows.push(Row {
@@ -45,6 +47,8 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
             report.total_time.as_secs_f64()
         ),
         seconds: 0.0,
+        role: crate::claims::Role::Diagnostic,
+        scale: crate::claims::Scale::Paper,
     });
     if let Some((dir, Err(e))) = &written {
         rows.push(Row {
@@ -56,6 +60,8 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
             verdict: Verdict::failed(format!("writing {}: {e}", dir.display())),
             detail: String::new(),
             seconds: 0.0,
+            role: crate::claims::Role::Diagnostic,
+            scale: crate::claims::Scale::Paper,
         });
     }
     rows

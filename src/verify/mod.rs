@@ -27,8 +27,9 @@ pub struct Budget {
     pub prop22_steps: usize,
     /// Also run the interval proofs of Appendix B (`largestep-proofs`).
     pub appendix_b: bool,
-    /// Run the O1–O3 observations on the reduced Fig. 2 (about 10 s on 2 cores).
-    pub observations: bool,
+    /// Decide the figure claims of the registry (O1–O3 per figure, the appendix figures'
+    /// statements): `None` skips them.
+    pub claims: Option<ClaimRuns>,
     /// Where the Appendix B check writes its `report.md` (when it runs).
     pub appendix_b_report: Option<std::path::PathBuf>,
 }
@@ -42,12 +43,12 @@ impl Budget {
             prop22_runs: 40,
             prop22_steps: 100_000,
             appendix_b: false,
-            observations: true,
+            claims: Some(ClaimRuns { seeds: crate::claims::SEEDS, quick: false }),
             appendix_b_report: None,
         }
     }
-    /// A smaller budget for tests and `--quick` (without the O1–O3 simulations, which
-    /// `tests/observations.rs` runs on their own).
+    /// A smaller budget for tests and `--quick`, without the figure claims (`--quick` adds them
+    /// at the figures' quick lengths, labelled reduced).
     pub fn quick(seed: u64) -> Self {
         Self {
             seed,
@@ -55,12 +56,22 @@ impl Budget {
             prop22_runs: 4,
             prop22_steps: 100_000,
             appendix_b: false,
-            observations: false,
+            claims: None,
             appendix_b_report: None,
         }
     }
 }
 
+/// How the figure claims are simulated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimRuns {
+    /// Seeds per figure.
+    pub seeds: usize,
+    /// At the figures' quick lengths (a reduced setting, labelled so in every row).
+    pub quick: bool,
+}
+
+pub use crate::claims::{Role, Scale};
 pub use largestep_theory::verdict::{Arithmetic, Kind, Statistic, Tally, Verdict};
 
 /// One row of the report.
@@ -82,12 +93,20 @@ pub struct Row {
     pub detail: String,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// A claim of the paper, or a diagnostic of ours (kept out of the paper's tally).
+    pub role: Role,
+    /// The settings of a simulated verdict (reduced ones are kept out of the paper's tally).
+    pub scale: Scale,
 }
 
 impl Row {
     /// True when the toolkit's own assertion about this claim failed.
     pub fn failed(&self) -> bool {
         self.verdict.is_failure()
+    }
+    /// Whether it counts in the paper's tally: a paper claim at the paper's settings.
+    pub fn in_paper_tally(&self) -> bool {
+        self.role == Role::Paper && self.scale == Scale::Paper
     }
 }
 
@@ -99,7 +118,11 @@ pub fn sources(budget: &Budget) -> Vec<(&'static str, Source, bool)> {
     vec![
         ("Proposition 2.1", prop21::rows as Source, true),
         ("Proposition 2.2", prop22::rows, true),
-        ("Observations O1–O3 (simulated, reduced Fig. 2; off with --quick)", observations::rows, budget.observations),
+        (
+            "The figure claims: O1–O3 per figure and the appendix figures' statements (simulated; reduced with --quick)",
+            observations::rows,
+            budget.claims.is_some(),
+        ),
         (
             "Appendix B (proofs-check: proved, identities, derived, simulated; on with --appendix-b)",
             appendix_b::rows,
@@ -123,8 +146,10 @@ pub fn run(budget: &Budget) -> Vec<Row> {
 pub struct Report<'a> {
     /// Every row.
     pub rows: &'a [Row],
-    /// Counts of verdicts by kind.
+    /// Counts of verdicts by kind: the paper's claims at the paper's settings.
     pub tally: Tally,
+    /// Counts of the other rows (reduced settings, diagnostics): never the paper's tally.
+    pub other: Tally,
     /// Sources not run under this budget.
     pub skipped: Vec<&'static str>,
 }
@@ -132,7 +157,13 @@ pub struct Report<'a> {
 impl<'a> Report<'a> {
     /// The report of `rows` run under `budget`.
     pub fn new(rows: &'a [Row], budget: &Budget) -> Self {
-        Self { rows, tally: Tally::of(rows.iter().map(|r| &r.verdict)), skipped: skipped(budget) }
+        let (paper, other): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.in_paper_tally());
+        Self {
+            rows,
+            tally: Tally::of(paper.iter().map(|r| &r.verdict)),
+            other: Tally::of(other.iter().map(|r| &r.verdict)),
+            skipped: skipped(budget),
+        }
     }
 }
 
@@ -159,23 +190,44 @@ pub fn to_table(rows: &[Row], skipped: &[&str]) -> String {
         w(&cases).max(5),
         w(&|r| r.verdict.label().to_string()).max(7),
     );
-    let _ = writeln!(
-        out,
-        "{:wi$}  {:wr$}  {:wm$}  {:>wc$}  {:wv$}  {:>8}  claim",
-        "id", "reference", "method", "cases", "verdict", "time"
-    );
-    for r in rows {
+    let header = |out: &mut String| {
         let _ = writeln!(
             out,
-            "{:wi$}  {:wr$}  {:wm$}  {:>wc$}  {:wv$}  {:>8}  {}",
-            r.id,
-            r.reference,
-            r.method,
-            cases(r),
-            r.verdict.label(),
-            fmt_secs(r.seconds),
-            r.claim
+            "{:wi$}  {:wr$}  {:wm$}  {:>wc$}  {:wv$}  {:>8}  claim",
+            "id", "reference", "method", "cases", "verdict", "time"
         );
+    };
+    let sections: [(&str, Box<dyn Fn(&Row) -> bool>); 3] = [
+        ("The paper's claims, at the paper's settings", Box::new(|r: &Row| r.in_paper_tally())),
+        (
+            "The paper's claims at REDUCED settings (not in the paper's tally)",
+            Box::new(|r: &Row| r.role == Role::Paper && r.scale != Scale::Paper),
+        ),
+        (
+            "Diagnostics of ours (not claims of the paper; not in the tally)",
+            Box::new(|r: &Row| r.role == Role::Diagnostic),
+        ),
+    ];
+    for (title, keep) in &sections {
+        if !rows.iter().any(|r| keep(r)) {
+            continue;
+        }
+        let _ = writeln!(out, "{title}:");
+        header(&mut out);
+        for r in rows.iter().filter(|r| keep(r)) {
+            let _ = writeln!(
+                out,
+                "{:wi$}  {:wr$}  {:wm$}  {:>wc$}  {:wv$}  {:>8}  {}",
+                r.id,
+                r.reference,
+                r.method,
+                cases(r),
+                r.verdict.label(),
+                fmt_secs(r.seconds),
+                r.claim
+            );
+        }
+        out.push('\n');
     }
     out.push('\n');
     for r in rows {
@@ -187,9 +239,67 @@ pub fn to_table(rows: &[Row], skipped: &[&str]) -> String {
             let _ = writeln!(out, "    paper:    {}", r.claim);
         }
     }
-    let _ = writeln!(out, "\n{}", Tally::of(rows.iter().map(|r| &r.verdict)));
+    let (paper, other): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.in_paper_tally());
+    let _ = writeln!(out, "\nthe paper's tally: {}", Tally::of(paper.iter().map(|r| &r.verdict)));
+    if !other.is_empty() {
+        let _ =
+            writeln!(out, "reduced settings and diagnostics (apart): {}", Tally::of(other.iter().map(|r| &r.verdict)));
+    }
     for s in skipped {
         let _ = writeln!(out, "skipped: {s}");
+    }
+    out
+}
+
+/// The claims table in Markdown (for README.md): each claim → the paper's sentence → the one
+/// function that decides it → its verdict with n, rate and interval, and the settings.
+pub fn to_markdown(rows: &[Row]) -> String {
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::from(
+        "| claim | where | the paper's sentence | decided by | verdict | n | rate [95 % interval] | settings |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in rows.iter().filter(|r| r.role == Role::Paper) {
+        let (n, rate) = match &r.verdict {
+            Verdict::Simulated { statistic, .. } | Verdict::Undecided { statistic: Some(statistic), .. } => {
+                let [lo, hi] = statistic.interval.unwrap_or([f64::NAN, f64::NAN]);
+                (statistic.runs.to_string(), format!("{:.2} [{lo:.2}, {hi:.2}]", statistic.estimate))
+            }
+            _ => (if r.cases == 0 { "—".into() } else { r.cases.to_string() }, "—".into()),
+        };
+        let why = match &r.verdict {
+            Verdict::Undecided { reason, .. } => format!(" ({reason})"),
+            _ => String::new(),
+        };
+        let by = crate::claims::registry::get(&r.id)
+            .map(|c| match c.check {
+                crate::claims::Check::Observation(..) => "`claims::observations::Observation::on_seed`".to_string(),
+                crate::claims::Check::Compare(_) | crate::claims::Check::Occurs(..) => {
+                    "`claims::compare::Comparison::on_seed`".to_string()
+                }
+                crate::claims::Check::Source(f) => format!("`{f}`"),
+                crate::claims::Check::NotChecked(_) => "—".to_string(),
+            })
+            .unwrap_or_else(|| match r.id.as_str() {
+                id if id.starts_with("P2.1") => "`verify::prop21::rows`".into(),
+                id if id.starts_with("P2.2") => "`verify::prop22::rows`".into(),
+                _ => "`largestep_proofs::check_all`".into(),
+            });
+        let settings = match &r.scale {
+            Scale::Paper => "paper".to_string(),
+            Scale::Reduced(why) => format!("REDUCED: {why}"),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {}{} | {} | {} | {} |\n",
+            cell(&r.id),
+            cell(&r.reference),
+            cell(&r.claim),
+            by,
+            r.verdict.label(),
+            cell(&why),
+            n,
+            rate,
+            cell(&settings)
+        ));
     }
     out
 }

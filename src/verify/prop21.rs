@@ -152,6 +152,8 @@ pub fn rows(budget: &super::Budget) -> Vec<super::Row> {
             "max relative discrepancy {e:.1e} (tolerance {TOL:e}); worst of the four discrepancies per model: {models}"
         ),
         seconds: 0.0,
+        role: crate::claims::Role::Paper,
+        scale: crate::claims::Scale::Paper,
     };
     let mut out = vec![
         row(

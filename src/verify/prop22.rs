@@ -72,6 +72,8 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
             ))
         ),
         seconds: sim_secs / 3.0,
+        role: crate::claims::Role::Paper,
+        scale: crate::claims::Scale::Paper,
     };
 
     // Eq. 7 / Lemma B.3: eventual alternation, burn-in distribution.
@@ -95,6 +97,8 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
         verdict: simulated("runs alternating at the horizon", burn.len() as u64, n),
         detail: format!("{sim}; {burn_text}"),
         seconds: sim_secs / 3.0,
+        role: crate::claims::Role::Paper,
+        scale: crate::claims::Scale::Paper,
     };
 
     // Eq. 22 as written vs the band implied by Lemma B.3.
@@ -144,6 +148,8 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
             "paper band violated by {paper_viol_all}/{n} simulated runs over all t >= 1, by {paper_viol_after}/{n} after the burn-in"
         ),
         seconds: sim_secs / 3.0,
+        role: crate::claims::Role::Paper,
+        scale: crate::claims::Scale::Paper,
     };
 
     let eq7 = cx::eq7_wrong_parity();
@@ -168,6 +174,8 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
         },
         detail: "t and t+1 cannot both satisfy Eq. 7: the quantifier over t must be existential".into(),
         seconds: 0.0,
+        role: crate::claims::Role::Paper,
+        scale: crate::claims::Scale::Paper,
     };
 
     let atom = cx::atom_lands_on_theta_star();
@@ -190,6 +198,8 @@ pub fn rows(budget: &Budget) -> Vec<Row> {
         },
         detail: "an atom of rho makes the measure-zero event theta_t = theta* have positive probability".into(),
         seconds: 0.0,
+        role: crate::claims::Role::Paper,
+        scale: crate::claims::Scale::Paper,
     };
 
     let (below, above) = discrimination(budget);
@@ -236,6 +246,8 @@ fn discrimination(budget: &Budget) -> (Row, Row) {
         verdict: simulated("runs converging to theta*", conv.1 as u64, conv.0 as u64),
         detail: format!("eta = 0.1, 0.5, 0.9 x (theta* b)^-2, {steps} steps: {}/{} runs converge", conv.1, conv.0),
         seconds: secs,
+        role: crate::claims::Role::Paper,
+        scale: crate::claims::Scale::Paper,
     };
     let above = Row {
         id: "P2.2-above-window".into(),
@@ -248,6 +260,8 @@ fn discrimination(budget: &Budget) -> (Row, Row) {
         verdict: simulated("runs that leave (0, 1.162 theta*) and, from 2.5x, diverge", leave.3 as u64, leave.0 as u64),
         detail: format!("eta = 1.5, 2.5, 4 x the window's upper end, {steps} steps: {}/{} leave", leave.1, leave.0),
         seconds: secs,
+        role: crate::claims::Role::Paper,
+        scale: crate::claims::Scale::Paper,
     };
     (below, above)
 }

@@ -7,6 +7,7 @@
 
 pub mod appendix_b;
 pub mod counterexample;
+pub mod criterion;
 pub mod distribution;
 pub mod label_noise;
 pub mod stabilization;

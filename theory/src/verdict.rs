@@ -66,7 +66,7 @@ pub struct Statistic {
 impl Statistic {
     /// A rate `k / n` with its Wilson score 95 % interval.
     pub fn rate(name: impl Into<String>, k: u64, n: u64) -> Self {
-        let (lo, hi) = wilson_interval(k, n, 1.959_963_984_540_054);
+        let (lo, hi) = wilson_interval(k, n, Z95);
         Self {
             name: name.into(),
             runs: n,
@@ -87,6 +87,9 @@ impl fmt::Display for Statistic {
         Ok(())
     }
 }
+
+/// The standard normal's 97.5 % quantile (two-sided 95 % intervals).
+pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// Wilson score interval for a binomial proportion `k / n` at normal quantile `z`
 /// (z = 1.96 for 95 %): `(p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)`.
@@ -159,10 +162,17 @@ pub enum Verdict {
         /// How the corrected statement is backed, e.g. `"proved (B3-corrected)"`.
         corrected_by: String,
     },
-    /// Not decided, with the reason (budget exhausted, missing data, a diverged run…).
+    /// Not decided, with the reason (budget exhausted, missing data, a diverged run, an interval
+    /// that contains the threshold…); a rate that did not decide keeps its statistic and rule.
     Undecided {
         /// Why.
         reason: String,
+        /// The rate that did not decide, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        statistic: Option<Statistic>,
+        /// The rule it was judged by (see [`crate::criterion::Criterion`]), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        criterion: Option<String>,
     },
     /// Our own check broke: a bug in the toolkit, a self-test that failed, or a claim of ours
     /// (a corrected statement) that was refuted.
@@ -274,7 +284,7 @@ impl Verdict {
 
     /// Shorthand for [`Verdict::Undecided`].
     pub fn undecided(reason: impl Into<String>) -> Self {
-        Verdict::Undecided { reason: reason.into() }
+        Verdict::Undecided { reason: reason.into(), statistic: None, criterion: None }
     }
 
     /// Shorthand for [`Verdict::Failed`].
@@ -307,7 +317,10 @@ impl Verdict {
                      [{corrected_by}]"
                 )
             }
-            Verdict::Undecided { reason } => format!("undecided: {reason}"),
+            Verdict::Undecided { reason, statistic: Some(s), criterion: Some(c) } => {
+                format!("undecided: {reason}; simulation: {s}; criterion: {c}")
+            }
+            Verdict::Undecided { reason, .. } => format!("undecided: {reason}"),
             Verdict::Failed { reason } => format!("check failed: {reason}"),
         }
     }

@@ -1,0 +1,73 @@
+//! One exit-status policy for every subcommand.
+//!
+//! | status | meaning |
+//! |---|---|
+//! | 0 | done: every run finished, no check of ours failed. A claim the data contradict or a statement refuted is a *finding*, reported in the output, not a failure |
+//! | 1 | done, but a check of ours FAILED (a bug in the toolkit or a failed self-test) |
+//! | 2 | error: bad input, I/O, a refused output folder; nothing new was committed |
+//! | 3 | done, but a run diverged: every result was written, the diverged runs are reported (their `status` in `summary.csv`) |
+//!
+//! A non-zero status is printed on stderr with its reason (`exit status 3: …`).
+
+use std::process::ExitCode;
+
+/// How a subcommand ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Done, nothing to report.
+    Ok,
+    /// A check of ours failed.
+    CheckFailed(String),
+    /// A run diverged (results kept).
+    Diverged(String),
+}
+
+/// The status for an error (bad input, I/O).
+pub const ERROR: u8 = 2;
+
+impl Status {
+    /// The numeric status.
+    pub fn code(&self) -> u8 {
+        match self {
+            Status::Ok => 0,
+            Status::CheckFailed(_) => 1,
+            Status::Diverged(_) => 3,
+        }
+    }
+
+    /// The worse of two statuses (a failed check outranks a divergence).
+    pub fn and(self, other: Status) -> Status {
+        match (&self, &other) {
+            (Status::CheckFailed(_), _) => self,
+            (_, Status::CheckFailed(_)) => other,
+            (Status::Diverged(_), _) => self,
+            _ => other,
+        }
+    }
+
+    /// Prints the reason of a non-zero status on stderr and returns the exit code.
+    pub fn exit(self) -> ExitCode {
+        match &self {
+            Status::Ok => {}
+            Status::CheckFailed(why) => eprintln!("exit status 1: a check of ours failed: {why}"),
+            Status::Diverged(why) => eprintln!("exit status 3: results written, but {why}"),
+        }
+        ExitCode::from(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_check_outranks_a_divergence() {
+        let d = Status::Diverged("x".into());
+        let f = Status::CheckFailed("y".into());
+        assert_eq!(d.clone().and(f.clone()).code(), 1);
+        assert_eq!(f.and(d.clone()).code(), 1);
+        assert_eq!(Status::Ok.and(d.clone()).code(), 3);
+        assert_eq!(d.and(Status::Ok).code(), 3);
+        assert_ne!(ERROR, 0);
+    }
+}
