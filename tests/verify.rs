@@ -31,10 +31,10 @@ fn registry_verdicts_on_the_quick_budget() {
         assert_eq!(a, arithmetic, "{id}");
         assert!(!corrected.is_empty());
     }
-    // --quick skips the O1–O3 simulations and Appendix B, and says so.
+    // The quick budget skips the figure claims and Appendix B, and says so.
     assert_eq!(skipped.len(), 2, "{skipped:?}");
     let table = verify::to_table(&rows, &skipped);
-    assert!(table.contains("skipped: Observations O1–O3"), "{table}");
+    assert!(table.contains("skipped: The figure claims"), "{table}");
     assert!(table.contains(&tally.to_string()), "{table}");
     // The JSON form of the full report serializes (it used to fail on a newtype variant).
     let json = serde_json::to_value(verify::Report::new(&rows, &budget)).expect("serializes");

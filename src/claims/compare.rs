@@ -123,7 +123,7 @@ impl Comparison {
             Against::Level(_) => None,
         };
         if runs.iter().chain(reference.iter()).any(|l| diverged(l)) {
-            return Ok((None, format!("seed {}: a compared run diverged", logs[0].seed)));
+            return Ok((None, format!("seed {}: undecided (a compared run diverged)", logs[0].seed)));
         }
         let base = match (self.against, reference) {
             (Against::Run(_), Some(l)) => self.value.of(o, l)?,
@@ -132,11 +132,12 @@ impl Comparison {
         };
         let values: Vec<f64> = runs.iter().map(|l| self.value.of(o, l)).collect::<Result<_, _>>()?;
         if base.is_nan() || values.iter().any(|v| v.is_nan()) {
-            return Ok((None, format!("seed {}: a value is NaN", logs[0].seed)));
+            return Ok((None, format!("seed {}: undecided (a value is NaN)", logs[0].seed)));
         }
         let ok = values.iter().all(|&v| self.relation.holds(v, base));
         let shown: Vec<String> = self.runs.iter().zip(&values).map(|(r, v)| format!("{r} {}", short(*v))).collect();
-        Ok((Some(ok), format!("seed {}: {} vs {}", logs[0].seed, shown.join(", "), short(base))))
+        let flag = if ok { "holds" } else { "fails" };
+        Ok((Some(ok), format!("seed {}: {flag} ({} vs {})", logs[0].seed, shown.join(", "), short(base))))
     }
 }
 

@@ -158,42 +158,45 @@ pub fn pending(claim: &Claim) -> Decided {
     base(claim, String::new(), by, Verdict::undecided(why), String::new(), Scale::Paper)
 }
 
+/// One seed's outcome (`None`: undecided on it) and its numbers in words.
+type SeedOutcome = (Option<bool>, String);
+
 /// Decides a figure claim on `o` (an outcome of the claim's figure): per seed, then
 /// [`CRITERION`] (or the claim's own rate for `Occurs`) over the decided seeds.
 pub fn decide(claim: &Claim, o: &Outcome) -> Decided {
     let scale = Scale::of(o);
     let seeds = o.datasets.len();
-    let (per_seed, definition, criterion): (Result<Vec<(Option<bool>, String)>, String>, String, Criterion) =
-        match claim.check {
-            Check::Observation(obs, order) => {
-                let idx: Result<Vec<usize>, String> = order
-                    .iter()
-                    .map(|n| {
-                        o.config
-                            .runs
-                            .iter()
-                            .position(|r| r.name == *n)
-                            .ok_or_else(|| format!("no run `{n}` in {}", o.config.name))
+    let (per_seed, definition, criterion): (Result<Vec<SeedOutcome>, String>, String, Criterion) = match claim.check {
+        Check::Observation(obs, order) => {
+            let idx: Result<Vec<usize>, String> = order
+                .iter()
+                .map(|n| {
+                    o.config
+                        .runs
+                        .iter()
+                        .position(|r| r.name == *n)
+                        .ok_or_else(|| format!("no run `{n}` in {}", o.config.name))
+                })
+                .collect();
+            let per = idx.map(|idx| {
+                (0..seeds)
+                    .map(|k| {
+                        let v = obs.on_seed(o, &idx, k);
+                        let why = obs.explain(o, &idx, k);
+                        (v, format!("seed {}: {} ({why})", o.seed_logs(k)[0].seed, flag(v)))
                     })
-                    .collect();
-                let per = idx.map(|idx| {
-                    (0..seeds)
-                        .map(|k| {
-                            let v = obs.on_seed(o, &idx, k);
-                            (v, format!("seed {}: {}", o.seed_logs(k)[0].seed, flag(v)))
-                        })
-                        .collect()
-                });
-                (per, format!("{} over ({})", obs.definition(), order.join(", ")), CRITERION)
-            }
-            Check::Compare(cmp) => ((0..seeds).map(|k| cmp.on_seed(o, k)).collect(), cmp.describe(), CRITERION),
-            Check::Occurs(cmp, rate) => (
-                (0..seeds).map(|k| cmp.on_seed(o, k)).collect(),
-                format!("{} (the effect occurs: rate > {rate})", cmp.describe()),
-                Criterion::occurs(rate, CRITERION.min_runs),
-            ),
-            _ => return pending(claim),
-        };
+                    .collect()
+            });
+            (per, format!("{} over ({})", obs.definition(), order.join(", ")), CRITERION)
+        }
+        Check::Compare(cmp) => ((0..seeds).map(|k| cmp.on_seed(o, k)).collect(), cmp.describe(), CRITERION),
+        Check::Occurs(cmp, rate) => (
+            (0..seeds).map(|k| cmp.on_seed(o, k)).collect(),
+            format!("{} (the effect occurs: rate > {rate})", cmp.describe()),
+            Criterion::occurs(rate, CRITERION.min_runs),
+        ),
+        _ => return pending(claim),
+    };
     let by = match claim.check {
         Check::Observation(..) => "largestep::claims::observations::Observation::on_seed",
         _ => "largestep::claims::compare::Comparison::on_seed",

@@ -111,6 +111,42 @@ impl Observation {
     }
 }
 
+impl Observation {
+    /// The numbers behind this observation on seed `k` (for the per-seed detail of a verdict).
+    pub fn explain(self, o: &Outcome, order: &[usize], k: usize) -> String {
+        let logs = o.seed_logs(k);
+        let ordered: Vec<&RunLog> = order.iter().map(|&r| &logs[r]).collect();
+        if let Some(l) = ordered.iter().find(|l| diverged(l)) {
+            return format!("{} diverged", l.run);
+        }
+        let short = crate::claims::compare::short;
+        match self {
+            Observation::O1 => ordered[1..]
+                .iter()
+                .map(|l| match stabilization(l) {
+                    Some(s) => format!("{} Δln L {:+.2}, ×{}", l.run, s.fall, short(s.drop)),
+                    None => format!("{} window too short", l.run),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            Observation::O2 => ordered
+                .iter()
+                .map(|l| short(l.last().map_or(f64::NAN, |r| r.test_loss)))
+                .collect::<Vec<_>>()
+                .join(" > "),
+            Observation::O3 => sparsity_columns(o)
+                .iter()
+                .map(|&c| {
+                    let v: Vec<String> =
+                        ordered.iter().map(|l| short(l.last().map_or(f64::NAN, |r| r.metrics[c]))).collect();
+                    format!("{} {}", o.columns[c], v.join(" ≥ "))
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
 /// O1: logged rows a plateau window needs.
 pub const O1_MIN_ROWS: usize = 5;
 /// O1: the fitted ln-loss may fall by at most ln 2 across the plateau window.

@@ -178,7 +178,7 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
             seconds,
         };
         let section = report::section(&info, &result);
-        let verdict = report::verdicts(&result).overall();
+        let verdict = report::verdicts_calibrated(&result, calibration.as_ref()).overall();
         println!("{}: {verdict} ({seconds:.1} s)", sp.name);
         md.push_str(&section);
         if !result.outcome.diverged().is_empty() {

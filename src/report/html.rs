@@ -3,7 +3,7 @@
 //! `claim`, and cells `verdict` and `evidence`, which the browser test reads.
 
 use super::markdown::range;
-use super::sources::g;
+use super::sources::short;
 use super::{Claim, Report, GROUPS};
 use largestep_theory::verdict::{Kind, Verdict};
 use std::fmt::Write;
@@ -151,9 +151,19 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(s, "<figure><img src=\"{}\" alt=\"{} as reproduced\"><figcaption>{} — N = {}, seeds {:?}</figcaption></figure>", esc(i), esc(&f.name), esc(i), f.iterations, f.seeds);
         }
         if !f.release.is_empty() {
-            let _ = writeln!(s, "<table><tr><th>value</th><th>authors' release</th><th>ours</th></tr>");
-            for (what, rel, ours) in &f.release {
-                let _ = writeln!(s, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(what), esc(rel), esc(ours));
+            let _ = writeln!(
+                s,
+                "<table><tr><th>value</th><th>release notebook (printed)</th><th>release code, run here</th><th>ours</th></tr>"
+            );
+            for r in &f.release {
+                let _ = writeln!(
+                    s,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&r.what),
+                    esc(&r.notebook),
+                    esc(&r.rerun),
+                    esc(&r.ours)
+                );
             }
             let _ = writeln!(s, "</table>");
         }
@@ -247,14 +257,14 @@ pub fn render(r: &Report) -> String {
     for f in &r.deep.files {
         let _ = writeln!(s, "<p><code>{}</code></p><table><tr><th>run</th><th>peak step</th><th>epoch</th><th>test error</th><th>sparsity (last block)</th></tr>", esc(&f.path));
         for run in &f.runs {
-            let sp = run.sparsity.last().map_or("–".into(), |(b, v)| format!("{} ({b})", g(*v)));
+            let sp = run.sparsity.last().map_or("–".into(), |(b, v)| format!("{} ({b})", short(*v)));
             let _ = writeln!(
                 s,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&run.run),
-                g(run.peak_step),
+                short(run.peak_step),
                 run.epoch,
-                g(run.test_error),
+                short(run.test_error),
                 esc(&sp)
             );
         }

@@ -1,6 +1,6 @@
 //! `report.md`: the report for terminals and diffs (the same data as `index.html`).
 
-use super::sources::g;
+use super::sources::short;
 use super::{Report, GROUPS};
 use largestep_theory::verdict::Verdict;
 use std::fmt::Write;
@@ -75,9 +75,19 @@ pub fn render(r: &Report) -> String {
         }
         let _ = writeln!(s, "N = {}, seeds {:?}.\n", f.iterations, f.seeds);
         if !f.release.is_empty() {
-            let _ = writeln!(s, "| value | release | ours |\n|---|---|---|");
-            for (what, rel, ours) in &f.release {
-                let _ = writeln!(s, "| {} | {} | {} |", cell(what), cell(rel), cell(ours));
+            let _ = writeln!(
+                s,
+                "| value | release notebook (printed) | release code, run here | ours |\n|---|---|---|---|"
+            );
+            for r in &f.release {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    cell(&r.what),
+                    cell(&r.notebook),
+                    cell(&r.rerun),
+                    cell(&r.ours)
+                );
             }
             s.push('\n');
         }
@@ -136,9 +146,15 @@ pub fn render(r: &Report) -> String {
             f.path
         );
         for run in &f.runs {
-            let sp = run.sparsity.last().map_or("–".into(), |(b, v)| format!("{} ({b})", g(*v)));
-            let _ =
-                writeln!(s, "| {} | {} | {} | {} | {sp} |", run.run, g(run.peak_step), run.epoch, g(run.test_error));
+            let sp = run.sparsity.last().map_or("–".into(), |(b, v)| format!("{} ({b})", short(*v)));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {sp} |",
+                run.run,
+                short(run.peak_step),
+                run.epoch,
+                short(run.test_error)
+            );
         }
         s.push('\n');
     }
@@ -165,8 +181,8 @@ pub fn render(r: &Report) -> String {
 /// "median [min, max]" (just the median for one seed).
 pub fn range(m: f64, lo: f64, hi: f64, seeds: usize) -> String {
     if seeds > 1 {
-        format!("{} [{}, {}]", g(m), g(lo), g(hi))
+        format!("{} [{}, {}]", short(m), short(lo), short(hi))
     } else {
-        g(m)
+        short(m)
     }
 }

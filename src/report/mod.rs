@@ -130,8 +130,8 @@ pub struct FigureSection {
     pub claim: String,
     /// Figure files relative to the report folder (SVG).
     pub images: Vec<String>,
-    /// The release's printed numbers beside ours: (what, release, ours).
-    pub release: Vec<(String, String, String)>,
+    /// The release's printed numbers beside ours.
+    pub release: Vec<ReleaseRow>,
     /// Final values per run.
     pub runs: Vec<RunValues>,
     /// The checks of this figure as rates over seeds.
@@ -142,6 +142,20 @@ pub struct FigureSection {
     pub seeds: Vec<u64>,
     /// Run length N.
     pub iterations: usize,
+}
+
+/// One value of a figure: the release notebook's printed digits, the release's code rerun on
+/// this machine (where made), and our median over seeds (labelled REDUCED with `--quick`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseRow {
+    /// What the value is.
+    pub what: String,
+    /// As the notebook prints it (empty when it prints none), with its notebook and cell.
+    pub notebook: String,
+    /// The release's code run on this machine (empty when not run).
+    pub rerun: String,
+    /// Ours.
+    pub ours: String,
 }
 
 /// One step of the report: what ran (or was reused), with its key and time.

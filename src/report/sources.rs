@@ -180,7 +180,7 @@ fn experiment_sections(r: &mut Runner<'_>, opts: &Options) -> Result<(Vec<Claim>
         let fspec = spec.figure.iter().find(|f| f.name == name).cloned().unwrap_or(FigureSpec {
             name: name.into(),
             claim: String::new(),
-            release: vec![],
+            rerun: vec![],
         });
         // A figure that decides claims runs the claims' seed count (SUPPORTS must be reachable);
         // the others are drawn from 5 seeds (1 with --quick).
@@ -206,7 +206,8 @@ fn experiment_sections(r: &mut Runner<'_>, opts: &Options) -> Result<(Vec<Claim>
     }
 
     // Fig. 9: SGD vs SDE vs gradient flow.
-    let sde_seeds: u64 = if opts.quick { 1 } else { 3 };
+    // 8 seeds at the paper's settings (SUPPORTS needs at least 5); one with --quick (reduced, undecided).
+    let sde_seeds: u64 = if opts.quick { 1 } else { 8 };
     let sde_dir = out.join("sde");
     let sde_texts: Vec<String> = crate::sde::spec::names()
         .into_iter()
@@ -338,18 +339,8 @@ pub fn appendix_b_claims(report: &largestep_proofs::report::Report) -> Vec<Claim
     claims
 }
 
-/// Numbers as printed in the report.
-pub fn g(v: f64) -> String {
-    if v.is_nan() {
-        "nan".into()
-    } else if v == v.trunc() && v.abs() < 1e6 {
-        format!("{v}")
-    } else if (1e-2..1e4).contains(&v.abs()) {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.2e}")
-    }
-}
+/// Numbers as printed in the report (four significant digits).
+pub use crate::claims::compare::short;
 
 /// Adapter: runs a registry figure and turns its [`Outcome`] into a section and its claims.
 fn figure(
@@ -397,7 +388,33 @@ fn figure(
             _ => None,
         })
         .collect();
-    let release = spec.release.iter().map(|[what, rel]| (what.clone(), rel.clone(), ours(&o, what))).collect();
+    let reduced = match Scale::of(&o) {
+        Scale::Paper => String::new(),
+        Scale::Reduced(why) => format!(" — REDUCED: {why}"),
+    };
+    let notebook = spec::release()?;
+    let printed = notebook.figure.iter().find(|f| f.name == cfg.name);
+    let mut release: Vec<super::ReleaseRow> = printed
+        .map(|f| {
+            f.lines
+                .iter()
+                .map(|l| super::ReleaseRow {
+                    what: l.what.clone(),
+                    notebook: format!("{} ({}, cell {})", l.value, f.notebook, l.cell),
+                    rerun: String::new(),
+                    ours: format!("{}{reduced}", ours(&o, &l.what)),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for [what, value] in &spec.rerun {
+        release.push(super::ReleaseRow {
+            what: what.clone(),
+            notebook: String::new(),
+            rerun: value.clone(),
+            ours: format!("{}{reduced}", ours(&o, what)),
+        });
+    }
     let section = FigureSection {
         name: cfg.name.clone(),
         title: cfg.title.clone(),
@@ -414,7 +431,9 @@ fn figure(
 }
 
 /// Our medians for a release line "final <value> (run, run, …)": the value is matched by its
-/// words (test loss, train loss, ‖u⊙v‖₀, rank), in run order; empty when there is no match.
+/// words (test loss, train loss, ‖u⊙v‖₀, Jacobian rank), the runs by the names in the last
+/// parentheses (every run when they are not run names); "not computed" otherwise (the notebooks
+/// print values we do not compute, e.g. nuclear norms).
 fn ours(o: &Outcome, what: &str) -> String {
     let name = if what.contains("test loss") {
         "final_test_loss"
@@ -422,13 +441,18 @@ fn ours(o: &Outcome, what: &str) -> String {
         "final_train_loss"
     } else if what.contains("‖u⊙v‖₀") {
         "final_support_size"
-    } else if what.contains("rank") {
+    } else if what.contains("Jacobian rank") {
         "final_jacobian_rank"
     } else {
-        return "not computed by the report (see the figure's claims)".into();
+        return "not computed by the toolkit".into();
     };
-    let v: Vec<String> = (0..o.config.runs.len())
-        .map(|r| o.aggregate(r).into_iter().find(|(n, _)| n == name).map_or("–".into(), |(_, a)| g(a.median)))
+    let names = what.rsplit_once('(').and_then(|(_, r)| r.split_once(')')).map(|(inside, _)| inside);
+    let runs: Vec<usize> = names
+        .and_then(|n| n.split(", ").map(|r| o.config.runs.iter().position(|s| s.name == r.trim())).collect())
+        .unwrap_or_else(|| (0..o.config.runs.len()).collect());
+    let v: Vec<String> = runs
+        .iter()
+        .map(|&r| o.aggregate(r).into_iter().find(|(n, _)| n == name).map_or("–".into(), |(_, a)| short(a.median)))
         .collect();
     format!("{} (median over {} seed(s))", v.join(" / "), o.datasets.len())
 }
@@ -632,7 +656,7 @@ pub fn deep_claims(d: &DeepSection) -> Vec<Claim> {
                 if lv.is_finite() && sv.is_finite() {
                     n += 1;
                     k += u64::from(lv < sv);
-                    lines.push(format!("{}: {} {} vs {} {}", f.path, l.run, g(lv), s.run, g(sv)));
+                    lines.push(format!("{}: {} {} vs {} {}", f.path, l.run, short(lv), s.run, short(sv)));
                 }
             }
             let verdict = if n == 0 {

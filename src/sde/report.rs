@@ -107,6 +107,9 @@ impl Verdicts {
 pub fn show(v: &Verdict) -> String {
     match v {
         Verdict::Simulated { statistic, criterion, .. } => format!("{} ({statistic}; {criterion})", v.kind()),
+        Verdict::Undecided { reason, statistic: Some(statistic), criterion } => {
+            format!("{} ({reason}; {statistic}; {})", v.kind(), criterion.as_deref().unwrap_or_default())
+        }
         Verdict::Undecided { reason, .. } => format!("{} ({reason})", v.kind()),
         other => other.kind().to_string(),
     }
@@ -281,6 +284,62 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
     Verdicts { lines, sde, gf }
 }
 
+/// Where the calibration curve c ↦ SDE plateau crosses SGD's plateau (sign changes of
+/// plateau/target − 1 over the evaluated c, in increasing c; each crossing interpolated
+/// geometrically between its two evaluations). Crossings within a factor 2 of the previous one
+/// are one crossing (the refinement's evaluations jitter around the root by common-random-number
+/// noise).
+pub fn crossings(cal: &Calibration) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::new();
+    for x in raw_crossings(cal) {
+        if out.last().is_none_or(|&p| x > 2.0 * p) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+fn raw_crossings(cal: &Calibration) -> Vec<f64> {
+    let mut curve: Vec<(f64, f64)> =
+        cal.history.iter().copied().filter(|(c, p)| c.is_finite() && !p.is_nan()).collect();
+    curve.sort_by(|a, b| a.0.total_cmp(&b.0));
+    curve
+        .windows(2)
+        .filter_map(|w| {
+            let (fa, fb) = (w[0].1 / cal.target - 1.0, w[1].1 / cal.target - 1.0);
+            ((fa <= 0.0) != (fb <= 0.0)).then(|| {
+                let t = if fb.is_finite() && fa != fb { fa / (fa - fb) } else { 0.5 };
+                (w[0].0.ln() + t.clamp(0.0, 1.0) * (w[1].0.ln() - w[0].0.ln())).exp()
+            })
+        })
+        .collect()
+}
+
+/// [`verdicts`], with c from `calibration` when there is one: a calibration whose curve crosses
+/// SGD's plateau more than once does not identify c ("c selected … to match the training
+/// dynamics", Appendix C, holds for several c), so the SDE claim is UNDECIDED, naming the
+/// crossings, instead of decided at the first of them.
+pub fn verdicts_calibrated(c: &Comparison, calibration: Option<&Calibration>) -> Verdicts {
+    let mut v = verdicts(c);
+    if let Some(cal) = calibration {
+        let x = crossings(cal);
+        if x.len() > 1 {
+            let at: Vec<String> = x.iter().map(|c| num(*c)).collect();
+            v.lines.push(format!(
+                "The calibration does not identify c: the SDE's plateau equals SGD's at c ≈ {} (the curve above);                  the comparison ran at the first, c = {}, where the verdict would be {}.",
+                at.join(", "),
+                num(cal.c),
+                show(&v.sde)
+            ));
+            v.sde = Verdict::undecided(format!(
+                "c is not identified by the calibration (SGD's plateau is matched at c ≈ {}); the SDE claim depends on which",
+                at.join(", ")
+            ));
+        }
+    }
+    v
+}
+
 /// Context of one model's section.
 pub struct SectionInfo<'a> {
     /// Comparison name.
@@ -401,7 +460,7 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
         let _ = writeln!(s, "**Warning:** run `{run}` (seed {seed}) diverged at iteration {t}{extra}.\n");
     }
     sharpness_table(&mut s, o.config.runs.iter().map(|r| r.name.as_str()).collect(), &c.sharpness, info.substeps);
-    let v = verdicts(c);
+    let v = verdicts_calibrated(c, info.calibration);
     for l in &v.lines {
         let _ = writeln!(s, "- {l}");
     }

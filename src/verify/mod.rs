@@ -197,7 +197,8 @@ pub fn to_table(rows: &[Row], skipped: &[&str]) -> String {
             "id", "reference", "method", "cases", "verdict", "time"
         );
     };
-    let sections: [(&str, Box<dyn Fn(&Row) -> bool>); 3] = [
+    type Keep = Box<dyn Fn(&Row) -> bool>;
+    let sections: [(&str, Keep); 3] = [
         ("The paper's claims, at the paper's settings", Box::new(|r: &Row| r.in_paper_tally())),
         (
             "The paper's claims at REDUCED settings (not in the paper's tally)",
@@ -209,7 +210,7 @@ pub fn to_table(rows: &[Row], skipped: &[&str]) -> String {
         ),
     ];
     for (title, keep) in &sections {
-        if !rows.iter().any(|r| keep(r)) {
+        if !rows.iter().any(keep) {
             continue;
         }
         let _ = writeln!(out, "{title}:");

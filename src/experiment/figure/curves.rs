@@ -13,11 +13,15 @@ pub fn median_curve(o: &Outcome, r: usize, value: impl Fn(&Row) -> f64) -> Vec<(
 }
 
 /// (iteration, first quartile, median, third quartile) over seeds of `value(row)` for run `r`
-/// at each logged iteration; non-finite values (a diverged seed) are left out, and the
-/// quartiles are those of statrs (R-8, median-unbiased) over the remaining seeds.
+/// at each logged iteration. A seed whose run diverged is left out entirely (its last rows
+/// before the stop are exploding, not a trajectory: kept, they stretched Fig. 14's axis to
+/// 10¹⁷); when every seed diverged, their rows up to the stop are drawn. Non-finite values are
+/// left out, and the quartiles are those of statrs (R-8, median-unbiased) over the remaining
+/// seeds.
 pub fn quartile_curves(o: &Outcome, r: usize, value: impl Fn(&Row) -> f64) -> Vec<(f64, f64, f64, f64)> {
-    let runs = o.config.runs.len();
-    let logs: Vec<_> = o.logs.iter().skip(r).step_by(runs).collect();
+    let all: Vec<_> = o.run_logs(r).collect();
+    let kept: Vec<_> = all.iter().copied().filter(|l| !crate::experiment::diverged(l)).collect();
+    let logs = if kept.is_empty() { all } else { kept };
     let len = logs.iter().map(|l| l.rows.len()).max().unwrap_or(0);
     (0..len)
         .filter_map(|i| {
@@ -39,6 +43,12 @@ pub fn quartile_curves(o: &Outcome, r: usize, value: impl Fn(&Row) -> f64) -> Ve
 /// them apart.
 fn run_series(o: &Outcome, label: String, r: usize, value: impl Fn(&Row) -> f64) -> Series {
     let q = quartile_curves(o, r, value);
+    let lost = o.diverged_count(r);
+    let label = if lost > 0 && !label.is_empty() {
+        format!("{label} ({lost}/{} diverged, left out)", o.datasets.len())
+    } else {
+        label
+    };
     let points = q.iter().map(|&(t, _, m, _)| (t, m)).collect();
     let mut s = Series::styled(label, Some(r), Style::cycle(r), points);
     if o.datasets.len() > 1 {

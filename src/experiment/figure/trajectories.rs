@@ -1,15 +1,22 @@
 //! Fig. 3: GD and SGD trajectories of the diagonal net projected on a plane, over the loss
 //! contours.
 //!
-//! The plane passes through w_init = θ₀ and is spanned by e₁ = (√β*, √β*) − w_init (towards
-//! the sparse solution) and e₂ = w_GF − w_init (towards the gradient-flow endpoint, the first
-//! run), Gram–Schmidt orthogonalized. A point θ has coordinates (⟨θ − w_init, ê₁⟩,
-//! ⟨θ − w_init, ê₂⟩) in the orthonormalized basis.
+//! As the release draws it (`diag_nets_2d_loss_surface.ipynb`), the iterates are taken as
+//! w = (|u|, |v|) (the diagonal net's sign symmetry removed). The plane passes through
+//! w_init = |θ₀| and is spanned by e₁ = (√β*, √β*) − w_init (towards the sparse solution) and
+//! e₂ = w_GF − w_init (towards the gradient-flow endpoint, the first run), Gram–Schmidt
+//! orthogonalized. A point w has coordinates (⟨w − w_init, ê₁⟩, ⟨w − w_init, ê₂⟩) in the
+//! orthonormalized basis.
 
 use crate::experiment::Outcome;
 use crate::linalg::dot;
 use crate::plot::{Figure, Panel, Series, Style};
 use anyhow::{anyhow, Result};
+
+/// (|u|, |v|) of θ = (u, v).
+fn abs(theta: &[f64]) -> Vec<f64> {
+    theta.iter().map(|x| x.abs()).collect()
+}
 
 fn normalize(v: &mut [f64]) -> f64 {
     let n = dot(v, v).sqrt();
@@ -22,12 +29,12 @@ fn normalize(v: &mut [f64]) -> f64 {
 /// The orthonormal basis (ê₁, ê₂) of the plane, from seed 0's first run.
 pub fn plane(o: &Outcome) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
     let logs = o.seed_logs(0);
-    let w0 = logs[0].initial.clone();
+    let w0 = abs(&logs[0].initial);
     let beta = o.datasets[0].truth.clone().ok_or_else(|| anyhow!("trajectories need a ground truth β*"))?;
     let sq: Vec<f64> = beta.iter().map(|b| b.max(0.0).sqrt()).collect();
     let mut e1: Vec<f64> = sq.iter().chain(&sq).zip(&w0).map(|(s, w)| s - w).collect();
     normalize(&mut e1);
-    let mut e2: Vec<f64> = logs[0].final_theta.iter().zip(&w0).map(|(a, b)| a - b).collect();
+    let mut e2: Vec<f64> = abs(&logs[0].final_theta).iter().zip(&w0).map(|(a, b)| a - b).collect();
     let c = dot(&e2, &e1);
     e2.iter_mut().zip(&e1).for_each(|(x, y)| *x -= c * y);
     if normalize(&mut e2) == 0.0 {
@@ -69,7 +76,7 @@ fn contour(xs: &[f64], ys: &[f64], f: &[Vec<f64>], level: f64) -> Vec<(f64, f64)
 pub fn figure(o: &Outcome) -> Result<Figure> {
     let (w0, e1, e2) = plane(o)?;
     let proj = |th: &[f64]| -> (f64, f64) {
-        let d: Vec<f64> = th.iter().zip(&w0).map(|(a, b)| a - b).collect();
+        let d: Vec<f64> = th.iter().zip(&w0).map(|(a, b)| a.abs() - b).collect();
         (dot(&d, &e1), dot(&d, &e2))
     };
     let mut panel = Panel::new(
