@@ -400,7 +400,10 @@ mod tests {
             let s = fmt_f64(v);
             let back: f64 = s.parse().unwrap_or_else(|e| panic!("{s:?}: {e}"));
             assert_eq!(back.to_bits(), v.to_bits(), "{v:?} written as {s:?} reads back as {back:?}");
-            assert!(s.len() <= format!("{v}").len() && s.len() <= format!("{v:e}").len(), "{s:?} is not the shorter form");
+            assert!(
+                s.len() <= format!("{v}").len() && s.len() <= format!("{v:e}").len(),
+                "{s:?} is not the shorter form"
+            );
         }
         assert!(fmt_f64(f64::NAN).parse::<f64>().unwrap().is_nan());
     }

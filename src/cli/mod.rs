@@ -1,6 +1,7 @@
 //! The command-line interface: `reproduce`, `run`, `list` (clap).
 
 mod deep;
+mod plot;
 mod report;
 mod reproduce;
 mod schema;
@@ -39,6 +40,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge the shard folders of `sweep --shard I/N` into one sweep output.
     Merge(sweep::MergeArgs),
+    /// Draw a result folder's figures again from its CSVs (size, font, PNG/SVG/PDF), no training.
+    Plot(plot::PlotArgs),
     /// Check the paper's claims (Props. 2.1, 2.2; Appendix B with --appendix-b) and print verdicts.
     Verify(verify::VerifyArgs),
     /// Every claim, its verdict, evidence and figure: a static site (index.html) and report.md.
@@ -80,6 +83,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Report(a) => report::report(&a),
         Command::Sweep(a) => sweep::sweep(&a),
         Command::Merge(a) => sweep::merge(&a),
+        Command::Plot(a) => plot::plot(&a),
         Command::List => reproduce::list(),
         Command::Schema => schema::schema(),
         Command::Show(a) => schema::show(&a),

@@ -293,9 +293,7 @@ pub fn run_on_datasets(cfg: &ExperimentConfig, datasets: Vec<Arc<Dataset>>, opts
     }
     crate::output::atomic_write(&stage.join("config.toml"), config_text.as_bytes())?;
     if opts.plot {
-        for (stem, fig) in figure::figures(&outcome)? {
-            fig.render(&stage.join(stem))?;
-        }
+        figure::write(&outcome, &stage, &crate::plot::PlotOptions::default())?;
     }
     provenance.finish(&stage)?;
     dir.commit()?;
