@@ -11,7 +11,8 @@ use std::process::ExitCode;
 /// Arguments of `largestep plot`.
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// A result folder of `reproduce` or `run` (with config.toml and metrics.csv).
+    /// A result folder of `reproduce` or `run` (config.toml, metrics.csv), or of `sweep` (grid.json,
+    /// cells.csv, observations.csv).
     dir: PathBuf,
     /// Where to write the figures and bands.csv (default: DIR itself).
     #[arg(long)]
@@ -56,6 +57,20 @@ impl PlotArgs {
 /// Runs `largestep plot`.
 pub fn plot(a: &PlotArgs) -> Result<ExitCode> {
     let opts = a.options()?;
+    let out = a.out.clone().unwrap_or_else(|| a.dir.clone());
+    if a.dir.join("grid.json").exists() {
+        // A sweep folder: its phase diagrams.
+        if !(a.runs.is_empty() && a.seeds.is_empty() && a.labels.is_empty() && a.title.is_none()) {
+            anyhow::bail!(
+                "{}: a sweep folder; --runs, --seeds, --label and --title apply to experiment folders",
+                a.dir.display()
+            );
+        }
+        for path in crate::sweep::plot::write(&a.dir, &out, &opts)? {
+            println!("{}", path.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let sel = Selection { runs: a.runs.clone(), seeds: a.seeds.clone() };
     let mut outcome = figure::load(&a.dir, &sel)?;
     for l in &a.labels {
@@ -73,7 +88,6 @@ pub fn plot(a: &PlotArgs) -> Result<ExitCode> {
     if let Some(t) = &a.title {
         outcome.config.title = t.clone();
     }
-    let out = a.out.clone().unwrap_or_else(|| a.dir.clone());
     for path in figure::write(&outcome, &out, &opts)? {
         println!("{}", path.display());
     }

@@ -136,7 +136,7 @@ impl Layout {
         // Panel titles: as many lines as the longest needs.
         let ppx = l.font_px(o.font_pt + 1.0);
         let panel_w = f64::from(w) / cols as f64;
-        let lines = fig.panels.iter().map(|p| wrap(&p.title, ppx, panel_w * 0.96).len()).max().unwrap_or(0);
+        let lines = fig.panels.iter().map(|p| wrap(&p.title, ppx, panel_w * 0.92).len()).max().unwrap_or(0);
         l.panel_title_line_h = (ppx * 1.05) as i32;
         l.panel_title_h = (l.panel_title_line_h as f64 * lines as f64 + o.px(4.0)) as u32;
         let panel_h = match o.height_in {

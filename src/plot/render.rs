@@ -240,7 +240,7 @@ fn draw_panel<DB: DrawingBackend>(
 ) -> Result<()> {
     let (pw, _) = area.dim_in_pixel();
     let title_style = font(l.font_px(o.font_pt + 1.0)).color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top));
-    let lines = wrap(&panel.title, l.font_px(o.font_pt + 1.0), f64::from(pw) * 0.96);
+    let lines = wrap(&panel.title, l.font_px(o.font_pt + 1.0), f64::from(pw) * 0.92);
     for (i, line) in lines.iter().enumerate() {
         let y = o.px(2.0) as i32 + i as i32 * l.panel_title_line_h;
         area.draw_text(line, &title_style, (pw as i32 / 2, y)).map_err(err)?;
