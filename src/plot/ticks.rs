@@ -43,7 +43,7 @@ pub fn log_ticks(lo: f64, hi: f64, max: usize) -> Ticks {
     let minor: Vec<f64> = if step == 1 {
         (a - 1..=b).flat_map(|n| (2..10).map(move |m| m as f64 * pow10(n))).filter(inside).collect()
     } else {
-        (a..=b).filter(|n| !major_n.contains(n)).map(|n| pow10(n)).collect()
+        (a..=b).filter(|n| !major_n.contains(n)).map(pow10).collect()
     };
     Ticks { major, minor }
 }

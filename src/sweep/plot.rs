@@ -160,11 +160,14 @@ fn number(r: &BTreeMap<&str, &str>, k: &str) -> f64 {
     r.get(k).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
 }
 
+/// A rate with its n and Wilson interval: (rate, n, lo, hi).
+type Rate = (f64, u64, f64, f64);
+
 /// Successes and trials summed over `rows`, with the Wilson 95 % interval.
-fn pooled(rows: &[&BTreeMap<&str, &str>], hits: &str, trials: &[&str]) -> (f64, u64, f64, f64) {
+fn pooled(rows: &[&BTreeMap<&str, &str>], hits: &str, trials: &[&str]) -> Rate {
     let k: f64 = rows.iter().map(|r| number(r, hits)).sum();
     let n: f64 = rows.iter().map(|r| trials.iter().map(|t| number(r, t)).sum::<f64>()).sum();
-    if !(n > 0.0) {
+    if n <= 0.0 || n.is_nan() {
         return (f64::NAN, 0, f64::NAN, f64::NAN);
     }
     let (lo, hi) = largestep_theory::verdict::wilson_interval(k as u64, n as u64, 1.959_963_984_540_054);
@@ -198,10 +201,10 @@ pub fn phase_heatmap(plan: &Plan, cells: &Text, obs: &Text) -> Result<Figure> {
             observations.push(o);
         }
     }
-    let heat = |rows: &[String], pick: &dyn Fn(usize, &str) -> (f64, u64, f64, f64)| -> Heatmap {
+    let heat = |rows: &[String], pick: &dyn Fn(usize, &str) -> Rate| -> Heatmap {
         let mut h = Heatmap { x_labels: x_values.clone(), y_labels: rows.to_vec(), ..Default::default() };
         for y in rows {
-            let cells: Vec<(f64, u64, f64, f64)> = (0..x_values.len()).map(|i| pick(i, y)).collect();
+            let cells: Vec<Rate> = (0..x_values.len()).map(|i| pick(i, y)).collect();
             h.values.push(cells.iter().map(|c| c.0).collect());
             h.notes.push(cells.iter().map(|&(p, n, lo, hi)| notes(p, n, lo, hi)).collect());
         }

@@ -52,9 +52,12 @@ pub fn bands(o: &Outcome, r: usize, value: impl Fn(&Row) -> f64) -> Vec<Band> {
         .collect()
 }
 
+/// A quantity of a logged row.
+type Value = Box<dyn Fn(&Row) -> f64>;
+
 /// The quantities of the curve panels: (column name, value of a row).
-fn quantities(o: &Outcome) -> Vec<(String, Box<dyn Fn(&Row) -> f64>)> {
-    let mut q: Vec<(String, Box<dyn Fn(&Row) -> f64>)> = vec![
+fn quantities(o: &Outcome) -> Vec<(String, Value)> {
+    let mut q: Vec<(String, Value)> = vec![
         ("train_loss".into(), Box::new(|row: &Row| row.train_loss)),
         ("test_loss".into(), Box::new(|row: &Row| row.test_loss)),
     ];
