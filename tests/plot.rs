@@ -235,3 +235,26 @@ fn bands_csv_holds_median_quartiles_and_converged_counts_of_metrics_csv() {
     assert!(bands.lines().any(|l| l.starts_with("jacobian_rank,decay50,")), "metric columns are exported too");
     let _ = Format::Pdf;
 }
+
+#[test]
+fn figures_drawn_from_theta_replot_byte_for_byte_from_theta_csv() {
+    // Fig. 3 (trajectories over loss contours, from snapshots) and Fig. 10 (neurons, from θ₀ and
+    // the final θ): `theta.csv` carries what they need, bit for bit.
+    for name in ["fig3", "fig10"] {
+        let root = tempfile::tempdir().unwrap();
+        largestep(&["reproduce", name, "--set", "training.iterations=200", "--out", root.path().to_str().unwrap()]);
+        let dir = root.path().join(name);
+        assert!(dir.join("theta.csv").exists(), "{name}: no theta.csv");
+        let again = root.path().join("again");
+        largestep(&["plot", dir.to_str().unwrap(), "--out", again.to_str().unwrap(), "--format", "svg"]);
+        for stem in [name.to_string(), format!("{name}_curves")] {
+            let f = format!("{stem}.svg");
+            assert_eq!(std::fs::read(dir.join(&f)).unwrap(), std::fs::read(again.join(&f)).unwrap(), "{f} differs");
+        }
+        // Without theta.csv the θ figures cannot be drawn, and the error says which file.
+        std::fs::remove_file(dir.join("theta.csv")).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_largestep")).args(["plot", dir.to_str().unwrap()]).output().unwrap();
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && e.contains("theta.csv") && e.lines().count() == 1, "{name}: {e}");
+    }
+}

@@ -86,6 +86,18 @@ pub fn load(dir: &Path, sel: &Selection) -> Result<Outcome> {
     if theta.exists() {
         read_theta(&theta, &mut logs, &run_names, &offsets)?;
     }
+    if THETA_LAYOUTS.contains(&cfg.figure.as_str()) {
+        if !theta.exists() {
+            bail!(
+                "{}: missing; layout {:?} is drawn from the parameters θ (reproduce writes it)",
+                theta.display(),
+                cfg.figure
+            );
+        }
+        if let Some(l) = logs.iter().find(|l| l.initial.is_empty() || l.final_theta.is_empty()) {
+            bail!("{}: no initial or final θ of run {:?}, seed {}", theta.display(), l.run, l.seed);
+        }
+    }
     let data = datasets(&cfg, &offsets, cfg.training.vary_data)
         .with_context(|| format!("{}: drawing the datasets of config.toml", dir.display()))?;
     // The selection: runs in the given order, seeds as given.
