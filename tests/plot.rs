@@ -258,3 +258,26 @@ fn figures_drawn_from_theta_replot_byte_for_byte_from_theta_csv() {
         assert!(!out.status.success() && e.contains("theta.csv") && e.lines().count() == 1, "{name}: {e}");
     }
 }
+
+#[test]
+fn fig8_writes_its_iterates_constants_and_views_deterministically() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = (root.path().join("a"), root.path().join("b"));
+    largestep(&["reproduce", "fig8", "--out", a.to_str().unwrap()]);
+    largestep(&["reproduce", "fig8", "--out", b.to_str().unwrap()]);
+    for f in ["iterates.csv", "constants.csv", "fig8.svg", "fig8.png"] {
+        let (x, y) = (std::fs::read(a.join("fig8").join(f)).unwrap(), std::fs::read(b.join("fig8").join(f)).unwrap());
+        assert!(x == y && !x.is_empty(), "{f} differs between two runs");
+    }
+    let its = std::fs::read_to_string(a.join("fig8/iterates.csv")).unwrap();
+    assert_eq!(its.lines().next().unwrap(), "t,w1,w2,beta1,beta2,loss,xi");
+    // β = w ⊙ w (balanced layers u = v) on every row.
+    for l in its.lines().skip(1) {
+        let v: Vec<f64> = l.split(',').take(5).map(|c| c.parse().unwrap()).collect();
+        assert_eq!((v[3], v[4]), (v[1] * v[1], v[2] * v[2]), "{l}");
+    }
+    let svg = std::fs::read_to_string(a.join("fig8/fig8.svg")).unwrap();
+    for text in ["n = 1, d = 2, u = v", "valley bottom (global minima)", "Contours of"] {
+        assert!(svg.contains(text), "the figure lacks {text:?}");
+    }
+}

@@ -6,6 +6,7 @@
 //! `metrics.csv`, `summary.csv` (and `aggregate.csv` over seeds), `config.toml` and the figure,
 //! each atomically.
 
+pub mod fig8;
 pub mod figure;
 pub mod registry;
 mod summary;

@@ -164,6 +164,18 @@ impl Layout {
         yr: (f64, f64),
         o: &PlotOptions,
     ) -> Axes {
+        if panel.no_axes {
+            let none = || Ticks { major: Vec::new(), minor: Vec::new() };
+            return Axes {
+                x_ticks: none(),
+                y_ticks: none(),
+                x_labels: Vec::new(),
+                y_labels: Vec::new(),
+                x_area: 0,
+                y_area: 0,
+                right_margin: 0,
+            };
+        }
         let (pw, ph) = area.dim_in_pixel();
         let fpx = self.font_px(o.font_pt);
         let em = fpx / 1.24;

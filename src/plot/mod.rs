@@ -93,6 +93,8 @@ pub struct Panel {
     pub series: Vec<Series>,
     /// A heatmap drawn instead of the series (categorical axes).
     pub heatmap: Option<Heatmap>,
+    /// No axes, ticks or grid (a projected 3-D view, whose plane coordinates mean nothing).
+    pub no_axes: bool,
 }
 
 /// A grid of cells over two categorical axes, coloured by a value in [0, 1] (see

@@ -268,34 +268,36 @@ fn draw_panel<DB: DrawingBackend>(
             let label_of = |v: f64, ticks: &[f64], labels: &[String]| {
                 ticks.iter().position(|t| *t == v).map(|i| labels[i].clone()).unwrap_or_default()
             };
-            chart
-                .configure_mesh()
-                .x_desc(panel.x_label.as_str())
-                .y_desc(panel.y_label.as_str())
-                .label_style(tick_font.clone())
-                .axis_desc_style(tick_font.clone())
-                .x_label_formatter(&|v| label_of(*v, xt, xl))
-                .y_label_formatter(&|v| label_of(*v, yt, yl))
-                .set_all_tick_mark_size(o.px(3.0) as i32)
-                .bold_line_style(BLACK.mix(0.07).stroke_width((lw / 3).max(1)))
-                .light_line_style(WHITE.mix(0.0))
-                .axis_style(BLACK.stroke_width((lw / 2).max(1)))
-                .draw()
-                .map_err(err)?;
-            // Minor ticks, outward like plotters' major ones.
-            let (xr, yr) = chart.plotting_area().get_pixel_range();
-            let base = area.get_base_pixel();
-            let len = o.px(1.6) as i32;
-            let tick = BLACK.stroke_width((lw / 2).max(1));
-            for &v in &geo.x_ticks.minor {
-                let px = chart.backend_coord(&(v, y0)).0 - base.0;
-                let y = yr.end - base.1;
-                area.draw(&PathElement::new(vec![(px, y), (px, y + len)], tick)).map_err(err)?;
-            }
-            for &v in &geo.y_ticks.minor {
-                let py = chart.backend_coord(&(x0, v)).1 - base.1;
-                let x = xr.start - base.0;
-                area.draw(&PathElement::new(vec![(x - len, py), (x, py)], tick)).map_err(err)?;
+            if !panel.no_axes {
+                chart
+                    .configure_mesh()
+                    .x_desc(panel.x_label.as_str())
+                    .y_desc(panel.y_label.as_str())
+                    .label_style(tick_font.clone())
+                    .axis_desc_style(tick_font.clone())
+                    .x_label_formatter(&|v| label_of(*v, xt, xl))
+                    .y_label_formatter(&|v| label_of(*v, yt, yl))
+                    .set_all_tick_mark_size(o.px(3.0) as i32)
+                    .bold_line_style(BLACK.mix(0.07).stroke_width((lw / 3).max(1)))
+                    .light_line_style(WHITE.mix(0.0))
+                    .axis_style(BLACK.stroke_width((lw / 2).max(1)))
+                    .draw()
+                    .map_err(err)?;
+                // Minor ticks, outward like plotters' major ones.
+                let (xr, yr) = chart.plotting_area().get_pixel_range();
+                let base = area.get_base_pixel();
+                let len = o.px(1.6) as i32;
+                let tick = BLACK.stroke_width((lw / 2).max(1));
+                for &v in &geo.x_ticks.minor {
+                    let px = chart.backend_coord(&(v, y0)).0 - base.0;
+                    let y = yr.end - base.1;
+                    area.draw(&PathElement::new(vec![(px, y), (px, y + len)], tick)).map_err(err)?;
+                }
+                for &v in &geo.y_ticks.minor {
+                    let py = chart.backend_coord(&(x0, v)).1 - base.1;
+                    let x = xr.start - base.0;
+                    area.draw(&PathElement::new(vec![(x - len, py), (x, py)], tick)).map_err(err)?;
+                }
             }
             for s in &panel.series {
                 let color = color_of(s);

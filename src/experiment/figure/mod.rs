@@ -6,7 +6,7 @@ mod curves;
 pub mod files;
 pub mod functions;
 pub mod title;
-mod trajectories;
+pub(crate) mod trajectories;
 
 use super::Outcome;
 use crate::plot::Figure;
