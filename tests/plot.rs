@@ -150,6 +150,11 @@ fn plot_writes_pdf_svg_png_at_one_column_and_replots_reproduce_byte_for_byte() {
     assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 975, "3.25 in at 300 dpi");
 
     let pdf = std::fs::read(col.join("fig2.pdf")).unwrap();
+    // The same figure gives the same PDF bytes (svg2pdf's resource order is made deterministic).
+    let col2 = root.path().join("col2");
+    let args2 = ["plot", dir.to_str().unwrap(), "--out", col2.to_str().unwrap(), "--format", "pdf"];
+    largestep(&[&args2[..], &["--size", "one-column", "--font-pt", "7"]].concat());
+    assert!(std::fs::read(col2.join("fig2.pdf")).unwrap() == pdf, "two PDFs of one figure differ");
     assert!(pdf.starts_with(b"%PDF-1.") && pdf.trim_ascii_end().ends_with(b"%%EOF"), "not a PDF file");
     // The cross-reference table points at the objects it names.
     let xref = pdf.windows(6).rposition(|w| w == b"\nxref\n").expect("no xref table");

@@ -197,6 +197,9 @@ impl Layout {
             }
             max_x -= 1;
         };
+        // The last x label is centred on the axis' end: leave room for its right half.
+        let last = x_labels.last().map_or(0.0, |l| text_width(l, fpx) / 2.0 + o.px(1.0));
+        let right_margin = right_margin.max(last as u32);
         Axes { x_ticks, y_ticks, x_labels, y_labels, x_area, y_area, right_margin }
     }
 }
