@@ -345,14 +345,68 @@ impl Table {
     }
 }
 
-/// Formats a value for CSV: shortest round-trip decimal (`{}`), `NaN`, `inf`, `-inf`.
+/// Formats a value for CSV: the shortest digits that parse back to the same `f64`, written as a
+/// plain decimal (`0.25`, `1500`) or with an exponent (`2.0222264416065977e-34`, `1e-5`),
+/// whichever is shorter (the decimal on a tie); `NaN`, `inf`, `-inf`.
+///
+/// ```
+/// use largestep::output::fmt_f64;
+/// assert_eq!(fmt_f64(2.0222264416065977e-34), "2.0222264416065977e-34");
+/// assert_eq!(fmt_f64(0.25), "0.25");
+/// assert_eq!(fmt_f64(1e-5), "1e-5");
+/// assert_eq!("2.0222264416065977e-34".parse::<f64>().unwrap(), 2.0222264416065977e-34);
+/// ```
 pub fn fmt_f64(v: f64) -> String {
-    format!("{v}")
+    let plain = format!("{v}");
+    if !v.is_finite() {
+        return plain;
+    }
+    // Both forms are Rust's shortest round-trip digits; they differ only in where the point goes.
+    let exp = format!("{v:e}");
+    if exp.len() < plain.len() {
+        exp
+    } else {
+        plain
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fmt_f64_is_short_and_round_trips_bit_for_bit() {
+        assert_eq!(fmt_f64(2.0222264416065977e-34), "2.0222264416065977e-34");
+        assert_eq!(fmt_f64(1.5e300), "1.5e300");
+        assert_eq!(fmt_f64(0.25), "0.25");
+        assert_eq!(fmt_f64(-3.0), "-3");
+        assert_eq!(fmt_f64(0.05), "0.05", "a tie keeps the decimal");
+        assert_eq!(fmt_f64(0.001), "1e-3");
+        assert_eq!(fmt_f64(123456.0), "123456");
+        assert_eq!(fmt_f64(1e20), "1e20");
+        assert_eq!(fmt_f64(f64::NAN), "NaN");
+        assert_eq!(fmt_f64(f64::INFINITY), "inf");
+        assert_eq!(fmt_f64(f64::NEG_INFINITY), "-inf");
+        // Deterministic values over the whole range: subnormals, extremes, both signs, -0.
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut values = vec![0.0, -0.0, f64::MIN_POSITIVE, 5e-324, f64::MAX, f64::MIN, f64::EPSILON, 1.0 / 3.0];
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(f64::from_bits(x));
+        }
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            let s = fmt_f64(v);
+            let back: f64 = s.parse().unwrap_or_else(|e| panic!("{s:?}: {e}"));
+            assert_eq!(back.to_bits(), v.to_bits(), "{v:?} written as {s:?} reads back as {back:?}");
+            assert!(
+                s.len() <= format!("{v}").len() && s.len() <= format!("{v:e}").len(),
+                "{s:?} is not the shorter form"
+            );
+        }
+        assert!(fmt_f64(f64::NAN).parse::<f64>().unwrap().is_nan());
+    }
 
     #[test]
     fn commit_replaces_the_whole_set_and_leaves_no_stray_files() {

@@ -2,6 +2,7 @@
 
 mod deep;
 pub mod exit;
+mod plot;
 mod report;
 mod reproduce;
 mod schema;
@@ -40,6 +41,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge the shard folders of `sweep --shard I/N` into one sweep output.
     Merge(sweep::MergeArgs),
+    /// Draw a result folder's figures again from its CSVs (size, font, PNG/SVG/PDF), no training.
+    Plot(plot::PlotArgs),
     /// Check the paper's claims (Props. 2.1, 2.2; Appendix B with --appendix-b) and print verdicts.
     Verify(verify::VerifyArgs),
     /// Every claim, its verdict, evidence and figure: a static site (index.html) and report.md.
@@ -81,6 +84,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Report(a) => report::report(&a),
         Command::Sweep(a) => sweep::sweep(&a),
         Command::Merge(a) => sweep::merge(&a),
+        Command::Plot(a) => plot::plot(&a),
         Command::List => reproduce::list(),
         Command::Schema => schema::schema(),
         Command::Show(a) => schema::show(&a),

@@ -6,6 +6,7 @@
 //! writes an outcome as one whole result set (`metrics.csv`, `summary.csv`, `aggregate.csv` over
 //! seeds, `config.toml`, `run.json`, the figure); [`run`] is the two in turn.
 
+pub mod fig8;
 pub mod figure;
 mod job;
 pub mod registry;
@@ -321,9 +322,7 @@ fn write_into(outcome: &Outcome, opts: &RunOptions, dir: OutputDir) -> Result<()
     }
     crate::output::atomic_write(&stage.join("config.toml"), outcome.config_text.as_bytes())?;
     if opts.plot {
-        for (stem, fig) in figure::figures(outcome)? {
-            fig.render(&stage.join(stem))?;
-        }
+        figure::write(outcome, &stage, &crate::plot::PlotOptions::default())?;
     }
     match &outcome.provenance {
         Some(p) => {

@@ -1,14 +1,27 @@
-//! Figures as data, rendered to PNG and SVG with plotters.
+//! Figures as data, rendered to PNG, SVG and PDF with plotters.
 //!
 //! A [`Figure`] is a grid of [`Panel`]s; a panel holds [`Series`] (lines, markers, arrows,
-//! polylines) and its axes (linear or log). Every paper figure is built as a `Figure` by the
-//! experiment that owns it and rendered by the one function [`Figure::render`], so all figures
-//! share fonts, colours and layout (docs/DESIGN.md §10).
+//! polylines) and its axes (linear or log), or a [`Heatmap`]. Every paper figure is built as a
+//! `Figure` by the experiment that owns it and rendered by the one function
+//! [`Figure::render_with`], so all figures share fonts, colours and layout (docs/DESIGN.md §10).
+//! Sizes are set in inches and points ([`PlotOptions`]): labels are `font_pt` at the printed
+//! size, log axes are labelled over their whole range with minor ticks, and the legend is a strip
+//! above the panels, off the data.
 
+mod axis;
+mod heatmap;
+mod layout;
+pub mod options;
+mod pdf;
 mod render;
 mod text;
+pub mod ticks;
 
-use std::path::Path;
+pub use heatmap::colormap;
+pub use options::{Format, PlotOptions};
+pub use pdf::svg_to_pdf;
+
+use std::path::{Path, PathBuf};
 
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +91,24 @@ pub struct Panel {
     pub equal_aspect: bool,
     /// The series.
     pub series: Vec<Series>,
+    /// A heatmap drawn instead of the series (categorical axes).
+    pub heatmap: Option<Heatmap>,
+    /// No axes, ticks or grid (a projected 3-D view, whose plane coordinates mean nothing).
+    pub no_axes: bool,
+}
+
+/// A grid of cells over two categorical axes, coloured by a value in [0, 1] (see
+/// [`colormap`]), each with lines of notes written inside.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Heatmap {
+    /// Column categories (left to right).
+    pub x_labels: Vec<String>,
+    /// Row categories (bottom to top).
+    pub y_labels: Vec<String>,
+    /// `values[row][col]` in [0, 1]; NaN: no data (grey).
+    pub values: Vec<Vec<f64>>,
+    /// `notes[row][col]`: the lines written in the cell.
+    pub notes: Vec<Vec<Vec<String>>>,
 }
 
 impl Panel {
@@ -111,7 +142,8 @@ pub struct Figure {
     pub panels: Vec<Panel>,
     /// Number of columns of the grid.
     pub cols: usize,
-    /// Size of one panel in pixels.
+    /// Shape of one panel (width, height): only the ratio is used, the width comes from the
+    /// printed width ([`PlotOptions::width_in`]) and the number of columns.
     pub panel_size: (u32, u32),
 }
 
@@ -121,7 +153,8 @@ impl Figure {
         Self { title: title.into(), panels, cols: cols.max(1), panel_size: (420, 340) }
     }
 
-    /// Writes `<stem>.png` and `<stem>.svg` (each atomically).
+    /// Writes `<stem>.png` and `<stem>.svg` (each atomically) at the default options
+    /// ([`PlotOptions::default`]: two-column width, 8 pt).
     ///
     /// ```
     /// use largestep::plot::{Figure, Panel, Series};
@@ -136,6 +169,17 @@ impl Figure {
     /// # Ok::<(), anyhow::Error>(())
     /// ```
     pub fn render(&self, stem: &Path) -> anyhow::Result<()> {
-        render::render(self, stem)
+        self.render_with(stem, &PlotOptions::default()).map(|_| ())
+    }
+
+    /// Writes `<stem>.<ext>` for each of `opts.formats` (each atomically); returns the paths.
+    pub fn render_with(&self, stem: &Path, opts: &PlotOptions) -> anyhow::Result<Vec<PathBuf>> {
+        render::render(self, stem, opts)
+    }
+
+    /// The SVG text of the figure at `opts` (what [`render_with`](Self::render_with) writes).
+    pub fn to_svg(&self, opts: &PlotOptions) -> anyhow::Result<String> {
+        opts.validate()?;
+        render::svg(self, opts)
     }
 }

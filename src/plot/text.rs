@@ -6,7 +6,7 @@
 //! wraps any plotters backend and replaces only its `draw_text`: each glyph is outlined at its
 //! exact sub-pixel pen position (x, baseline) and its coverage is drawn from its pixel bounds,
 //! which keeps every glyph's own offset from the baseline. Anchoring, rotation and the layout
-//! box are plotters' own (the baseline sits half an em below the top of plotters' text box, on a pixel boundary), so
+//! box are plotters' own (the baseline sits where plotters' SVG backend puts it, 0.76 em below the top of the text box, on a pixel boundary), so
 //! labels land where plotters laid them out.
 
 use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
@@ -46,6 +46,24 @@ pub(super) fn glyph_pixels(
         pen += scaled.h_advance(id);
     }
     Ok(out)
+}
+
+/// Advance width of `text` at `size` px (plotters' size, as in [`glyph_pixels`]), kerning
+/// included; 0.6 em per character if the font cannot be read.
+pub(super) fn text_width(text: &str, size: f64) -> f64 {
+    let Ok(font) = font() else { return 0.6 * size * text.chars().count() as f64 };
+    let scaled = font.as_scaled(PxScale::from(size as f32));
+    let mut prev = None;
+    let mut w = 0f32;
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = prev {
+            w += scaled.kern(p, id);
+        }
+        w += scaled.h_advance(id);
+        prev = Some(id);
+    }
+    f64::from(w)
 }
 
 /// A plotters backend whose text is drawn on a common baseline (see the module doc).
@@ -139,8 +157,11 @@ impl<B: DrawingBackend> DrawingBackend for Baseline<B> {
             VPos::Bottom => -height,
         };
         let size = style.size() as f32;
-        let pixels =
-            glyph_pixels(text, size, (size / 2.0).round()).map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
+        // The baseline where plotters' SVG backend puts it (`dy="0.76em"` at an em of size / 1.24),
+        // so PNG and SVG text sit alike and capitals stay inside plotters' text box (a rotated
+        // y-axis label is not cut at the panel's edge).
+        let pixels = glyph_pixels(text, size, (size * 0.76 / 1.24).round())
+            .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
         let trans = style.transform();
         let (w, h) = self.get_size();
         for (x, y, cov) in pixels {

@@ -21,7 +21,7 @@
 
 pub mod grid;
 pub mod observations;
-mod plot;
+pub mod plot;
 pub mod tables;
 
 pub use grid::{Axis, Grid, Shard};
@@ -228,8 +228,7 @@ fn finish(out: &Path, plan: &Plan) -> Result<()> {
     let (cells, obs) = tables::summarize(&grid, &runs, &seeds)?;
     cells.write(&out.join("cells.csv"))?;
     obs.write(&out.join("observations.csv"))?;
-    plot::phase_diagram(plan, &Text::read(&out.join("cells.csv"))?, &Text::read(&out.join("observations.csv"))?)?
-        .render(&out.join("phase"))
+    plot::write(out, out, &crate::plot::PlotOptions::default()).map(|_| ())
 }
 
 /// Combines shard folders into `out` (module doc): the same files as the unsharded sweep.

@@ -44,7 +44,7 @@ pub fn plane(o: &Outcome) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
 }
 
 /// Marching squares: segments of the level set {f = level} on a regular grid.
-fn contour(xs: &[f64], ys: &[f64], f: &[Vec<f64>], level: f64) -> Vec<(f64, f64)> {
+pub(crate) fn contour(xs: &[f64], ys: &[f64], f: &[Vec<f64>], level: f64) -> Vec<(f64, f64)> {
     let mut seg = Vec::new();
     let interp = |(x0, y0, v0): (f64, f64, f64), (x1, y1, v1): (f64, f64, f64)| {
         let t = (level - v0) / (v1 - v0);
