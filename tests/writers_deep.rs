@@ -1,0 +1,171 @@
+//! `largestep deep train` writes its folder as one set and resumes a killed run to the same
+//! result (issue 35, items 1 and 5): CPU, the 60-image fixture, a width-4 ResNet-18.
+#![cfg(feature = "deep")]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cifar10-mini");
+
+fn args(out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "deep",
+        "train",
+        "--model",
+        "resnet18",
+        "--width",
+        "4",
+        "--data",
+        FIXTURE,
+        "--schedule",
+        "constant:0.05",
+        "--epochs",
+        "4",
+        "--batch",
+        "20",
+        "--metric-images",
+        "20",
+        "--max-neurons",
+        "50",
+        "--seed",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec();
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+}
+
+fn largestep(args: &[String]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_largestep")).args(args).output().expect("runs the binary")
+}
+
+/// deep.csv without its wall-time column (the one value a rerun cannot reproduce).
+fn csv_without_seconds(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let rows: Vec<Vec<String>> = text.lines().map(|l| l.split(',').map(String::from).collect()).collect();
+    let col = rows[0].iter().position(|h| h == "seconds").unwrap();
+    rows.into_iter().map(|mut r| {
+        r.remove(col);
+        r
+    })
+    .collect()
+}
+
+/// Every tensor of a checkpoint as bytes, the log's wall times set to 0.
+fn checkpoint(path: &Path) -> Vec<(String, Vec<u8>)> {
+    let tensors = candle_core::safetensors::load(path, &candle_core::Device::Cpu).unwrap();
+    let mut out: Vec<(String, Vec<u8>)> = tensors
+        .iter()
+        .map(|(k, t)| {
+            let bytes: Vec<u8> = if k == "meta.json" {
+                let mut v: serde_json::Value = serde_json::from_slice(&t.to_vec1::<u8>().unwrap()).unwrap();
+                for r in v["log"].as_array_mut().unwrap() {
+                    r["seconds"] = serde_json::json!(0.0);
+                }
+                v.to_string().into_bytes()
+            } else {
+                let f = t.flatten_all().unwrap().to_dtype(candle_core::DType::F64).unwrap();
+                f.to_vec1::<f64>().unwrap().iter().flat_map(|x| x.to_le_bytes()).collect()
+            };
+            (k.clone(), bytes)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_killed_deep_run_resumes_to_the_same_result() {
+    let root = tempfile::tempdir().unwrap();
+    let reference = root.path().join("reference");
+    let o = largestep(&args(&reference, &[]));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["deep.csv", "run.json", "constant_0.05/checkpoint.safetensors", "constant_0.05/filters.png"] {
+        assert!(reference.join(f).is_file(), "{f} missing");
+    }
+
+    let out = root.path().join("out");
+    let state = root.path().join(".out.resume/constant_0.05/checkpoint.safetensors");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_largestep"))
+        .args(args(&out, &[]))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let killed = loop {
+        if child.try_wait().unwrap().is_some() {
+            break false;
+        }
+        if state.is_file() {
+            // SAFETY: the pid of our own child.
+            unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+            child.wait().unwrap();
+            break true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    if killed {
+        assert!(!out.exists(), "a killed run committed a set");
+    }
+    let o = largestep(&args(&out, &["--resume"]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    if killed {
+        assert!(err.contains("resumed after epoch"), "{err}");
+    }
+    assert_eq!(csv_without_seconds(&out.join("deep.csv")), csv_without_seconds(&reference.join("deep.csv")));
+    let ck = "constant_0.05/checkpoint.safetensors";
+    assert_eq!(checkpoint(&out.join(ck)), checkpoint(&reference.join(ck)));
+    assert!(!root.path().join(".out.resume").exists());
+}
+
+#[test]
+fn resume_refuses_another_model_and_duplicate_labels_and_an_empty_test_subset() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    let mut a = args(&out, &[]);
+    a[11] = "1".into(); // --epochs 1
+    let o = largestep(&a);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut b = a.clone();
+    b[3] = "resnet34".into();
+    b.push("--resume".into());
+    let o = largestep(&b);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("checkpoint of resnet18 width 4") && err.contains("this run is resnet34 width 4"), "{err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 1, "{err}");
+
+    let mut dup = a.clone();
+    dup.extend(["--schedule".into(), "constant:0.05".into()]);
+    let o = largestep(&dup);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.code() == Some(2) && err.contains("both run"), "{err}");
+
+    let mut zero = a.clone();
+    zero.extend(["--test-subset".into(), "0".into()]);
+    let o = largestep(&zero);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--test-subset"));
+}
+
+#[test]
+fn a_foreign_or_busy_folder_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("mine");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let o = largestep(&args(&out, &[]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not written by largestep"));
+    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    let busy = root.path().join("busy");
+    let holder = largestep::output::OutputDir::begin(&busy).unwrap();
+    let o = largestep(&args(&busy, &[]));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("in use"));
+    drop(holder);
+}
