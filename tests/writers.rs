@@ -75,18 +75,19 @@ fn old_set(out: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// The commands whose writer is checked, each with a cheap argument list into `out`.
 fn commands(root: &Path, out: &str) -> Vec<(&'static str, Vec<String>)> {
-    let shard = root.join("shard0");
-    if !shard.exists() {
-        let s = shard.to_str().unwrap().to_string();
-        let mut a = sweep_args(&s, "0.3");
-        a.extend(["--shard".into(), "0/1".into()]);
-        let o = largestep(&as_strs(&a));
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let shards: Vec<String> = (0..2).map(|i| root.join(format!("shard{i}")).to_str().unwrap().to_string()).collect();
+    for (i, s) in shards.iter().enumerate() {
+        if !Path::new(s).exists() {
+            let mut a = sweep_args(s, "0.3");
+            a.extend(["--shard".into(), format!("{i}/2")]);
+            let o = largestep(&as_strs(&a));
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
     }
     let q = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     vec![
         ("sweep", sweep_args(out, "0.3")),
-        ("merge", q(&["merge", shard.to_str().unwrap(), "--out", out])),
+        ("merge", q(&["merge", &shards[0], &shards[1], "--out", out])),
         ("sde-vs-sgd", q(&["sde-vs-sgd", "--model", "diagonal", "--quick", "--seeds", "1", "--no-plot", "--out", out])),
         ("report", q(&["report", "--quick", "--out", out])),
     ]
