@@ -79,7 +79,10 @@ fn refuse_recreating_staging(dir: &Path) -> Result<()> {
             Some(!pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
         });
         if staging == Some(true) {
-            bail!("the staging folder {} disappeared during the run (its parent deleted or moved?); nothing is written", a.display());
+            bail!(
+                "the staging folder {} disappeared during the run (its parent deleted or moved?); nothing is written",
+                a.display()
+            );
         }
         p = a.parent();
     }
@@ -206,7 +209,9 @@ impl OutputDir {
     /// was deleted or moved, and a later write re-created the path): such a set is incomplete.
     fn check_staging(&self) -> Result<()> {
         let token = std::fs::read_to_string(self.staging.join(STAGING_TOKEN)).ok();
-        if self.staging_id.is_none() || file_id(&self.staging) != self.staging_id || token.as_deref() != Some(&self.token)
+        if self.staging_id.is_none()
+            || file_id(&self.staging) != self.staging_id
+            || token.as_deref() != Some(&self.token)
         {
             bail!(
                 "output folder {}: the staging folder {} disappeared during the run (was {} deleted or moved?); \

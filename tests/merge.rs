@@ -196,7 +196,8 @@ fn overflowing_grids_are_errors() {
     let p = a.join("grid.json");
     let mut plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
     let vals: Vec<String> = (0..256).map(|i| i.to_string()).collect();
-    plan["axes"] = serde_json::json!((0..8).map(|k| (format!("k{k}"), vec![format!("k{k}")], vals.clone())).collect::<Vec<_>>());
+    plan["axes"] =
+        serde_json::json!((0..8).map(|k| (format!("k{k}"), vec![format!("k{k}")], vals.clone())).collect::<Vec<_>>());
     std::fs::write(&p, plan.to_string()).unwrap();
     let e = refused(root.path(), &[a, b]);
     assert!(e.contains("grid.json") && e.contains("overflow"), "{e}");

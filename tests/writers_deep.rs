@@ -48,11 +48,12 @@ fn csv_without_seconds(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).unwrap();
     let rows: Vec<Vec<String>> = text.lines().map(|l| l.split(',').map(String::from).collect()).collect();
     let col = rows[0].iter().position(|h| h == "seconds").unwrap();
-    rows.into_iter().map(|mut r| {
-        r.remove(col);
-        r
-    })
-    .collect()
+    rows.into_iter()
+        .map(|mut r| {
+            r.remove(col);
+            r
+        })
+        .collect()
 }
 
 /// Every tensor of a checkpoint as bytes, the log's wall times set to 0.

@@ -35,8 +35,8 @@ mod enabled {
     use crate::deep::train::{loss_and_correct, RunConfig, RunIdentity, ScheduleArg, Setting, Trainer};
     use crate::deep::{device::synchronize, filters, parse_device, report, DeviceArg, NetSpec};
     use crate::linalg::median;
-    use crate::rng::{ChaChaSource, RandomSource};
     use crate::output::OutputDir;
+    use crate::rng::{ChaChaSource, RandomSource};
     use anyhow::{bail, ensure, Result};
     use candle_core::{DType, Device, Tensor};
     use clap::{Args, Subcommand, ValueEnum};
@@ -168,7 +168,10 @@ mod enabled {
         let identity = RunIdentity {
             model: a.model.to_possible_value().map_or_else(|| format!("{:?}", a.model), |v| v.get_name().to_string()),
             width: a.width as usize,
-            dataset: a.dataset.to_possible_value().map_or_else(|| format!("{:?}", a.dataset), |v| v.get_name().to_string()),
+            dataset: a
+                .dataset
+                .to_possible_value()
+                .map_or_else(|| format!("{:?}", a.dataset), |v| v.get_name().to_string()),
             subset: a.subset.map(|k| k as usize),
             test_subset: a.test_subset.map(|k| k as usize),
         };
@@ -270,7 +273,10 @@ mod enabled {
         crate::provenance::Provenance::start(&format!("deep-{}", identity.model), &config_text, vec![a.seed], flags)
             .finish(&staging)?;
         set.commit()?;
-        eprintln!("wrote {}/deep.csv, deep.png, run.json, <run>/filters.png, <run>/checkpoint.safetensors", a.out.display());
+        eprintln!(
+            "wrote {}/deep.csv, deep.png, run.json, <run>/filters.png, <run>/checkpoint.safetensors",
+            a.out.display()
+        );
         Ok(status)
     }
 

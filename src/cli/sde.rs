@@ -94,7 +94,8 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
     let specs: Vec<_> = specs
         .into_iter()
         .map(|(sp, dir)| {
-            let (base, run) = sp.resolve_with(dir.as_deref(), &base_set).map_err(|why| anyhow!("{}: {why}", sp.name))?;
+            let (base, run) =
+                sp.resolve_with(dir.as_deref(), &base_set).map_err(|why| anyhow!("{}: {why}", sp.name))?;
             Ok((sp, base, run))
         })
         .collect::<Result<_>>()?;

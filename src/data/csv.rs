@@ -181,7 +181,8 @@ type TableKey = (PathBuf, bool, u64, Option<std::time::SystemTime>);
 /// [`NumericTable::read`], reusing the table of the previous call for the same unchanged file.
 fn read_once(path: &Path, header: bool) -> Result<NumericTable, DataError> {
     let meta = std::fs::metadata(path).ok();
-    let key: TableKey = (path.to_path_buf(), header, meta.as_ref().map_or(0, |m| m.len()), meta.and_then(|m| m.modified().ok()));
+    let key: TableKey =
+        (path.to_path_buf(), header, meta.as_ref().map_or(0, |m| m.len()), meta.and_then(|m| m.modified().ok()));
     let mut last = LAST_READ.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, t)) = last.iter().find(|(k, _)| *k == key) {
         return Ok((**t).clone());

@@ -390,7 +390,13 @@ impl Trainer {
             bail!("{}: checkpoint of a different configuration ({:?}); remove it or drop --resume", st.display(), cfg);
         }
         let epoch = tensors.get("meta.epoch").map(|t| t.to_vec1::<u32>()).transpose()?.and_then(|v| v.first().copied());
-        ensure!(epoch == Some(log.len() as u32), "{}: epoch {:?} does not match its log of {}", st.display(), epoch, log.len());
+        ensure!(
+            epoch == Some(log.len() as u32),
+            "{}: epoch {:?} does not match its log of {}",
+            st.display(),
+            epoch,
+            log.len()
+        );
         ensure!(
             log.len() <= self.cfg.epochs,
             "{}: already {} epochs, more than --epochs {}",

@@ -122,7 +122,8 @@ mod tests {
     fn the_seed_offset_and_quick_are_part_of_every_key() {
         let dir = tempfile::tempdir().expect("tempdir");
         Cache::for_report(&options(dir.path(), 0, true), false).store("figure-fig2", "k", 1.0, &7u32).unwrap();
-        let load = |seed, quick| Cache::for_report(&options(dir.path(), seed, quick), false).load::<u32>("figure-fig2", "k");
+        let load =
+            |seed, quick| Cache::for_report(&options(dir.path(), seed, quick), false).load::<u32>("figure-fig2", "k");
         assert_eq!(load(0, true), Some((7, 1.0)));
         assert_eq!(load(1, true), None, "seed 1 reused seed 0's result");
         assert_eq!(load(0, false), None, "the full report reused the quick one");

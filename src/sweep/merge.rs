@@ -50,7 +50,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Plan> {
             );
         }
         if p != plan {
-            bail!("merge: {} is a shard of a different sweep than {} (grid.json differs)", d.display(), dirs[0].display());
+            bail!(
+                "merge: {} is a shard of a different sweep than {} (grid.json differs)",
+                d.display(),
+                dirs[0].display()
+            );
         }
         let config = d.join("config.toml");
         let text = std::fs::read(&config).with_context(|| format!("merge: reading {}", config.display()))?;
@@ -132,7 +136,10 @@ impl Rows<'_> {
     /// Checks every row of `t` (`runs.csv` when `per_run`, else `seeds.csv`; module doc).
     fn verify(&self, t: &Text, path: &Path, per_run: bool) -> Result<()> {
         let col = |name: &str| {
-            t.header.iter().position(|h| h == name).with_context(|| format!("merge: {}: no column `{name}`", path.display()))
+            t.header
+                .iter()
+                .position(|h| h == name)
+                .with_context(|| format!("merge: {}: no column `{name}`", path.display()))
         };
         let (c_cell, c_seed) = (col("cell")?, col("seed")?);
         let c_run = if per_run { Some(col("run")?) } else { None };
@@ -142,7 +149,8 @@ impl Rows<'_> {
         let mut seen = BTreeSet::new();
         for (i, r) in t.rows.iter().enumerate() {
             let at = || format!("merge: {} row {}", path.display(), i + 2);
-            let cell: usize = r[c_cell].parse().map_err(|_| anyhow::anyhow!("{}: cell `{}` is not a cell index", at(), r[c_cell]))?;
+            let cell: usize =
+                r[c_cell].parse().map_err(|_| anyhow::anyhow!("{}: cell `{}` is not a cell index", at(), r[c_cell]))?;
             if cell >= self.grid.len() {
                 bail!("{}: cell {cell} is outside the {}-cell grid", at(), self.grid.len());
             }
@@ -154,7 +162,8 @@ impl Rows<'_> {
             if values.iter().ne(expected.iter()) {
                 bail!("{}: values [{}] are not cell {cell}'s [{}]", at(), values.join(", "), expected.join(", "));
             }
-            let seed: u64 = r[c_seed].parse().map_err(|_| anyhow::anyhow!("{}: seed `{}` is not a seed", at(), r[c_seed]))?;
+            let seed: u64 =
+                r[c_seed].parse().map_err(|_| anyhow::anyhow!("{}: seed `{}` is not a seed", at(), r[c_seed]))?;
             if !(first..last).contains(&seed) {
                 bail!("{}: seed {seed} is not in the sweep's seeds {first}..{}", at(), last - 1);
             }

@@ -264,7 +264,10 @@ pub fn run(base: &Base, grid: &Grid, opts: &SweepOptions) -> Result<Plan> {
     if opts.shard == Shard::ALL {
         finish(out, &plan)?;
     } else {
-        atomic_write(&out.join("shard.json"), serde_json::to_string(&(opts.shard.index, opts.shard.count))?.as_bytes())?;
+        atomic_write(
+            &out.join("shard.json"),
+            serde_json::to_string(&(opts.shard.index, opts.shard.count))?.as_bytes(),
+        )?;
     }
     dir.commit()?;
     Ok(plan)
@@ -353,4 +356,3 @@ pub(crate) fn finish(out: &Path, plan: &Plan) -> Result<()> {
     plot::phase_diagram(plan, &Text::read(&out.join("cells.csv"))?, &Text::read(&out.join("observations.csv"))?)?
         .render(&out.join("phase"))
 }
-
