@@ -328,7 +328,8 @@ fn file_id(path: &Path) -> Option<(u64, u64)> {
     }
 }
 
-/// Copies the files and folders under `from` into `to` (regular files only; links skipped).
+/// Copies the files and folders under `from` into `to` (regular files, with the markers of nested
+/// sets; links and the staging token skipped).
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     for e in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
         let e = e.with_context(|| format!("reading {}", from.display()))?;
@@ -337,7 +338,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
         if kind.is_dir() {
             std::fs::create_dir_all(&dst).with_context(|| format!("creating folder {}", dst.display()))?;
             copy_tree(&src, &dst)?;
-        } else if kind.is_file() && e.file_name() != MARKER && e.file_name() != STAGING_TOKEN {
+        } else if kind.is_file() && e.file_name() != STAGING_TOKEN {
             std::fs::copy(&src, &dst).with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
         }
     }
@@ -588,6 +589,27 @@ mod tests {
         assert_eq!(std::fs::read(d.resume_dir().unwrap().join("cell-0.json")).unwrap(), b"done");
         d.commit().unwrap();
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1, "the resume state went with the commit");
+    }
+
+    /// A report starts from its previous set (its cached steps): nested result folders are
+    /// copied with their markers, so they can be rewritten as sets inside the new one.
+    #[test]
+    fn copy_previous_keeps_nested_sets_replaceable() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("site");
+        let d = OutputDir::begin(&out).unwrap();
+        let inner = OutputDir::begin(&d.staging().join("figures/fig2")).unwrap();
+        atomic_write(&inner.staging().join("a.csv"), b"figure data").unwrap();
+        inner.commit().unwrap();
+        d.commit().unwrap();
+        let d = OutputDir::begin(&out).unwrap();
+        d.copy_previous().unwrap();
+        assert_eq!(std::fs::read(d.staging().join("figures/fig2/a.csv")).unwrap(), b"figure data");
+        let inner = OutputDir::begin(&d.staging().join("figures/fig2")).expect("the copied nested set is replaceable");
+        inner.commit().unwrap();
+        d.commit().unwrap();
+        assert!(!out.join("figures/fig2/a.csv").exists());
+        assert!(!out.join(STAGING_TOKEN).exists(), "the token is never part of a set");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! ([`crate::provenance::build_id`], recorded at compile time — never the working directory's
 //! commit). So `report --seed 1` after `--seed 0` recomputes, and another binary reuses nothing.
 
+use anyhow::Context;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -75,7 +76,7 @@ impl Cache {
 
     /// Stores `result` under `key`, atomically.
     pub fn store<T: Serialize>(&self, step: &str, key: &str, seconds: f64, result: &T) -> anyhow::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
+        std::fs::create_dir_all(&self.dir).with_context(|| format!("creating folder {}", self.dir.display()))?;
         let s = Stored { key: self.salted(key), seconds, result };
         crate::output::atomic_write(&self.path(step), serde_json::to_string(&s)?.as_bytes())
     }
