@@ -630,7 +630,7 @@ impl ExperimentConfig {
     /// term (8 bytes a number; J = runs × seeds jobs, T = min(threads, J) at once, P parameters,
     /// W the widest layer, G = grid_points + min(grid_dense, N) rows per job):
     /// the dataset 8·(n + n_test + points)·(d + 1) (file data: [`crate::data::csv::load_memory`],
-    /// 12.8 bytes per CSV byte; once per seed with `vary_data`); the
+    /// 32 bytes a number and 97 a row, counted from the file; once per seed with `vary_data`); the
     /// parameters and buffers 8·P·(6J + 4T) + 8·(n + points)·W·T; the rank Jacobian and its SVD
     /// 24·points·P·T; the sparsity features 8·(n·W + W²)·T; the rows G·J·(80 + 8·columns); the
     /// snapshots 8·G·J·P. The loader refuses a config whose sum exceeds this machine's memory.

@@ -65,7 +65,7 @@ fn run_reads_the_data_beside_its_config() {
     let (_root, cfg, cwd) = setup();
     let o = largestep_in(&cwd, &["run", "../cfg/exp.toml", "--out", "out"]);
     assert_ok(&o);
-    let written = std::fs::read_to_string(cwd.join("out/config.toml")).unwrap();
+    let written = std::fs::read_to_string(cwd.join("out/own-data/config.toml")).unwrap();
     let resolved = std::fs::canonicalize(cfg.join("train.csv")).unwrap();
     assert!(written.contains(&resolved.display().to_string()), "{written}");
 }
@@ -73,7 +73,8 @@ fn run_reads_the_data_beside_its_config() {
 #[test]
 fn sweep_reads_the_data_beside_its_config() {
     let (_root, cfg, cwd) = setup();
-    let o = largestep_in(&cwd, &["sweep", "../cfg/exp.toml", "--seeds", "1", "--vary", "training.seed=1,2", "--out", "sw"]);
+    let o =
+        largestep_in(&cwd, &["sweep", "../cfg/exp.toml", "--seeds", "1", "--vary", "training.seed=1,2", "--out", "sw"]);
     assert_ok(&o);
     let written = std::fs::read_to_string(cwd.join("sw/config.toml")).unwrap();
     let resolved = std::fs::canonicalize(cfg.join("train.csv")).unwrap();
@@ -84,7 +85,10 @@ fn sweep_reads_the_data_beside_its_config() {
 fn an_sde_spec_base_file_reads_its_data_beside_itself() {
     let (_root, cfg, cwd) = setup();
     std::fs::write(cfg.join("spec.toml"), "name = \"mine\"\nbase = \"exp.toml\"\nrun = \"gd\"\nc = 0.1\n").unwrap();
-    let o = largestep_in(&cwd, &["sde-vs-sgd", "--config", "../cfg/spec.toml", "--seeds", "1", "--no-plot", "--out", "sde"]);
+    let o = largestep_in(
+        &cwd,
+        &["sde-vs-sgd", "--config", "../cfg/spec.toml", "--seeds", "1", "--no-plot", "--out", "sde"],
+    );
     assert_ok(&o);
     assert!(cwd.join("sde/mine/metrics.csv").is_file());
 }

@@ -198,26 +198,49 @@ fn read_once(path: &Path, header: bool) -> Result<NumericTable, DataError> {
     Ok(table)
 }
 
-/// Peak memory per byte of a CSV file while it is loaded: the table of rows (a `Vec<f64>` per
-/// row, 8 bytes a number plus the row's allocation) and the dataset's feature matrix and split
-/// copies. Measured as the peak resident set of loading CSV files of 10⁵–10⁷ numbers, divided
-/// by the file size: ≈ 12.8 (issue 35; the earlier bound of 4 was 3.2× low).
-pub const MEMORY_PER_CSV_BYTE: f64 = 12.8;
+/// Peak memory of loading a table, per number (the row's `Vec<f64>`, the feature matrix and
+/// targets, the train/test split's copies). Measured: peak resident set of `largestep run` on
+/// CSV files of 3·10⁶ numbers (600 000 rows × 5 columns and 150 000 rows × 20, one- and
+/// 19-character numbers), minus the binary's own 10.7 MB, fitted as
+/// `MEMORY_PER_NUMBER·numbers + MEMORY_PER_ROW·rows` (31.9 and 97 bytes; both files within 1 %).
+pub const MEMORY_PER_NUMBER: f64 = 32.0;
 
-/// Peak memory per byte of a `.npy` file while it is loaded: 8 bytes a number on disk, held
-/// as the table and the feature matrix (the same copies as CSV, ≈ 1.6 bytes per CSV byte per
-/// copy).
-pub const MEMORY_PER_NPY_BYTE: f64 = 3.2;
+/// Peak memory of loading a table, per row (the row's allocation and its bookkeeping); see
+/// [`MEMORY_PER_NUMBER`].
+pub const MEMORY_PER_ROW: f64 = 97.0;
 
-/// Estimated peak memory (bytes) of loading the files of `spec` (0 for a file that cannot be
-/// read: that is reported when it is loaded).
+/// Estimated numbers and rows of a data file of `bytes` bytes: a `.npy` file holds 8 bytes a
+/// number (rows bounded by two columns a row); a CSV file's first MiB is sampled for its
+/// lines and fields and extrapolated to the whole size (one-character numbers cost 25.6 bytes
+/// of memory per file byte, 19-character ones 2.6: no constant per byte fits both).
+fn counts(path: &Path, bytes: f64) -> (f64, f64) {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
+        return (bytes / 8.0, bytes / 16.0);
+    }
+    use std::io::Read;
+    let mut sample = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(1 << 20).read_to_end(&mut sample));
+    if read.is_err() || sample.is_empty() {
+        // Unreadable: reported when loaded. Worst case otherwise: "1," per number.
+        return (bytes / 2.0, bytes / 4.0);
+    }
+    let lines = sample.iter().filter(|&&b| b == b'\n').count().max(1) as f64;
+    let fields = lines + sample.iter().filter(|&&b| b == b',').count() as f64;
+    let scale = bytes / sample.len() as f64;
+    (fields * scale, lines * scale)
+}
+
+/// Estimated peak memory (bytes) of loading the files of `spec` (0 for a missing file: that is
+/// reported when it is loaded); see [`MEMORY_PER_NUMBER`].
 pub fn load_memory(spec: &FileData) -> f64 {
     std::iter::once(&spec.train)
         .chain(spec.test.as_ref())
         .map(|p| {
             let bytes = std::fs::metadata(p).map_or(0.0, |m| m.len() as f64);
             let npy = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
-            bytes * if npy { MEMORY_PER_NPY_BYTE } else { MEMORY_PER_CSV_BYTE }
+            let (numbers, rows) = counts(p, bytes);
+            // A .npy file is also read whole before it is parsed.
+            MEMORY_PER_NUMBER * numbers + MEMORY_PER_ROW * rows + if npy { bytes } else { 0.0 }
         })
         .sum()
 }
@@ -384,6 +407,23 @@ mod tests {
         let b = s.load(&mut ChaChaSource::new(0), 0).unwrap();
         assert!(b.y.iter().chain(&b.y_test).any(|&y| y >= 20.0), "the changed file was not read again");
         assert_eq!(reads(), 2);
+    }
+
+    /// The load-time estimate follows what a file holds, not only its size: rows of five
+    /// one-digit numbers and rows of five 19-character numbers are both estimated at the peak
+    /// measured for them (154 MB per 600 000 rows: 25.6 and 2.6 bytes per file byte), within 5 %.
+    #[test]
+    fn the_memory_estimate_matches_the_measured_peaks() {
+        for (rows, long, measured) in [(60_000usize, false, 15.4e6), (60_000, true, 15.4e6)] {
+            let mut text = String::from("a,b,c,d,y\n");
+            for i in 0..rows {
+                let v = if long { format!("0.{:017}", i * 7919) } else { (i % 10).to_string() };
+                text += &format!("{v},{v},{v},{v},{v}\n");
+            }
+            let f = file(&text);
+            let est = load_memory(&spec(f.path()));
+            assert!((est / measured - 1.0).abs() < 0.05, "{} bytes: estimated {est}, measured {measured}", text.len());
+        }
     }
 
     #[test]

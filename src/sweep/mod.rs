@@ -105,13 +105,21 @@ pub(crate) fn digest(parts: &[&[u8]]) -> String {
 }
 
 /// The digest of a cell's inputs: its effective config (`to_toml`), the bytes of its data
-/// files, and the sweep options that change its rows.
-fn cell_digest(cfg: &ExperimentConfig, plan_opts: &str) -> Result<String> {
+/// files (each file hashed once per sweep, through `files`), and the sweep options that change
+/// its rows.
+fn cell_digest(
+    cfg: &ExperimentConfig,
+    plan_opts: &str,
+    files: &mut std::collections::HashMap<PathBuf, String>,
+) -> Result<String> {
     let mut data = Vec::new();
     if let crate::config::DataSpec::Csv(f) = &cfg.data {
         for p in std::iter::once(&f.train).chain(f.test.as_ref()) {
-            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-            data.push(digest(&[&bytes]));
+            if !files.contains_key(p) {
+                let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                files.insert(p.clone(), digest(&[&bytes]));
+            }
+            data.push(files[p].clone());
         }
     }
     Ok(digest(&[cfg.to_toml().as_bytes(), data.join(",").as_bytes(), plan_opts.as_bytes()]))
@@ -221,7 +229,8 @@ pub fn run(base: &Base, grid: &Grid, opts: &SweepOptions) -> Result<Plan> {
         cells: Vec::new(),
     };
     let options = plan.options_text();
-    plan.cells = configs.iter().map(|c| cell_digest(c, &options)).collect::<Result<_>>()?;
+    let mut files = std::collections::HashMap::new();
+    plan.cells = configs.iter().map(|c| cell_digest(c, &options, &mut files)).collect::<Result<_>>()?;
     let cells = opts.shard.cells(grid.len());
     if cells.is_empty() {
         bail!("shard {} of a {}-cell grid has no cell", opts.shard, grid.len());

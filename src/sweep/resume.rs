@@ -29,9 +29,14 @@ struct Stored {
     rows: CellRows,
 }
 
-/// The resume key of a cell: its input digest and the binary that computes it.
+/// The resume key of a cell: its input digest and the binary that computes it (its build id; for
+/// a build outside git, the executable's size and modification time).
 pub fn key(cell_digest: &str) -> String {
-    let build = crate::provenance::build_id().unwrap_or_else(|| format!("{} (no commit)", env!("CARGO_PKG_VERSION")));
+    let build = crate::provenance::build_id().unwrap_or_else(|| {
+        let exe = std::env::current_exe().and_then(std::fs::metadata).ok();
+        let stamp = exe.map(|m| format!("{} {:?}", m.len(), m.modified().ok()));
+        format!("{} (no commit) {stamp:?}", env!("CARGO_PKG_VERSION"))
+    });
     super::digest(&[b"largestep sweep cell v1", build.as_bytes(), cell_digest.as_bytes()])
 }
 
