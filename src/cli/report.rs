@@ -2,7 +2,7 @@
 
 use crate::output::OutputDir;
 use crate::report::{self, Options};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,7 +48,8 @@ pub fn report(a: &ReportArgs) -> Result<ExitCode> {
         fresh: a.fresh,
         verbose: true,
     };
-    let r = report::build(&opts)?;
+    // Errors of the steps' own writes name the folder they write into.
+    let r = report::build(&opts).with_context(|| format!("report into {}", a.out.display()))?;
     set.commit()?;
     let tally = r.tally();
     println!("{tally}");

@@ -162,11 +162,18 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
         sde_figures::sharpness_csv(&result).write(&dir.join("sharpness.csv"))?;
         if !a.no_plot {
             for (stem, fig) in figure::figures(&result.outcome)? {
-                fig.render(&dir.join(stem))?;
+                let path = dir.join(&stem);
+                fig.render(&path).with_context(|| format!("writing {}", path.display()))?;
             }
-            sde_figures::sharpness_figure(&result, &title).render(&dir.join("sharpness"))?;
+            let path = dir.join("sharpness");
+            sde_figures::sharpness_figure(&result, &title)
+                .render(&path)
+                .with_context(|| format!("writing {}", path.display()))?;
             if let Some(cal) = &calibration {
-                sde_figures::calibration_figure(cal, &sp.name).render(&dir.join("calibration"))?;
+                let path = dir.join("calibration");
+                sde_figures::calibration_figure(cal, &sp.name)
+                    .render(&path)
+                    .with_context(|| format!("writing {}", path.display()))?;
             }
         }
         let seconds = start.elapsed().as_secs_f64();
