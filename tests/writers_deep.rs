@@ -169,3 +169,75 @@ fn a_foreign_or_busy_folder_is_refused() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("in use"));
     drop(holder);
 }
+
+/// Every file under `dir` (relative path → bytes).
+fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.insert(p.strip_prefix(root).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+/// SIGKILL at seeded moments of a run into a folder holding an old set: afterwards the folder
+/// holds the old set or the complete new one (every file of an uninterrupted run, its CSV equal
+/// but for wall times); the `--resume` rerun completes it and leaves nothing beside it.
+#[test]
+fn a_deep_run_killed_at_seeded_moments_leaves_the_old_or_the_new_set() {
+    let root = tempfile::tempdir().unwrap();
+    let reference = root.path().join("reference");
+    let mut ref_args = args(&reference, &[]);
+    ref_args[11] = "2".into();
+    let t = std::time::Instant::now();
+    let o = largestep(&ref_args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let span = t.elapsed();
+    let new = files(&reference);
+    let out = root.path().join("out");
+    let d = largestep::output::OutputDir::begin(&out).unwrap();
+    std::fs::write(d.staging().join("old.txt"), "the old set").unwrap();
+    d.commit().unwrap();
+    let old = files(&out);
+    let mut run = args(&out, &["--resume"]);
+    run[11] = "2".into();
+    let mut s: u64 = 0x5eed_3535;
+    for i in 0..4 {
+        s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let at = span.mul_f64((s >> 33) as f64 / (1u64 << 31) as f64);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_largestep"))
+            .args(&run)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(at);
+        // SAFETY: the pid of our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+        child.wait().unwrap();
+        let now = files(&out);
+        let complete = now.keys().eq(new.keys())
+            && csv_without_seconds(&out.join("deep.csv")) == csv_without_seconds(&reference.join("deep.csv"));
+        assert!(now == old || complete, "kill {i} at {at:?}: a mixed or partial set {:?}", now.keys());
+    }
+    let o = largestep(&run);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(csv_without_seconds(&out.join("deep.csv")), csv_without_seconds(&reference.join("deep.csv")));
+    let ck = "constant_0.05/checkpoint.safetensors";
+    assert_eq!(checkpoint(&out.join(ck)), checkpoint(&reference.join(ck)));
+    let beside: Vec<String> = std::fs::read_dir(root.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("out") && n != "out")
+        .collect();
+    assert!(beside.is_empty(), "left beside the set: {beside:?}");
+}
