@@ -1,5 +1,8 @@
-//! Records the git commit the binary is built from (for `run.json`, docs/DESIGN.md §9):
-//! `LARGESTEP_GIT_COMMIT` and `LARGESTEP_GIT_DIRTY`, left unset outside a git checkout.
+//! Records the git commit the binary is built from (for `run.json`, docs/DESIGN.md §9, and the
+//! report's and sweeps' cache keys, `largestep::provenance::build_id`): `LARGESTEP_GIT_COMMIT`,
+//! `LARGESTEP_GIT_DIRTY` and `LARGESTEP_GIT_DIFF` (FNV-1a of `git diff HEAD` and the untracked
+//! files' names, so two dirty builds of different code differ), left unset outside a git
+//! checkout.
 
 use std::process::Command;
 
@@ -20,6 +23,13 @@ fn main() {
     println!("cargo:rustc-env=LARGESTEP_GIT_COMMIT={commit}");
     let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
     println!("cargo:rustc-env=LARGESTEP_GIT_DIRTY={dirty}");
+    let diff = git(&["diff", "HEAD"]).unwrap_or_default();
+    let untracked = git(&["ls-files", "--others", "--exclude-standard"]).unwrap_or_default();
+    let fnv = |h: u64, b: &[u8]| b.iter().fold(h, |h, &x| (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3));
+    let h = fnv(fnv(0xcbf2_9ce4_8422_2325, diff.as_bytes()), untracked.as_bytes());
+    if !diff.is_empty() || !untracked.is_empty() {
+        println!("cargo:rustc-env=LARGESTEP_GIT_DIFF={h:016x}");
+    }
     // Rebuild when HEAD moves (a commit, a checkout), the index or a tracked source changes.
     for dir in ["src", "theory", "proofs-check", "experiments", "Cargo.toml"] {
         println!("cargo:rerun-if-changed={dir}");

@@ -391,7 +391,7 @@ fn bytes(b: f64) -> String {
 }
 
 /// `name` becomes a folder under `results/`: a plain file name.
-fn check_name(name: &str) -> Result<(), String> {
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
     let plain = !name.is_empty()
         && name.len() <= 100
         && !name.starts_with('.')
@@ -420,19 +420,41 @@ impl ExperimentConfig {
     /// syntax; every key against the field table [`crate::schema::FIELDS`] (unknown keys, types,
     /// ranges); deserialization and the cross-field rules of [`validate`](Self::validate).
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
-        let located = |e: toml::de::Error| {
-            let field = e.span().map(|s| field_at(text, s, e.message())).unwrap_or_else(|| "?".into());
-            ConfigError { file: file.into(), field, message: e.message().replace('\n', " ") }
-        };
+        Self::parse_at(text, file, None)
+    }
+
+    /// A TOML syntax or deserialization error of `text` as a [`ConfigError`] naming the dotted
+    /// key it is about (shared by every TOML the crate reads: experiment configs, SDE specs).
+    pub(crate) fn toml_error(text: &str, file: &str, e: &toml::de::Error) -> ConfigError {
+        let field = e.span().map(|s| field_at(text, s, e.message())).unwrap_or_else(|| "-".into());
+        ConfigError { file: file.into(), field, message: e.message().replace('\n', " ") }
+    }
+
+    /// [`parse`](Self::parse) for a config whose relative data paths are relative to `dir`
+    /// (its file's folder): the paths are resolved once, after deserialization and before
+    /// validation, so every later step (validation, the memory bound, loading) sees the same
+    /// file. `None`: paths are kept as written (an embedded config, or one built in code).
+    fn parse_at(text: &str, file: &str, dir: Option<&Path>) -> Result<Self, ConfigError> {
+        let located = |e: toml::de::Error| Self::toml_error(text, file, &e);
         let doc: toml::Table = toml::from_str(text).map_err(located)?;
         crate::schema::check_document(&doc).map_err(|(field, message)| ConfigError {
             file: file.into(),
             field,
             message,
         })?;
-        let cfg: ExperimentConfig = toml::from_str(text).map_err(located)?;
+        let mut cfg: ExperimentConfig = toml::from_str(text).map_err(located)?;
+        if let (Some(dir), DataSpec::Csv(f)) = (dir, &mut cfg.data) {
+            f.resolve(dir);
+        }
         cfg.validate(file)?;
         Ok(cfg)
+    }
+
+    /// Parses TOML text whose relative data paths are relative to the folder `dir` (the one
+    /// path rule of every command and spec: a data path is relative to its config's file),
+    /// applies `KEY=VALUE` overrides, resolves the paths, then validates.
+    pub fn parse_in(text: &str, file: &str, overrides: &[String], dir: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::parse_at(&apply_overrides(text, file, overrides)?, file, dir)
     }
 
     /// Parses TOML text, applies `KEY=VALUE` overrides (see [`crate::overrides`]), then
@@ -456,11 +478,8 @@ impl ExperimentConfig {
             return Err(io(format!("file of {size} bytes; at most {} bytes are read", schema::MAX_FILE_BYTES)));
         }
         let text = std::fs::read_to_string(path).map_err(|e| io(format!("cannot read: {e}")))?;
-        let mut cfg = Self::parse_with_overrides(&text, &file, overrides)?;
-        if let DataSpec::Csv(f) = &mut cfg.data {
-            f.resolve(path.parent().unwrap_or(Path::new(".")));
-        }
-        Ok(cfg)
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Self::parse_in(&text, &file, overrides, Some(dir))
     }
 
     /// Checks every range and cross-field rule, before any training; the error names the
@@ -610,7 +629,8 @@ impl ExperimentConfig {
     /// Estimated peak memory (bytes) of a run of this config, by the field that drives each
     /// term (8 bytes a number; J = runs × seeds jobs, T = min(threads, J) at once, P parameters,
     /// W the widest layer, G = grid_points + min(grid_dense, N) rows per job):
-    /// the dataset 8·(n + n_test + points)·(d + 1) (once per seed with `vary_data`); the
+    /// the dataset 8·(n + n_test + points)·(d + 1) (file data: [`crate::data::csv::load_memory`],
+    /// 32 bytes a number and 97 a row, counted from the file; once per seed with `vary_data`); the
     /// parameters and buffers 8·P·(6J + 4T) + 8·(n + points)·W·T; the rank Jacobian and its SVD
     /// 24·points·P·T; the sparsity features 8·(n·W + W²)·T; the rows G·J·(80 + 8·columns); the
     /// snapshots 8·G·J·P. The loader refuses a config whose sum exceeds this machine's memory.
@@ -621,14 +641,20 @@ impl ExperimentConfig {
         let (n, n_test) = match self.data {
             DataSpec::SparseRegression { n, n_test, .. } | DataSpec::Teacher { n, n_test, .. } => (f(n), f(n_test)),
             DataSpec::Relu1d { .. } => (12.0, 0.0),
-            // File data: bounded by the file size (read whole, ≥ 2 bytes per number).
+            // File data: at most one row per 2·(d + 1) bytes (for the activation terms; the
+            // data itself is measured against the file size below).
             DataSpec::Csv(ref c) => {
                 let bytes = std::fs::metadata(&c.train).map_or(0.0, |m| m.len() as f64);
                 (bytes / 2.0 / (dim + 1.0), 0.0)
             }
         };
         let copies = if self.training.vary_data { f(self.training.seeds) } else { 1.0 };
-        let data = 8.0 * (n + n_test + rank_points) * (dim + 1.0) * copies;
+        let data = match self.data {
+            DataSpec::Csv(ref c) => {
+                crate::data::csv::load_memory(c) * copies + 8.0 * rank_points * (dim + 1.0) * copies
+            }
+            _ => 8.0 * (n + n_test + rank_points) * (dim + 1.0) * copies,
+        };
         let teacher = match &self.data {
             DataSpec::Teacher { d, hidden, .. } => 8.0 * widths_params(*d, hidden),
             _ => 0.0,

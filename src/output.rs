@@ -10,6 +10,12 @@
 //!   (`flock`, holding the pid) makes a second run into the same folder refuse at once; the kernel
 //!   drops the lock when its holder dies, so stale locks never block. Leftovers of killed runs
 //!   (staging folders, temporary files) are removed when the next run takes the lock.
+//!   A run whose staging folder disappears (its parent deleted or moved mid-run) fails at
+//!   [`OutputDir::commit`] instead of committing a re-created, incomplete set.
+//! * [`OutputDir::resume_dir`]: state that must survive a killed run (a sweep's finished cells,
+//!   a deep run's checkpoint) lives in a sibling `.<name>.resume/` under the same lock; the
+//!   next run reads it back and a successful commit removes it.
+//! * [`write_set`]: begin, fill the staging folder, commit — the whole protocol in one call.
 
 use anyhow::{bail, Context, Result};
 use std::fs::File;
@@ -47,12 +53,40 @@ pub fn atomic_write_via_path(path: &Path, fill: impl FnOnce(&Path) -> Result<()>
 
 fn temp_in(path: &Path, suffix: &str) -> Result<tempfile::NamedTempFile> {
     let dir = parent_dir(path);
+    refuse_recreating_staging(&dir)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating folder {}", dir.display()))?;
     tempfile::Builder::new()
         .prefix(".tmp")
         .suffix(suffix)
         .tempfile_in(&dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))
+}
+
+/// Fails when creating `dir` would re-create a missing staging folder of an [`OutputDir`]
+/// (`.<name>.new-<pid>`): its parent was deleted or moved mid-run, and the run must fail rather
+/// than write a partial set into a folder it would then commit.
+fn refuse_recreating_staging(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut p = Some(dir);
+    while let Some(a) = p {
+        if a.exists() {
+            break;
+        }
+        let staging = a.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix('.')).and_then(|n| {
+            let (_, pid) = n.rsplit_once(".new-")?;
+            Some(!pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if staging == Some(true) {
+            bail!(
+                "the staging folder {} disappeared during the run (its parent deleted or moved?); nothing is written",
+                a.display()
+            );
+        }
+        p = a.parent();
+    }
+    Ok(())
 }
 
 /// Fsyncs and persists a temporary file at `path` with the usual permissions (0644 on Unix:
@@ -87,6 +121,23 @@ pub struct OutputDir {
     lock_path: PathBuf,
     _lock: File,
     committed: bool,
+    /// Identity (device, inode) of the staging folder created by [`begin`](Self::begin).
+    staging_id: Option<(u64, u64)>,
+    /// A token written into the staging folder by `begin` (file [`STAGING_TOKEN`]), checked and
+    /// removed by `commit`: a re-created folder (even one that got the same inode) lacks it.
+    token: String,
+}
+
+/// The staging folder's token file (a `.tmp` name: never part of a committed set).
+const STAGING_TOKEN: &str = ".tmpstaging";
+
+/// Runs `fill` on the staging folder of `out` and commits the set it wrote (see [`OutputDir`]).
+/// An error from `fill` leaves the old set untouched.
+pub fn write_set<T>(out: &Path, fill: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+    let dir = OutputDir::begin(out)?;
+    let value = fill(dir.staging())?;
+    dir.commit()?;
+    Ok(value)
 }
 
 impl OutputDir {
@@ -112,6 +163,12 @@ impl OutputDir {
             lock_path,
             _lock: lock,
             committed: false,
+            staging_id: None,
+            token: format!(
+                "{}-{}",
+                std::process::id(),
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+            ),
         };
         dir.clean()?;
         if out.exists() && !is_replaceable(out)? {
@@ -121,9 +178,50 @@ impl OutputDir {
                 out.display()
             );
         }
+        let mut dir = dir;
         std::fs::create_dir(&dir.staging).with_context(|| format!("creating folder {}", dir.staging.display()))?;
+        dir.staging_id = file_id(&dir.staging);
+        std::fs::write(dir.staging.join(STAGING_TOKEN), &dir.token)
+            .with_context(|| format!("writing into {}", dir.staging.display()))?;
         atomic_write(&dir.staging.join(MARKER), b"largestep results folder: replaced as a whole by each run\n")?;
         Ok(dir)
+    }
+
+    /// The folder of state that survives a killed run (`.<name>.resume/` beside `out`, created
+    /// on first use): read back by the next run into the same `out`, removed by a commit.
+    pub fn resume_dir(&self) -> Result<PathBuf> {
+        let dir = self.parent.join(format!(".{}.resume", self.name));
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating folder {}", dir.display()))?;
+        Ok(dir)
+    }
+
+    /// Copies the current set of `out` (if any) into the staging folder, so that a run which
+    /// reuses some of its files (a report's cached steps) starts from them. Only files of a
+    /// folder written by this tool are copied.
+    pub fn copy_previous(&self) -> Result<()> {
+        if self.out.join(MARKER).is_file() {
+            copy_tree(&self.out, &self.staging)?;
+        }
+        Ok(())
+    }
+
+    /// Fails when the staging folder is not the one [`begin`](Self::begin) created (its parent
+    /// was deleted or moved, and a later write re-created the path): such a set is incomplete.
+    fn check_staging(&self) -> Result<()> {
+        let token = std::fs::read_to_string(self.staging.join(STAGING_TOKEN)).ok();
+        if self.staging_id.is_none()
+            || file_id(&self.staging) != self.staging_id
+            || token.as_deref() != Some(&self.token)
+        {
+            bail!(
+                "output folder {}: the staging folder {} disappeared during the run (was {} deleted or moved?); \
+                 nothing was committed",
+                self.out.display(),
+                self.staging.display(),
+                self.parent.display()
+            );
+        }
+        Ok(())
     }
 
     /// The folder the new set is written into.
@@ -138,6 +236,9 @@ impl OutputDir {
 
     /// Swaps the staging folder in as `out`: afterwards `out` holds exactly the new set.
     pub fn commit(mut self) -> Result<()> {
+        self.check_staging()?;
+        let token = self.staging.join(STAGING_TOKEN);
+        std::fs::remove_file(&token).with_context(|| format!("removing {}", token.display()))?;
         sync_dir(&self.staging)?;
         let old = self.parent.join(format!(".{}.old-{}", self.name, std::process::id()));
         if self.out.exists() {
@@ -159,6 +260,10 @@ impl OutputDir {
         sync_dir(&self.parent)?;
         if old.exists() {
             std::fs::remove_dir_all(&old).with_context(|| format!("removing the old set {}", old.display()))?;
+        }
+        let resume = self.parent.join(format!(".{}.resume", self.name));
+        if resume.exists() {
+            std::fs::remove_dir_all(&resume).with_context(|| format!("removing {}", resume.display()))?;
         }
         Ok(())
     }
@@ -208,6 +313,36 @@ impl Drop for OutputDir {
         }
         std::fs::remove_file(&self.lock_path).ok();
     }
+}
+
+/// (device, inode) of a path, `None` when it does not exist.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).ok().map(|_| (0, 0))
+    }
+}
+
+/// Copies the files and folders under `from` into `to` (regular files, with the markers of nested
+/// sets; links and the staging token skipped).
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    for e in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let e = e.with_context(|| format!("reading {}", from.display()))?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        let kind = e.file_type().with_context(|| format!("reading {}", src.display()))?;
+        if kind.is_dir() {
+            std::fs::create_dir_all(&dst).with_context(|| format!("creating folder {}", dst.display()))?;
+            copy_tree(&src, &dst)?;
+        } else if kind.is_file() && e.file_name() != STAGING_TOKEN {
+            std::fs::copy(&src, &dst).with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// An existing folder may be replaced when it is empty or carries the [`MARKER`].
@@ -473,6 +608,62 @@ mod tests {
         let e = OutputDir::begin(root.path()).unwrap_err().to_string();
         assert!(e.contains("not written by largestep"), "{e}");
         assert_eq!(std::fs::read_to_string(root.path().join("thesis.tex")).unwrap(), "precious");
+    }
+
+    /// The output's parent deleted mid-run: a later write fails instead of re-creating the
+    /// staging folder, and the commit fails instead of committing a partial set.
+    #[test]
+    fn a_vanished_parent_fails_the_run_instead_of_recreating_it() {
+        let root = tempfile::tempdir().unwrap();
+        let parent = root.path().join("results");
+        let out = parent.join("res");
+        let d = OutputDir::begin(&out).unwrap();
+        atomic_write(&d.staging().join("a.csv"), b"first file").unwrap();
+        std::fs::remove_dir_all(&parent).unwrap();
+        let e = atomic_write(&d.staging().join("figures/b.svg"), b"second").unwrap_err().to_string();
+        assert!(e.contains("disappeared"), "{e}");
+        assert!(!parent.exists(), "the write re-created the staging folder");
+        // Even a writer that re-creates folders itself cannot get a partial set committed.
+        std::fs::create_dir_all(d.staging()).unwrap();
+        std::fs::write(d.staging().join(MARKER), "").unwrap();
+        let e = d.commit().unwrap_err().to_string();
+        assert!(e.contains("disappeared") && e.contains("nothing was committed"), "{e}");
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn resume_state_survives_a_failed_run_and_goes_with_the_commit() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("res");
+        {
+            let d = OutputDir::begin(&out).unwrap();
+            atomic_write(&d.resume_dir().unwrap().join("cell-0.json"), b"done").unwrap();
+        }
+        let d = OutputDir::begin(&out).unwrap();
+        assert_eq!(std::fs::read(d.resume_dir().unwrap().join("cell-0.json")).unwrap(), b"done");
+        d.commit().unwrap();
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1, "the resume state went with the commit");
+    }
+
+    /// A report starts from its previous set (its cached steps): nested result folders are
+    /// copied with their markers, so they can be rewritten as sets inside the new one.
+    #[test]
+    fn copy_previous_keeps_nested_sets_replaceable() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("site");
+        let d = OutputDir::begin(&out).unwrap();
+        let inner = OutputDir::begin(&d.staging().join("figures/fig2")).unwrap();
+        atomic_write(&inner.staging().join("a.csv"), b"figure data").unwrap();
+        inner.commit().unwrap();
+        d.commit().unwrap();
+        let d = OutputDir::begin(&out).unwrap();
+        d.copy_previous().unwrap();
+        assert_eq!(std::fs::read(d.staging().join("figures/fig2/a.csv")).unwrap(), b"figure data");
+        let inner = OutputDir::begin(&d.staging().join("figures/fig2")).expect("the copied nested set is replaceable");
+        inner.commit().unwrap();
+        d.commit().unwrap();
+        assert!(!out.join("figures/fig2/a.csv").exists());
+        assert!(!out.join(STAGING_TOKEN).exists(), "the token is never part of a set");
     }
 
     #[test]

@@ -85,7 +85,7 @@ impl Provenance {
             version: env!("CARGO_PKG_VERSION").into(),
             git_commit: commit.map(str::to_string),
             git_dirty: commit.and(option_env!("LARGESTEP_GIT_DIRTY")).map(|d| d == "true"),
-            argv: std::env::args().collect(),
+            argv: std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect(),
             config_name: config_name.into(),
             config_hash: format!("{:016x}", fnv1a64(config_text.as_bytes())),
             seeds,
@@ -114,6 +114,19 @@ impl Provenance {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         serde_json::from_str(&text).with_context(|| format!("{}: not a run.json", path.display()))
     }
+}
+
+/// The binary's own build: crate version and the commit it was built from, with `-dirty-` and
+/// a digest of the uncommitted changes when the checkout had some (all recorded by `build.rs` at
+/// compile time, never read from the working directory). `None` for a build outside a git
+/// checkout: nothing is then known to be the same code.
+pub fn build_id() -> Option<String> {
+    let commit = option_env!("LARGESTEP_GIT_COMMIT").filter(|c| !c.is_empty())?;
+    let v = env!("CARGO_PKG_VERSION");
+    Some(match option_env!("LARGESTEP_GIT_DIFF") {
+        Some(diff) => format!("{v}+{commit}-dirty-{diff}"),
+        None => format!("{v}+{commit}"),
+    })
 }
 
 /// FNV-1a, 64 bits: h₀ = 0xcbf29ce484222325, hᵢ₊₁ = (hᵢ ⊕ bᵢ)·0x100000001b3 mod 2⁶⁴.

@@ -87,7 +87,7 @@ fn checkpoint_resume(dev: &Device) {
     // A checkpoint of another configuration is refused with the file named.
     let mut other = Trainer::new(RunConfig { seed: 9, ..cfg }, 10, 60, dev).unwrap();
     let err = other.resume(dir.path()).unwrap_err().to_string();
-    assert!(err.contains("checkpoint.json") && err.contains("different configuration"), "{err}");
+    assert!(err.contains("checkpoint.safetensors") && err.contains("different configuration"), "{err}");
 }
 test_device!(resume, checkpoint_resume);
 

@@ -32,11 +32,12 @@ mod enabled {
     use crate::deep::precision::Precision;
     use crate::deep::profile::{profile_resnet18, table, ProfileConfig};
     use crate::deep::side_by_side::{run_device, train_all};
-    use crate::deep::train::{loss_and_correct, RunConfig, ScheduleArg, Setting, Trainer};
+    use crate::deep::train::{loss_and_correct, RunConfig, RunIdentity, ScheduleArg, Setting, Trainer};
     use crate::deep::{device::synchronize, filters, parse_device, report, DeviceArg, NetSpec};
     use crate::linalg::median;
+    use crate::output::OutputDir;
     use crate::rng::{ChaChaSource, RandomSource};
-    use anyhow::{ensure, Result};
+    use anyhow::{bail, ensure, Result};
     use candle_core::{DType, Device, Tensor};
     use clap::{Args, Subcommand, ValueEnum};
     use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -97,12 +98,12 @@ mod enabled {
         schedule: Vec<ScheduleArg>,
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         epochs: u32,
-        /// Train on a seeded uniform sample of K training images.
-        #[arg(long)]
-        subset: Option<usize>,
-        /// Evaluate on a seeded uniform sample of K test images.
-        #[arg(long)]
-        test_subset: Option<usize>,
+        /// Train on a seeded uniform sample of K ≥ 1 training images.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        subset: Option<u64>,
+        /// Evaluate on a seeded uniform sample of K ≥ 1 test images.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        test_subset: Option<u64>,
         #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65_536))]
         batch: u32,
         #[arg(long, default_value_t = 0)]
@@ -111,7 +112,8 @@ mod enabled {
         device: DeviceArg,
         #[arg(long, default_value = "results/deep")]
         out: PathBuf,
-        /// Continue each run from its checkpoint in OUT/<run>/.
+        /// Continue each run from its checkpoint: the one a killed run left (beside OUT, in
+        /// `.OUT.resume/<run>/`) or else the finished set's OUT/<run>/checkpoint.safetensors.
         #[arg(long)]
         resume: bool,
         /// Images of the sparsity metric (the first ones of the training set).
@@ -135,18 +137,44 @@ mod enabled {
         s.to_string().replace(':', "_")
     }
 
+    /// Trains every `--schedule` run and writes the result set as a whole ([`OutputDir`]):
+    /// `deep.csv`, `deep.png`/`.svg`, `run.json`, and per run `<run>/filters.png` and
+    /// `<run>/checkpoint.safetensors`. Checkpoints of the epochs so far live in the folder's
+    /// resume state (they survive a kill; `--resume` continues from them) until the commit.
     fn train(a: &TrainArgs) -> Result<ExitCode> {
+        let labels: Vec<String> = a.schedule.iter().map(run_label).collect();
+        for (i, l) in labels.iter().enumerate() {
+            if let Some(j) = labels[..i].iter().position(|m| m == l) {
+                bail!(
+                    "--schedule: `{}` and `{}` are both run `{l}` (one folder each): give distinct schedules",
+                    a.schedule[j],
+                    a.schedule[i]
+                );
+            }
+        }
+        let set = OutputDir::begin(&a.out)?;
+        let state = set.resume_dir()?;
+        let staging = set.staging().to_path_buf();
         let device = parse_device(a.device)?;
         let mut data = data::load(&a.data, a.dataset)?;
         if let Some(k) = a.subset {
-            data.train = data.train.subset(k, &mut ChaChaSource::new(a.seed ^ 0x5eed_0001));
+            data.train = data.train.subset(k as usize, &mut ChaChaSource::new(a.seed ^ 0x5eed_0001));
         }
         if let Some(k) = a.test_subset {
-            data.test = data.test.subset(k, &mut ChaChaSource::new(a.seed ^ 0x5eed_0002));
+            data.test = data.test.subset(k as usize, &mut ChaChaSource::new(a.seed ^ 0x5eed_0002));
         }
         eprintln!("data: {} train, {} test images, {} classes", data.train.len(), data.test.len(), data.classes);
         let title = format!("{:?} {:?} {:?}", a.model, a.dataset, a.setting);
-        let labels: Vec<String> = a.schedule.iter().map(run_label).collect();
+        let identity = RunIdentity {
+            model: a.model.to_possible_value().map_or_else(|| format!("{:?}", a.model), |v| v.get_name().to_string()),
+            width: a.width as usize,
+            dataset: a
+                .dataset
+                .to_possible_value()
+                .map_or_else(|| format!("{:?}", a.dataset), |v| v.get_name().to_string()),
+            subset: a.subset.map(|k| k as usize),
+            test_subset: a.test_subset.map(|k| k as usize),
+        };
         let mut trainers = Vec::new();
         for (schedule, label) in a.schedule.iter().zip(&labels) {
             let cfg = RunConfig {
@@ -167,7 +195,8 @@ mod enabled {
             };
             let run_dev = run_device(&device, a.side_by_side)?;
             let mut tr = Trainer::new(cfg, data.classes, data.train.len(), &run_dev)?;
-            if a.resume && tr.resume(&a.out.join(label))? {
+            tr.identity = identity.clone();
+            if a.resume && (tr.resume(&state.join(label))? || tr.resume(&a.out.join(label))?) {
                 eprintln!("{label}: resumed after epoch {}", tr.log.len());
             }
             eprintln!("{label}: {} parameters, {} steps/epoch", tr.net.params().num_params(), tr.steps_per_epoch());
@@ -211,12 +240,13 @@ mod enabled {
                 if sp.is_empty() { "" } else { " sparsity(positive/coef) " },
                 sp.join(" ")
             ))?;
-            tr.save(&a.out.join(label))?;
+            tr.save(&state.join(label))?;
             let mut logs = logs.lock().map_err(|_| anyhow::anyhow!("report lock poisoned"))?;
             logs[i] = tr.log.clone();
             let runs: Vec<_> =
                 labels.iter().cloned().zip(logs.iter().cloned()).filter(|(_, log)| !log.is_empty()).collect();
-            report::write(&a.out, &title, &runs, &blocks)
+            // The progress so far, beside the checkpoints (the set itself is written at the end).
+            report::write(&state, &title, &runs, &blocks)
         };
         let trainers = train_all(trainers, &data, a.epochs as usize, a.side_by_side, &tick, &after_epoch)?;
         for pb in &pbs {
@@ -230,11 +260,23 @@ mod enabled {
                 status = ExitCode::from(crate::cli::exit::Status::Diverged(String::new()).code());
             }
             let (first, middle) = tr.net.filters();
-            filters::filter_grid(&first, &middle, &a.out.join(label).join("filters.png"))?;
+            filters::filter_grid(&first, &middle, &staging.join(label).join("filters.png"))?;
+            tr.save(&staging.join(label))?;
             runs.push((label.clone(), tr.log.clone()));
         }
-        report::write(&a.out, &title, &runs, &blocks)?;
-        eprintln!("wrote {}/deep.csv, deep.png, <run>/filters.png", a.out.display());
+        report::write(&staging, &title, &runs, &blocks)?;
+        let configs: Vec<&RunConfig> = trainers.iter().map(|t| &t.cfg).collect();
+        let config_text = serde_json::to_string_pretty(&(&identity, &configs))?;
+        let mut flags = std::collections::BTreeMap::new();
+        flags.insert("resume".to_string(), a.resume.to_string());
+        flags.insert("device".to_string(), format!("{:?}", a.device));
+        crate::provenance::Provenance::start(&format!("deep-{}", identity.model), &config_text, vec![a.seed], flags)
+            .finish(&staging)?;
+        set.commit()?;
+        eprintln!(
+            "wrote {}/deep.csv, deep.png, run.json, <run>/filters.png, <run>/checkpoint.safetensors",
+            a.out.display()
+        );
         Ok(status)
     }
 

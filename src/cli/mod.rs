@@ -54,7 +54,16 @@ enum Command {
 /// A panic (a bug, or a write to a closed pipe or full disk inside code that prints with
 /// `println!`) is reported as one `error:` line with exit code 2, like any other error.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use std::io::Write;
+    // From the OS strings: a non-UTF-8 argument is a clap error naming it, never a panic.
+    let cli = match Cli::try_parse_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print to stdout and exit 0; errors print and exit 2.
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
     std::panic::set_hook(Box::new(|info| {
         let msg = info
             .payload()
@@ -66,7 +75,8 @@ pub fn main() -> ExitCode {
         let io = msg.starts_with("failed printing to");
         let at =
             info.location().filter(|_| !io).map(|l| format!(" (at {}:{})", l.file(), l.line())).unwrap_or_default();
-        eprintln!("error: {}{at}", msg.replace('\n', " "));
+        // Never `eprintln!`: on a full or closed stderr it would panic inside the hook (abort).
+        let _ = writeln!(std::io::stderr(), "error: {}{at}", msg.replace('\n', " "));
     }));
     match std::panic::catch_unwind(|| dispatch(cli)) {
         Ok(code) => code,
@@ -97,7 +107,8 @@ fn dispatch(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "error: {}", format!("{e:#}").replace('\n', " "));
             ExitCode::from(exit::ERROR)
         }
     }

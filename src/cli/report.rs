@@ -1,7 +1,8 @@
 //! `largestep report`: every claim, its verdict, its evidence and its figure, as a static site.
 
+use crate::output::OutputDir;
 use crate::report::{self, Options};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,9 +32,15 @@ pub struct ReportArgs {
 }
 
 /// Builds the report; exit status 1 when one of our own checks failed.
+///
+/// The site is written as one set ([`OutputDir`]): the previous site (if this tool wrote it) is
+/// copied into the staging folder, so its stored step results can be reused, the report is built
+/// there and swapped in whole.
 pub fn report(a: &ReportArgs) -> Result<ExitCode> {
+    let set = OutputDir::begin(&a.out)?;
+    set.copy_previous()?;
     let opts = Options {
-        out: a.out.clone(),
+        out: set.staging().to_path_buf(),
         quick: a.quick,
         seed: a.seed,
         deep_results: a.deep_results.clone(),
@@ -41,12 +48,14 @@ pub fn report(a: &ReportArgs) -> Result<ExitCode> {
         fresh: a.fresh,
         verbose: true,
     };
-    let r = report::build(&opts)?;
+    // Errors of the steps' own writes name the folder they write into.
+    let r = report::build(&opts).with_context(|| format!("report into {}", a.out.display()))?;
+    set.commit()?;
     let tally = r.tally();
     println!("{tally}");
     println!(
         "report → {} ({:.1} s; {} of {} steps reused)",
-        opts.out.join("index.html").display(),
+        a.out.join("index.html").display(),
         r.provenance.seconds,
         r.steps.iter().filter(|s| s.reused).count(),
         r.steps.len()

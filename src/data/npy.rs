@@ -68,7 +68,8 @@ fn field<'a>(dict: &'a str, key: &str) -> Option<&'a str> {
 
 fn parse_header(dict: &str) -> Result<Header, String> {
     let descr = field(dict, "descr").ok_or("header has no 'descr'")?.trim_matches(['\'', '"']);
-    let (order, code) = descr.split_at(descr.len().min(1));
+    // The first character, whatever its width (a non-ASCII one is an unsupported dtype below).
+    let (order, code) = descr.split_at(descr.chars().next().map_or(0, char::len_utf8));
     let big_endian = match order {
         "<" | "|" | "=" => false,
         ">" => true,
@@ -172,6 +173,15 @@ mod tests {
         let f = tempfile::Builder::new().suffix(".npy").tempfile().unwrap();
         std::fs::write(f.path(), bytes).unwrap();
         f
+    }
+
+    #[test]
+    fn a_non_ascii_descr_is_an_error_not_a_panic() {
+        for descr in ["é8", "<é", "€f8", "é"] {
+            let f = write(&npy(descr, false, "(1, 2)", &[0; 16]));
+            let e = read(f.path()).unwrap_err().to_string();
+            assert!(e.contains("unsupported dtype"), "{descr}: {e}");
+        }
     }
 
     #[test]

@@ -140,6 +140,48 @@ pub struct RunConfig {
     pub precision: Precision,
 }
 
+/// What a checkpoint must match besides its [`RunConfig`]: the model, its width and the data it
+/// was trained on. Recorded in every checkpoint; resume refuses another one naming both.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunIdentity {
+    /// Model (`resnet18`, `resnet34`, `densenet100`).
+    pub model: String,
+    /// Base width.
+    pub width: usize,
+    /// Dataset (`cifar10`, `cifar100`).
+    pub dataset: String,
+    /// `--subset` (training images sampled), `None` for all.
+    pub subset: Option<usize>,
+    /// `--test-subset`, `None` for all.
+    pub test_subset: Option<usize>,
+}
+
+impl std::fmt::Display for RunIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let k = |v: Option<usize>| v.map_or("all".to_string(), |k| k.to_string());
+        write!(
+            f,
+            "{} width {} on {} (subset {}, test subset {})",
+            self.model,
+            self.width,
+            self.dataset,
+            k(self.subset),
+            k(self.test_subset)
+        )
+    }
+}
+
+/// The JSON part of a checkpoint, stored inside the one checkpoint file (tensor `meta.json`).
+#[derive(Serialize, Deserialize)]
+struct CheckpointMeta {
+    identity: RunIdentity,
+    cfg: RunConfig,
+    log: Vec<EpochRecord>,
+}
+
+/// The file of a run's checkpoint in `dir`.
+pub const CHECKPOINT: &str = "checkpoint.safetensors";
+
 fn default_net() -> NetSpec {
     NetSpec::resnet18(64)
 }
@@ -182,6 +224,8 @@ pub struct Trainer {
     /// Backpropagate through one graph ([`super::net::backprop`]) instead of the network's own
     /// [`Net::loss_and_grads`] (DenseNet: recomputation); same values, for memory comparisons.
     pub one_graph: bool,
+    /// Model, width and data of the run, recorded in checkpoints and checked on resume.
+    pub identity: RunIdentity,
 }
 
 /// Cross-entropy and the number of correct predictions of `logits` for `labels`.
@@ -215,6 +259,7 @@ impl Trainer {
             log: Vec::new(),
             diverged: None,
             one_graph: false,
+            identity: RunIdentity::default(),
         })
     }
 
@@ -299,58 +344,70 @@ impl Trainer {
         Ok(self.log.last().expect("pushed"))
     }
 
-    /// Writes `dir/checkpoint.safetensors` and `dir/checkpoint.json` atomically (each through a
-    /// temporary file and a rename; the tensors carry the epoch, checked against the JSON).
+    /// Writes the checkpoint `dir/checkpoint.safetensors` in one atomic step: one file (through
+    /// a temporary file and a rename) holding the weights, the optimizer state, the epoch and,
+    /// as the tensor `meta.json`, the run's identity, configuration and log (floats round-trip).
     pub fn save(&self, dir: &Path) -> Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
         let mut tensors = self.net.params().named_tensors();
         tensors.extend(self.opt.named_state(self.net.params()));
         tensors.insert("meta.epoch".into(), Tensor::new(&[self.log.len() as u32], &Device::Cpu)?);
+        let meta = CheckpointMeta { identity: self.identity.clone(), cfg: self.cfg.clone(), log: self.log.clone() };
+        let json = serde_json::to_vec(&meta)?;
+        tensors.insert("meta.json".into(), Tensor::new(json.as_slice(), &Device::Cpu)?);
         let tensors: std::collections::HashMap<String, Tensor> =
             tensors.into_iter().map(|(k, v)| Ok((k, v.to_device(&Device::Cpu)?))).collect::<Result<_>>()?;
-        let st = dir.join("checkpoint.safetensors");
-        crate::output::atomic_write_via_path(&st, |tmp| Ok(candle_core::safetensors::save(&tensors, tmp)?))?;
-        let json = serde_json::to_vec_pretty(&(&self.cfg, &self.log))?;
-        crate::output::atomic_write(&dir.join("checkpoint.json"), &json)
+        let st = dir.join(CHECKPOINT);
+        crate::output::atomic_write_via_path(&st, |tmp| Ok(candle_core::safetensors::save(&tensors, tmp)?))
     }
 
-    /// Restores a checkpoint written by [`Trainer::save`] for the same configuration; returns
-    /// false when `dir` has none.
+    /// Restores a checkpoint written by [`Trainer::save`] for the same model, width, data and
+    /// configuration; returns false when `dir` has none. A checkpoint of another run is refused
+    /// with one line naming both.
     pub fn resume(&mut self, dir: &Path) -> Result<bool> {
-        let (st, js) = (dir.join("checkpoint.safetensors"), dir.join("checkpoint.json"));
-        if !js.is_file() {
+        let st = dir.join(CHECKPOINT);
+        if !st.is_file() {
             return Ok(false);
-        }
-        let bytes = std::fs::read(&js).with_context(|| format!("{}: cannot read", js.display()))?;
-        let (cfg, log): (RunConfig, Vec<EpochRecord>) =
-            serde_json::from_slice(&bytes).with_context(|| format!("{}: not a checkpoint", js.display()))?;
-        let mut mine = self.cfg.clone();
-        mine.epochs = cfg.epochs;
-        if cfg != (RunConfig { net: cfg.net, ..mine }) {
-            bail!("{}: checkpoint of a different configuration ({:?}); remove it or drop --resume", js.display(), cfg);
         }
         let tensors = candle_core::safetensors::load(&st, &Device::Cpu)
             .with_context(|| format!("{}: cannot load", st.display()))?;
+        let json = tensors
+            .get("meta.json")
+            .with_context(|| format!("{}: not a checkpoint of this version (no meta.json)", st.display()))?
+            .to_vec1::<u8>()?;
+        let CheckpointMeta { identity, cfg, log } =
+            serde_json::from_slice(&json).with_context(|| format!("{}: not a checkpoint", st.display()))?;
+        if identity != self.identity {
+            bail!(
+                "{}: checkpoint of {identity}, this run is {}; remove it or drop --resume",
+                st.display(),
+                self.identity
+            );
+        }
+        let mut mine = self.cfg.clone();
+        mine.epochs = cfg.epochs;
+        if cfg != (RunConfig { net: cfg.net, ..mine }) {
+            bail!("{}: checkpoint of a different configuration ({:?}); remove it or drop --resume", st.display(), cfg);
+        }
         let epoch = tensors.get("meta.epoch").map(|t| t.to_vec1::<u32>()).transpose()?.and_then(|v| v.first().copied());
         ensure!(
             epoch == Some(log.len() as u32),
-            "{}: epoch {:?} does not match {} in {}",
+            "{}: epoch {:?} does not match its log of {}",
             st.display(),
             epoch,
-            log.len(),
-            js.display()
+            log.len()
         );
         ensure!(
             log.len() <= self.cfg.epochs,
             "{}: already {} epochs, more than --epochs {}",
-            js.display(),
+            st.display(),
             log.len(),
             self.cfg.epochs
         );
         ensure!(
             cfg.epochs == self.cfg.epochs,
             "{}: run of {} epochs, --epochs is {} (the schedule depends on it)",
-            js.display(),
+            st.display(),
             cfg.epochs,
             self.cfg.epochs
         );

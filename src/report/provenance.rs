@@ -1,25 +1,11 @@
 //! Code version and machine of a report.
 
-use std::process::Command;
-
-fn git(args: &[&str]) -> Option<String> {
-    let out = Command::new("git").args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// The code version: crate version and git commit of the working directory; when the tree has
-/// uncommitted changes, `-dirty-` and the SHA-256 of `git diff HEAD` (so a change of code changes
-/// the version). `None` outside a git checkout: then nothing is reused.
+/// The code version: the binary's own build ([`crate::provenance::build_id`]: crate version and
+/// the commit it was compiled from, with a digest of uncommitted changes), recorded by `build.rs`
+/// at compile time — so a report made from another repository's working directory still names
+/// this binary. `None` for a build outside a git checkout: then nothing is reused.
 pub fn code_version() -> Option<String> {
-    let commit = git(&["rev-parse", "HEAD"])?;
-    let diff = git(&["diff", "HEAD"]).unwrap_or_default();
-    let untracked = git(&["ls-files", "--others", "--exclude-standard"]).unwrap_or_default();
-    let v = env!("CARGO_PKG_VERSION");
-    Some(if diff.is_empty() && untracked.is_empty() {
-        format!("{v}+{commit}")
-    } else {
-        format!("{v}+{commit}-dirty-{}", &super::cache::key(&[&diff, &untracked])[..16])
-    })
+    crate::provenance::build_id()
 }
 
 /// CPU model, cores, OS and architecture.

@@ -77,7 +77,7 @@ impl Runner<'_> {
 pub fn gather(opts: &Options, start: Instant) -> Result<Report> {
     let version = super::provenance::code_version();
     let runner = || Runner {
-        cache: Cache::new(&opts.out, opts.fresh || version.is_none()),
+        cache: Cache::for_report(opts, opts.fresh || version.is_none()),
         version: version.clone().unwrap_or_else(|| "unknown".into()),
         steps: Vec::new(),
         opts,

@@ -92,7 +92,9 @@ impl SdeSpec {
     /// Parses and validates TOML text; `file` names the source in errors.
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
         let err = |field: &str, message: String| ConfigError { file: file.into(), field: field.into(), message };
-        let s: SdeSpec = toml::from_str(text).map_err(|e| err("?", e.message().replace('\n', " ")))?;
+        let s: SdeSpec = toml::from_str(text).map_err(|e| ExperimentConfig::toml_error(text, file, &e))?;
+        // The name is a folder of the report (`OUT/<name>/`): a plain file name, never a path.
+        crate::config::check_name(&s.name).map_err(|m| err("name", m))?;
         if !(s.c.is_finite() && s.c >= 0.0) {
             return Err(err("c", format!("must be finite and ≥ 0, got {}", s.c)));
         }
@@ -138,7 +140,9 @@ impl SdeSpec {
             let path = dir.map_or_else(|| std::path::PathBuf::from(&self.base), |d| d.join(&self.base));
             let file = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|e| format!("{file}: cannot read: {e}"))?;
-            ExperimentConfig::parse_with_overrides(&text, &file, overrides).map_err(|e| e.to_string())?
+            // The base's own data paths are relative to the base file (the one path rule).
+            let base_dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            ExperimentConfig::parse_in(&text, &file, overrides, Some(base_dir)).map_err(|e| e.to_string())?
         } else {
             match registry::get_with_overrides(&self.base, overrides) {
                 None => return Err(format!("base experiment {:?} is not embedded in this build", self.base)),

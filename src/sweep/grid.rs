@@ -15,6 +15,9 @@
 
 use anyhow::{bail, Result};
 
+/// The most cells a grid may have.
+pub const MAX_CELLS: usize = 100_000;
+
 /// One axis of the grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
@@ -118,22 +121,33 @@ pub struct Grid {
 impl Grid {
     /// Parses every `--vary` spec; an axis name given twice is an error.
     pub fn parse(specs: &[String]) -> Result<Self> {
-        let axes: Vec<Axis> = specs.iter().map(|s| Axis::parse(s)).collect::<Result<_>>()?;
+        Self::new(specs.iter().map(|s| Axis::parse(s)).collect::<Result<_>>()?)
+    }
+
+    /// The grid of `axes`, checked: no key on two axes, no axis without values, and at most
+    /// [`MAX_CELLS`] cells (the product computed with checked arithmetic, so a product that
+    /// overflows `usize` is an error, never a wrapped count).
+    pub fn new(axes: Vec<Axis>) -> Result<Self> {
         for (i, a) in axes.iter().enumerate() {
             if let Some(k) = a.keys.iter().find(|k| axes[..i].iter().any(|b| b.keys.contains(k))) {
                 bail!("--vary: key `{k}` is varied twice");
             }
+            if a.values.is_empty() {
+                bail!("--vary `{}`: the axis has no value", a.name);
+            }
         }
-        let cells: usize = axes.iter().map(|a| a.values.len()).product();
-        if cells > 100_000 {
-            bail!("--vary: {cells} cells; at most 100000");
+        let sizes: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
+        match axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len())) {
+            Some(n) if n <= MAX_CELLS => Ok(Self { axes }),
+            Some(n) => bail!("--vary: {} = {n} cells; at most {MAX_CELLS}", sizes.join(" × ")),
+            None => bail!("--vary: {} cells overflow the cell count; at most {MAX_CELLS}", sizes.join(" × ")),
         }
-        Ok(Self { axes })
     }
 
-    /// Number of cells (1 when there is no axis).
+    /// Number of cells (1 when there is no axis). A grid built by [`Grid::new`] or
+    /// [`Grid::parse`] never overflows; a hand-built one that does counts as 0 cells.
     pub fn len(&self) -> usize {
-        self.axes.iter().map(|a| a.values.len()).product()
+        self.axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len())).unwrap_or(0)
     }
 
     /// Whether the grid has no cell (never: an empty grid has one cell).
@@ -181,14 +195,22 @@ impl Shard {
         let (i, n) = text.split_once('/').ok_or_else(bad)?;
         let (index, count): (usize, usize) =
             (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        Self::new(index, count).map_err(|_| bad())
+    }
+
+    /// Shard `index` of `count`, checked: 0 ≤ index < count ≤ 10000.
+    pub fn new(index: usize, count: usize) -> Result<Self> {
         if count == 0 || index >= count || count > 10_000 {
-            return Err(bad());
+            bail!("shard [{index}, {count}]: expected I/N with 0 ≤ I < N ≤ 10000");
         }
         Ok(Self { index, count })
     }
 
-    /// The cells of this shard among `total`.
+    /// The cells of this shard among `total` (none for a shard with `count` 0).
     pub fn cells(&self, total: usize) -> Vec<usize> {
+        if self.count == 0 {
+            return Vec::new();
+        }
         (self.index..total).step_by(self.count).collect()
     }
 }

@@ -4,7 +4,7 @@
 //! in the seed; a sweep turns each of them into a rate k/n with its Wilson 95 % interval
 //! (`largestep_theory::verdict::wilson_interval`). For every cell of the [`grid::Grid`] (the base
 //! config with that cell's [`crate::overrides`]) the experiment runs over K seeds through the one
-//! generic path [`crate::experiment::run`]; the sweep records
+//! generic path [`crate::experiment::simulate`] (in memory); the sweep records
 //!
 //! * `runs.csv` — one row per cell, run and seed: diverged, fits, the final values;
 //! * `seeds.csv` — one row per cell and seed: O1–O3 decided on that seed
@@ -14,54 +14,115 @@
 //! * `grid.json` (the grid and options) and `config.toml` (the base config).
 //!
 //! `--shard I/N` runs the cells ≡ I (mod N) and writes only `runs.csv`, `seeds.csv`, `grid.json`,
-//! `config.toml` and `shard.json`; [`merge`] checks that the shards belong to one sweep and
-//! cover each cell once, concatenates their rows in cell order and summarizes: the result is
+//! `config.toml` and `shard.json`; [`merge()`] checks every row of the shards against the grid
+//! ([`merge`] module doc), concatenates them in cell order and summarizes: the result is
 //! byte-identical to the unsharded sweep (each cell's runs are seeded by the cell's config and
 //! the seed alone, never by the shard or the thread count).
+//!
+//! Every output folder is written as a whole ([`crate::output::OutputDir`]): a second sweep
+//! into the same folder refuses, a killed one leaves the previous set. Each finished cell is
+//! also kept in the folder's resume state ([`resume`]): a sweep rerun after a kill reuses the
+//! cells whose inputs (the cell's effective config, its data file, the seeds and options, the
+//! binary) hash to the same key, and writes the same bytes as an uninterrupted sweep.
 
 pub mod grid;
+pub mod merge;
 pub mod observations;
 pub mod plot;
+pub mod resume;
 pub mod tables;
 
 pub use grid::{Axis, Grid, Shard};
+pub use merge::merge;
 pub use observations::ObservationSpec;
 
 use crate::config::ExperimentConfig;
 use crate::experiment::{self, diverged, RunOptions};
-use crate::output::{atomic_write, fmt_f64, Table};
+use crate::output::{atomic_write, fmt_f64, OutputDir};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use tables::{flag_text, Text};
 
-/// The base configuration of a sweep: its TOML text and where it came from.
+/// The base configuration of a sweep: its TOML text, where it came from, and the `--set`
+/// overrides applied to it before each cell's own.
 #[derive(Debug, Clone)]
 pub struct Base {
     /// TOML text.
     pub text: String,
     /// Source named in errors (`experiments/fig2.toml (embedded)` or a path).
     pub file: String,
+    /// The folder relative paths of the config (its data files) are taken from: the config
+    /// file's folder (`None` for an embedded figure).
+    pub dir: Option<PathBuf>,
+    /// `--set KEY=VALUE` overrides of the base, applied before the grid's.
+    pub set: Vec<String>,
 }
 
 impl Base {
     /// An embedded figure (`largestep list`) or a TOML file.
     pub fn resolve(name: &str) -> Result<Self> {
         if let Some((n, text)) = experiment::registry::EMBEDDED.iter().find(|(n, _)| *n == name) {
-            return Ok(Self { text: text.to_string(), file: format!("experiments/{n}.toml (embedded)") });
+            return Ok(Self {
+                text: text.to_string(),
+                file: format!("experiments/{n}.toml (embedded)"),
+                dir: None,
+                set: Vec::new(),
+            });
         }
         let path = Path::new(name);
         if path.exists() {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {name}"))?;
-            return Ok(Self { text, file: name.to_string() });
+            let dir = Some(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf());
+            return Ok(Self { text, file: name.to_string(), dir, set: Vec::new() });
         }
         bail!("`{name}` is neither an embedded figure ({}) nor a config file", experiment::registry::names().join(", "))
     }
 
-    /// The config of one cell: the base with `overrides`, validated.
-    pub fn config(&self, overrides: &[String]) -> Result<ExperimentConfig> {
-        ExperimentConfig::parse_with_overrides(&self.text, &self.file, overrides).map_err(|e| anyhow!("{e}"))
+    /// The base with `--set` overrides.
+    pub fn with_set(mut self, set: &[String]) -> Self {
+        self.set = set.to_vec();
+        self
     }
+
+    /// The config of one cell: the base with the `--set` overrides and then `overrides`,
+    /// validated, its data paths taken relative to the config file.
+    pub fn config(&self, overrides: &[String]) -> Result<ExperimentConfig> {
+        let all: Vec<String> = self.set.iter().chain(overrides).cloned().collect();
+        ExperimentConfig::parse_in(&self.text, &self.file, &all, self.dir.as_deref()).map_err(|e| anyhow!("{e}"))
+    }
+}
+
+/// Hex SHA-256 (first 32 digits) of the length-prefixed parts.
+pub(crate) fn digest(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The digest of a cell's inputs: its effective config (`to_toml`), the bytes of its data
+/// files (each file hashed once per sweep, through `files`), and the sweep options that change
+/// its rows.
+fn cell_digest(
+    cfg: &ExperimentConfig,
+    plan_opts: &str,
+    files: &mut std::collections::HashMap<PathBuf, String>,
+) -> Result<String> {
+    let mut data = Vec::new();
+    if let crate::config::DataSpec::Csv(f) = &cfg.data {
+        for p in std::iter::once(&f.train).chain(f.test.as_ref()) {
+            if !files.contains_key(p) {
+                let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                files.insert(p.clone(), digest(&[&bytes]));
+            }
+            data.push(files[p].clone());
+        }
+    }
+    Ok(digest(&[cfg.to_toml().as_bytes(), data.join(",").as_bytes(), plan_opts.as_bytes()]))
 }
 
 /// What identifies a sweep (written as `grid.json`; shards of one sweep carry the same).
@@ -83,18 +144,38 @@ pub struct Plan {
     pub order: Vec<String>,
     /// Fit threshold.
     pub fit_below: f64,
+    /// The `--set` overrides of the base config.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// The runs of every cell (names, in order).
+    #[serde(default)]
+    pub runs: Vec<String>,
+    /// Digest of the effective base config (`config.toml`, after `--set`).
+    #[serde(default)]
+    pub base: String,
+    /// Digest of each cell's inputs (its effective config, data files and the options above).
+    #[serde(default)]
+    pub cells: Vec<String>,
 }
 
 impl Plan {
-    /// The grid of the plan.
-    pub fn grid(&self) -> Grid {
-        Grid {
-            axes: self
-                .axes
+    /// The grid of the plan, checked like a parsed one (non-empty axes, a size that neither
+    /// overflows nor exceeds the limit).
+    pub fn grid(&self) -> Result<Grid> {
+        Grid::new(
+            self.axes
                 .iter()
                 .map(|(name, keys, values)| Axis { name: name.clone(), keys: keys.clone(), values: values.clone() })
                 .collect(),
-        }
+        )
+    }
+
+    /// The options that change a cell's rows, as text for [`cell_digest`].
+    fn options_text(&self) -> String {
+        format!(
+            "seed={} seeds={} vary_data={} quick={} order={:?} fit_below={:?}",
+            self.seed, self.seeds, self.vary_data, self.quick, self.order, self.fit_below
+        )
     }
 }
 
@@ -121,8 +202,8 @@ pub struct SweepOptions {
     pub progress: bool,
 }
 
-/// Runs the cells of `opts.shard` and writes the outputs (module doc). Every cell's config is
-/// validated before anything runs, so a bad field or value stops the sweep at once.
+/// Runs the cells of `opts.shard` and writes the outputs (module doc) as one set. Every cell's
+/// config is validated before anything runs, so a bad field or value stops the sweep at once.
 pub fn run(base: &Base, grid: &Grid, opts: &SweepOptions) -> Result<Plan> {
     let configs: Vec<ExperimentConfig> =
         (0..grid.len()).map(|c| base.config(&grid.overrides(c))).collect::<Result<_>>()?;
@@ -132,7 +213,8 @@ pub fn run(base: &Base, grid: &Grid, opts: &SweepOptions) -> Result<Plan> {
         bail!("--vary: the cells must keep the base config's runs ({}), got {}", run_names.join(", "), c.runs.len());
     }
     let spec = ObservationSpec::new(&run_names, opts.order.as_deref(), opts.fit_below)?;
-    let plan = Plan {
+    let base_cfg = base.config(&[])?;
+    let mut plan = Plan {
         name: first.name.clone(),
         axes: grid.axes.iter().map(|a| (a.name.clone(), a.keys.clone(), a.values.clone())).collect(),
         seed: opts.seed,
@@ -141,78 +223,130 @@ pub fn run(base: &Base, grid: &Grid, opts: &SweepOptions) -> Result<Plan> {
         quick: opts.quick,
         order: spec.order.iter().map(|&i| run_names[i].clone()).collect(),
         fit_below: opts.fit_below,
+        set: base.set.clone(),
+        runs: run_names.clone(),
+        base: digest(&[base_cfg.to_toml().as_bytes()]),
+        cells: Vec::new(),
     };
-    std::fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;
-    let scratch = tempfile::tempdir_in(&opts.out).context("creating a scratch folder")?;
+    let options = plan.options_text();
+    let mut files = std::collections::HashMap::new();
+    plan.cells = configs.iter().map(|c| cell_digest(c, &options, &mut files)).collect::<Result<_>>()?;
+    let cells = opts.shard.cells(grid.len());
+    if cells.is_empty() {
+        bail!("shard {} of a {}-cell grid has no cell", opts.shard, grid.len());
+    }
 
-    let mut runs: Option<Table> = None;
-    let mut seeds: Option<Table> = None;
-    for cell in opts.shard.cells(grid.len()) {
-        let cfg = &configs[cell];
-        let mut ro = RunOptions::new(scratch.path().join(cell.to_string()));
-        ro.seed = opts.seed;
-        ro.seeds = plan.seeds;
-        ro.vary_data = opts.vary_data;
-        ro.quick = opts.quick;
-        ro.plot = false;
-        let o = experiment::run(cfg, &ro)?;
-        std::fs::remove_dir_all(&ro.out).ok();
-        let lead: Vec<String> = std::iter::once(cell.to_string()).chain(grid.values(cell)).collect();
-        let runs_t = runs.get_or_insert_with(|| {
-            let mut h = vec!["cell".to_string()];
-            h.extend(grid.axes.iter().map(|a| a.name.clone()));
-            h.extend(["run", "seed", "diverged", "diverged_at", "fits"].map(String::from));
-            h.extend(experiment::summary_value_names(&o));
-            Table::new(h)
-        });
-        for log in &o.logs {
-            let mut row = lead.clone();
-            row.extend([
-                log.run.clone(),
-                log.seed.to_string(),
-                flag_text(Some(diverged(log))),
-                log.diverged_at.map(|t| t.to_string()).unwrap_or_default(),
-                flag_text(observations::fits(log, &spec)),
-            ]);
-            row.extend(experiment::summary_finals(&o, log).into_iter().map(fmt_f64));
-            runs_t.push(row);
-        }
-        let seeds_t = seeds.get_or_insert_with(|| {
-            let mut h = vec!["cell".to_string()];
-            h.extend(grid.axes.iter().map(|a| a.name.clone()));
-            h.push("seed".into());
-            if spec.has_order() {
-                h.extend(observations::NAMES.map(String::from));
+    let dir = OutputDir::begin(&opts.out)?;
+    let store = resume::Store::new(dir.resume_dir()?);
+    let scratch = tempfile::tempdir_in(dir.staging()).context("creating a scratch folder")?;
+    let mut runs = Text::default();
+    let mut seeds = Text::default();
+    for &cell in &cells {
+        let key = resume::key(&plan.cells[cell]);
+        let rows = match store.load(cell, &key) {
+            Some(rows) => {
+                if opts.progress {
+                    eprintln!("cell {cell} [{}]: reused (inputs unchanged)", grid.values(cell).join(", "));
+                }
+                rows
             }
-            Table::new(h)
-        });
-        for k in 0..o.datasets.len() {
-            let mut row = lead.clone();
-            row.push(o.seed_logs(k)[0].seed.to_string());
-            if spec.has_order() {
-                row.extend(observations::per_seed(&o, &spec, k).map(flag_text));
+            None => {
+                let rows = run_cell(&configs[cell], cell, grid, &spec, &plan, scratch.path(), opts.progress)?;
+                store.save(cell, &key, &rows)?;
+                rows
             }
-            seeds_t.push(row);
-        }
-        if opts.progress {
-            let d: usize = (0..cfg.runs.len()).map(|r| o.diverged_count(r)).sum();
-            eprintln!("cell {cell} [{}]: {} runs, {d} diverged", grid.values(cell).join(", "), o.logs.len());
+        };
+        for (acc, t, file) in [(&mut runs, rows.runs, "runs.csv"), (&mut seeds, rows.seeds, "seeds.csv")] {
+            if acc.header.is_empty() {
+                acc.header = t.header;
+            } else if acc.header != t.header {
+                bail!("cell {cell}: the columns of its {file} rows differ from the first cell's");
+            }
+            acc.rows.extend(t.rows);
         }
     }
-    let runs = runs.ok_or_else(|| anyhow!("shard {} of a {}-cell grid has no cell", opts.shard, grid.len()))?;
-    let seeds = seeds.unwrap_or_else(|| Table::new(["cell"]));
-    runs.write(&opts.out.join("runs.csv"))?;
-    seeds.write(&opts.out.join("seeds.csv"))?;
-    write_plan(&opts.out, &plan, &base.config(&[])?)?;
+    drop(scratch);
+    let out = dir.staging();
+    runs.table().write(&out.join("runs.csv"))?;
+    seeds.table().write(&out.join("seeds.csv"))?;
+    write_plan(out, &plan, &base_cfg)?;
     if opts.shard == Shard::ALL {
-        finish(&opts.out, &plan)?;
+        finish(out, &plan)?;
     } else {
         atomic_write(
-            &opts.out.join("shard.json"),
+            &out.join("shard.json"),
             serde_json::to_string(&(opts.shard.index, opts.shard.count))?.as_bytes(),
         )?;
     }
+    dir.commit()?;
     Ok(plan)
+}
+
+/// Runs one cell's experiment over the seeds and returns its rows of `runs.csv` and `seeds.csv`.
+fn run_cell(
+    cfg: &ExperimentConfig,
+    cell: usize,
+    grid: &Grid,
+    spec: &ObservationSpec,
+    plan: &Plan,
+    scratch: &Path,
+    progress: bool,
+) -> Result<resume::CellRows> {
+    let mut ro = RunOptions::new(scratch.join(cell.to_string()));
+    ro.seed = plan.seed;
+    ro.seeds = plan.seeds;
+    ro.vary_data = plan.vary_data;
+    ro.quick = plan.quick;
+    ro.plot = false;
+    // In memory: a cell writes only its rows (the sweep's files are written as one set).
+    let o = experiment::simulate(cfg, &ro)?;
+    let lead: Vec<String> = std::iter::once(cell.to_string()).chain(grid.values(cell)).collect();
+    let mut h = vec!["cell".to_string()];
+    h.extend(grid.axes.iter().map(|a| a.name.clone()));
+    h.extend(["run", "seed", "diverged", "diverged_at", "fits"].map(String::from));
+    h.extend(experiment::summary_value_names(&o));
+    let mut runs = Text { header: h, rows: Vec::new() };
+    for log in &o.logs {
+        let mut row = lead.clone();
+        row.extend([
+            log.run.clone(),
+            log.seed.to_string(),
+            flag_text(Some(diverged(log))),
+            log.diverged_at.map(|t| t.to_string()).unwrap_or_default(),
+            flag_text(observations::fits(log, spec)),
+        ]);
+        row.extend(experiment::summary_finals(&o, log).into_iter().map(fmt_f64));
+        runs.rows.push(row);
+    }
+    let mut h = vec!["cell".to_string()];
+    h.extend(grid.axes.iter().map(|a| a.name.clone()));
+    h.push("seed".into());
+    if spec.has_order() {
+        h.extend(observations::NAMES.map(String::from));
+    }
+    let mut seeds = Text { header: h, rows: Vec::new() };
+    for k in 0..o.datasets.len() {
+        let mut row = lead.clone();
+        row.push(o.seed_logs(k)[0].seed.to_string());
+        if spec.has_order() {
+            row.extend(observations::per_seed(&o, spec, k).map(flag_text));
+        }
+        seeds.rows.push(row);
+    }
+    if progress {
+        let d: usize = (0..cfg.runs.len()).map(|r| o.diverged_count(r)).sum();
+        eprintln!("cell {cell} [{}]: {} runs, {d} diverged", grid.values(cell).join(", "), o.logs.len());
+    }
+    Ok(resume::CellRows { runs, seeds })
+}
+
+/// Copies `grid.json` and `config.toml` of folder `from` into `out` byte for byte.
+pub(crate) fn write_plan_bytes(out: &Path, from: &Path) -> Result<()> {
+    for f in ["grid.json", "config.toml"] {
+        let p = from.join(f);
+        atomic_write(&out.join(f), &std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?)?;
+    }
+    Ok(())
 }
 
 fn write_plan(out: &Path, plan: &Plan, base: &ExperimentConfig) -> Result<()> {
@@ -221,68 +355,12 @@ fn write_plan(out: &Path, plan: &Plan, base: &ExperimentConfig) -> Result<()> {
 }
 
 /// Writes `cells.csv`, `observations.csv` and the phase diagram from `runs.csv` and `seeds.csv`.
-fn finish(out: &Path, plan: &Plan) -> Result<()> {
-    let grid = plan.grid();
+pub(crate) fn finish(out: &Path, plan: &Plan) -> Result<()> {
+    let grid = plan.grid()?;
     let runs = Text::read(&out.join("runs.csv"))?;
     let seeds = Text::read(&out.join("seeds.csv"))?;
     let (cells, obs) = tables::summarize(&grid, &runs, &seeds)?;
     cells.write(&out.join("cells.csv"))?;
     obs.write(&out.join("observations.csv"))?;
     plot::write(out, out, &crate::plot::PlotOptions::default()).map(|_| ())
-}
-
-/// Combines shard folders into `out` (module doc): the same files as the unsharded sweep.
-/// Fails, naming the folder, when the shards are of different sweeps, overlap or leave a gap.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Plan> {
-    if dirs.is_empty() {
-        bail!("merge: no shard folder given");
-    }
-    let read_plan = |d: &Path| -> Result<Plan> {
-        let p = d.join("grid.json");
-        let text = std::fs::read_to_string(&p).with_context(|| format!("{}: not a sweep shard", d.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("{}: unreadable", p.display()))
-    };
-    let plan = read_plan(&dirs[0])?;
-    let total = plan.grid().len();
-    let mut owner: Vec<Option<usize>> = vec![None; total];
-    let mut runs = Text::default();
-    let mut seeds = Text::default();
-    for (i, d) in dirs.iter().enumerate() {
-        if read_plan(d)? != plan {
-            bail!("merge: {} is a shard of a different sweep than {}", d.display(), dirs[0].display());
-        }
-        let shard: (usize, usize) = serde_json::from_str(
-            &std::fs::read_to_string(d.join("shard.json"))
-                .with_context(|| format!("{}: no shard.json", d.display()))?,
-        )
-        .with_context(|| format!("{}: bad shard.json", d.display()))?;
-        for c in (Shard { index: shard.0, count: shard.1 }).cells(total) {
-            if let Some(j) = owner[c].replace(i) {
-                bail!("merge: cell {c} is in both {} and {}", dirs[j].display(), d.display());
-            }
-        }
-        for (acc, file) in [(&mut runs, "runs.csv"), (&mut seeds, "seeds.csv")] {
-            let t = Text::read(&d.join(file))?;
-            if acc.header.is_empty() {
-                acc.header = t.header;
-            } else if acc.header != t.header {
-                bail!("merge: {} has other columns than the first shard's", d.join(file).display());
-            }
-            acc.rows.extend(t.rows);
-        }
-    }
-    if let Some(c) = owner.iter().position(Option::is_none) {
-        bail!("merge: no shard holds cell {c} of {total}");
-    }
-    let key = |r: &Vec<String>| r[0].parse::<usize>().unwrap_or(usize::MAX);
-    runs.rows.sort_by_key(key);
-    seeds.rows.sort_by_key(key);
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    runs.table().write(&out.join("runs.csv"))?;
-    seeds.table().write(&out.join("seeds.csv"))?;
-    for f in ["grid.json", "config.toml"] {
-        atomic_write(&out.join(f), &std::fs::read(dirs[0].join(f))?)?;
-    }
-    finish(out, &plan)?;
-    Ok(plan)
 }
