@@ -313,6 +313,10 @@ mod tests {
             quick: true,
             order: vec!["a".into(), "b".into()],
             fit_below: 0.05,
+            set: vec![],
+            runs: vec!["a".into(), "b".into()],
+            base: String::new(),
+            cells: vec![],
         };
         let h = ["cell", "runs.*.schedule.step", "data.d", "run", "seeds", "diverged"];
         let cells = text(
