@@ -38,6 +38,8 @@ const CONVS: &[(usize, usize, usize, usize, usize, usize, usize, usize)] = &[
     (37, 2, 4, 4, 3, 3, 1, 1),
     (9, 3, 5, 4, 2, 3, 2, 0),
     (1, 2, 4, 4, 3, 5, 1, 2),
+    (2, 3, 9, 7, 5, 3, 2, 1),
+    (4, 4, 7, 5, 6, 1, 2, 0),
 ];
 
 /// Gradients of Σ r ⊙ f(inputs) with respect to every input.
@@ -60,9 +62,15 @@ fn conv2d_matches_composed_forward_and_backward() {
             let y_ref = x.conv2d(&wt, p, s, 1, 1).unwrap();
             let r = randn(y_ref.dims(), dtype, &mut rng);
             let (y, g) = grads(&|t| ops::conv2d(&t[0], &t[1], s, p).unwrap(), &[x.clone(), wt.clone()], &r);
-            let (y_ref, g_ref) = grads(&|t| t[0].conv2d(&t[1], p, s, 1, 1).unwrap(), &[x, wt], &r);
             let shape = (n, ci, h, w, co, k, s, p);
             assert!(rel_max(&y, &y_ref) < tol, "{dtype:?} {shape:?}: forward {}", rel_max(&y, &y_ref));
+            // candle's composed backward (conv_transpose2d without output padding) fails when the
+            // stride does not divide H + 2·pad − k: those shapes are checked against finite
+            // differences only.
+            if (h + 2 * p - k) % s != 0 || (w + 2 * p - k) % s != 0 {
+                continue;
+            }
+            let (_, g_ref) = grads(&|t| t[0].conv2d(&t[1], p, s, 1, 1).unwrap(), &[x, wt], &r);
             for (which, (a, b)) in ["∂x", "∂w"].iter().zip(g.iter().zip(&g_ref)) {
                 assert!(rel_max(a, b) < tol, "{dtype:?} {shape:?}: {which} {}", rel_max(a, b));
             }
@@ -132,7 +140,8 @@ fn batch_norm_matches_composed_including_running_statistics() {
     let mut rng = ChaChaSource::new(3);
     for dtype in [DType::F64, DType::F32] {
         let tol = if dtype == DType::F64 { 1e-11 } else { 3e-5 };
-        for &shape in BNS {
+        // candle's composed batch norm (layers.rs) takes 4-D inputs only.
+        for &shape in BNS.iter().filter(|s| s.len() == 4) {
             let c = shape[1];
             let mut seed = ChaChaSource::new(rng.index(1000) as u64);
             let (fused, pf) = bn_layer(c, dtype, Kernels::Fused, &mut seed.clone());
@@ -165,7 +174,7 @@ fn batch_norm_gradients_match_finite_differences() {
     for &shape in BNS {
         let c = shape[1];
         let x = randn(shape, DType::F64, &mut rng);
-        let gamma = (randn(&[c], DType::F64, &mut rng) * 0.3 + 1.0).unwrap();
+        let gamma = randn(&[c], DType::F64, &mut rng).affine(0.3, 1.0).unwrap();
         let beta = randn(&[c], DType::F64, &mut rng);
         let f = |t: &[Tensor]| ops::batch_norm_train(&t[0], &t[1], &t[2], 1e-5).unwrap().0;
         let inputs = [x, gamma, beta];

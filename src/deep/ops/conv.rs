@@ -153,8 +153,15 @@ fn col2im<T: Element>(g: &Geometry, cols: &[T], ld: usize, col0: usize, x: &mut 
                 for p in ylo..yhi {
                     let dst = &mut plane[(p * s + i - g.pad) * g.w..][..g.w];
                     let col = &src[p * wo..(p + 1) * wo];
-                    for q in xlo..xhi {
-                        dst[q * s + j - g.pad] += col[q];
+                    if s == 1 {
+                        let start = xlo + j - g.pad;
+                        for (d, &v) in dst[start..start + xhi - xlo].iter_mut().zip(&col[xlo..xhi]) {
+                            *d += v;
+                        }
+                    } else {
+                        for q in xlo..xhi {
+                            dst[q * s + j - g.pad] += col[q];
+                        }
                     }
                 }
             }
@@ -220,8 +227,9 @@ pub fn forward<T: Element>(g: &Geometry, x: &[T], w: &[T]) -> Vec<T> {
     y
 }
 
-/// (∂L/∂x, ∂L/∂w) from x, w and dy = ∂L/∂y (all contiguous, as in [`forward`]).
-pub fn backward<T: Element>(g: &Geometry, x: &[T], w: &[T], dy: &[T]) -> (Vec<T>, Vec<T>) {
+/// (∂L/∂x, ∂L/∂w) from x, w and dy = ∂L/∂y (all contiguous, as in [`forward`]); ∂L/∂x is left
+/// at zero unless `need_dx` (an input that is not differentiated, such as the images).
+pub fn backward<T: Element>(g: &Geometry, x: &[T], w: &[T], dy: &[T], need_dx: bool) -> (Vec<T>, Vec<T>) {
     let (k, p, co) = (g.k(), g.p(), g.c_out);
     let mut dx = vec![T::ZERO; g.n * g.in_image()];
     if dx.is_empty() {
@@ -262,9 +270,9 @@ pub fn backward<T: Element>(g: &Geometry, x: &[T], w: &[T], dy: &[T]) -> (Vec<T>
                 let x_cols = columns(g, x, first, imgs, &mut cols);
                 matmul(&mut dw, k, dym, MatRef::transposed(x_cols, ld, k, ld), true, threads);
                 let local = &mut dx_range[(first - start) * g.in_image()..(first - start + imgs) * g.in_image()];
-                if g.is_pointwise() && imgs == 1 {
+                if need_dx && g.is_pointwise() && imgs == 1 {
                     matmul(local, p, wt, dym, false, threads);
-                } else {
+                } else if need_dx {
                     dcols.resize(k * ld, T::ZERO);
                     matmul(&mut dcols, ld, wt, dym, false, threads);
                     for (j, xj) in local.chunks_mut(g.in_image()).enumerate() {
@@ -308,16 +316,22 @@ impl CustomOp2 for Conv2d {
     }
     fn bwd(&self, x: &Tensor, w: &Tensor, _y: &Tensor, dy: &Tensor) -> Result<(Option<Tensor>, Option<Tensor>)> {
         let g = Geometry::new(x.dims(), w.dims(), self.stride, self.pad)?;
-        fn grads<T: Element>(g: &Geometry, x: &Tensor, w: &Tensor, dy: &Tensor) -> Result<(Tensor, Tensor)> {
-            let (dx, dw) = read(x, |x| read(w, |w| read(dy, |dy| Ok(backward::<T>(g, x, w, dy)))))?;
-            Ok((tensor(dx, &[g.n, g.c_in, g.h, g.w]), tensor(dw, &[g.c_out, g.c_in, g.kh, g.kw])))
+        fn grads<T: Element>(
+            g: &Geometry,
+            x: &Tensor,
+            w: &Tensor,
+            dy: &Tensor,
+        ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+            let need_dx = x.track_op();
+            let (dx, dw) = read(x, |x| read(w, |w| read(dy, |dy| Ok(backward::<T>(g, x, w, dy, need_dx)))))?;
+            let dx = need_dx.then(|| tensor(dx, &[g.n, g.c_in, g.h, g.w]));
+            Ok((dx, Some(tensor(dw, &[g.c_out, g.c_in, g.kh, g.kw]))))
         }
-        let (dx, dw) = match x.dtype() {
-            candle_core::DType::F32 => grads::<f32>(&g, x, w, dy)?,
-            candle_core::DType::F64 => grads::<f64>(&g, x, w, dy)?,
+        match x.dtype() {
+            candle_core::DType::F32 => grads::<f32>(&g, x, w, dy),
+            candle_core::DType::F64 => grads::<f64>(&g, x, w, dy),
             d => bail!("conv2d backward: dtype {d:?}"),
-        };
-        Ok((Some(dx), Some(dw)))
+        }
     }
 }
 
@@ -388,7 +402,7 @@ mod tests {
             }
             // ⟨dy, conv(x, w)⟩ = ⟨∂/∂x, x⟩ = ⟨∂/∂w, w⟩ (the product is bilinear).
             let dy = data(y.len(), 3);
-            let (dx, dw) = backward(&g, &x, &wt, &dy);
+            let (dx, dw) = backward(&g, &x, &wt, &dy, true);
             let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(a, b)| a * b).sum::<f64>();
             let lhs = dot(&dy, &y);
             assert!((dot(&dx, &x) - lhs).abs() < 1e-9 * (1.0 + lhs.abs()), "{g:?}: ∂x");
