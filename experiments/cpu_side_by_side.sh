@@ -31,7 +31,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "largestep $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty); $("$VENV/bin/python" -c 'import torch; print("torch", torch.__version__)')"
 echo "batch $BATCH, $WARMUP warm-up + $STEPS timed steps per run, median of $REPEATS runs"
 # field N of a CSV line, the number before a unit ("123.4 images/s" → 123.4)
-num() { sed -E "s/.*[, ]([0-9.]+) $1.*/\1/"; }
+num() { sed -E "s|.*[, ]([0-9.]+) $1.*|\1|"; }
 med() { sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 printf '| model | setting | kernels | largestep img/s | PyTorch img/s | ratio | largestep peak MiB | PyTorch peak MiB | memory ratio |\n|---|---|---|---|---|---|---|---|---|\n'
 for setting in $SETTINGS; do

@@ -30,7 +30,9 @@ fn rel_max(a: &Tensor, b: &Tensor) -> f64 {
 }
 
 /// (N, C_in, H, W, C_out, k, stride, pad).
-const CONVS: &[(usize, usize, usize, usize, usize, usize, usize, usize)] = &[
+type ConvCase = (usize, usize, usize, usize, usize, usize, usize, usize);
+
+const CONVS: &[ConvCase] = &[
     (1, 3, 7, 7, 4, 3, 1, 1),
     (2, 3, 9, 6, 5, 3, 2, 1),
     (3, 4, 5, 5, 3, 1, 1, 0),

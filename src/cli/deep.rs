@@ -409,8 +409,8 @@ mod enabled {
     }
 
     fn bench(a: &BenchArgs) -> Result<ExitCode> {
-        let dev = parse_device(a.device)?;
         Kernels::set_default(a.kernels);
+        let dev = parse_device(a.device)?;
         gemm_precision(&dev, None);
         if a.profile {
             ensure!(a.model == ModelArg::Resnet18, "--profile supports --model resnet18 only");

@@ -53,6 +53,20 @@ impl Default for Kernels {
     }
 }
 
+/// Makes candle run its own elementwise ops (gradient accumulation, residual sums) on the calling
+/// thread (`CANDLE_NUM_THREADS=1` unless the environment sets it), before candle first uses it.
+///
+/// candle 0.11 runs elementwise ops on a barrier pool whose caller spin-waits for its workers;
+/// beside rayon's pool, which the op layer uses, that oversubscribes the cores: on the 2-core
+/// machine a ResNet-18 width-16 step took 1.7× as long (BENCHMARKS.md, issue 30), a quarter of
+/// it in the spin loop. The heavy work is in the op layer, which keeps every core.
+pub fn single_threaded_candle_elementwise() {
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+        // Called from the CLI's device choice, before any candle op and any other thread.
+        std::env::set_var("CANDLE_NUM_THREADS", "1");
+    }
+}
+
 impl Kernels {
     /// Makes `k` the default of stores and optimizers created from now on in this process.
     pub fn set_default(k: Kernels) {
