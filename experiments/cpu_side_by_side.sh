@@ -30,8 +30,10 @@ export RAYON_NUM_THREADS=$THREADS
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), threads $THREADS"
 echo "largestep $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty); $("$VENV/bin/python" -c 'import torch; print("torch", torch.__version__)')"
 echo "batch $BATCH, $WARMUP warm-up + $STEPS timed steps per run, median of $REPEATS runs"
-# field N of a CSV line, the number before a unit ("123.4 images/s" → 123.4)
+# the number before a unit in a result line ("123.4 images/s" → 123.4)
 num() { sed -E "s|.*[, ]([0-9.]+) $1.*|\1|"; }
+# images/s from the median step time (candle prints images/s rounded to integers)
+ips() { sed -E "s|.*median step ([0-9.]+) ms.*|\1|" | awk -v b="$BATCH" '{printf "%.2f\n", b * 1000 / $1}'; }
 med() { sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 printf '| model | setting | kernels | largestep img/s | PyTorch img/s | ratio | largestep peak MiB | PyTorch peak MiB | memory ratio |\n|---|---|---|---|---|---|---|---|---|\n'
 for setting in $SETTINGS; do
@@ -47,8 +49,8 @@ for setting in $SETTINGS; do
         p=$("$VENV/bin/python" experiments/torch_cpu_throughput.py --model "$model" --width "$width" \
           --batch "$BATCH" --setting "$setting" --warmup "$WARMUP" --steps "$STEPS" --threads "$THREADS")
         echo "  $l" >&2; echo "  $p" >&2
-        ls_ips+=("$(num images/s <<<"$l")") ls_mem+=("$(num MiB <<<"$l")")
-        pt_ips+=("$(num images/s <<<"$p")") pt_mem+=("$(num MiB <<<"$p")")
+        ls_ips+=("$(ips <<<"$l")") ls_mem+=("$(num MiB <<<"$l")")
+        pt_ips+=("$(ips <<<"$p")") pt_mem+=("$(num MiB <<<"$p")")
       done
       a=$(printf '%s\n' "${ls_ips[@]}" | med) b=$(printf '%s\n' "${pt_ips[@]}" | med)
       c=$(printf '%s\n' "${ls_mem[@]}" | med) d=$(printf '%s\n' "${pt_mem[@]}" | med)
