@@ -28,6 +28,7 @@ pub use enabled::{deep, DeepArgs};
 mod enabled {
     use crate::deep::data::{self, CifarKind};
     use crate::deep::metric::MetricConfig;
+    use crate::deep::ops::Kernels;
     use crate::deep::params::ParamStore;
     use crate::deep::precision::Precision;
     use crate::deep::profile::{profile_resnet18, table, ProfileConfig};
@@ -292,6 +293,9 @@ mod enabled {
         device: DeviceArg,
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// The implementation of the checked rows (the f64 reference is always `composed`).
+        #[arg(long, value_enum, default_value = "fused")]
+        kernels: Kernels,
     }
 
     /// Applies `--gemm-reduced-precision` and reports the setting in effect (stderr).
@@ -333,11 +337,11 @@ mod enabled {
         (x, y, n): (&[f32], &[u32], usize),
         dev: &Device,
         dtype: DType,
-        precision: Precision,
+        (precision, kernels): (Precision, Kernels),
         seed: u64,
     ) -> Result<(Tensor, f64, Vec<Tensor>)> {
         precision.apply(dev)?;
-        let store = ParamStore::with_dtype(dev, dtype).with_compute(precision.compute_dtype());
+        let store = ParamStore::with_dtype(dev, dtype).with_compute(precision.compute_dtype()).with_kernels(kernels);
         let net = crate::deep::build_in(model.spec(64), 10, store, seed)?;
         let xt = Tensor::from_vec(x.to_vec(), (n, 3, 32, 32), dev)?.to_dtype(dtype)?;
         let yt = Tensor::from_vec(y.to_vec(), n, dev)?;
@@ -349,7 +353,8 @@ mod enabled {
     }
 
     /// One training-mode pass per (device, precision) against the same pass in f64 on the CPU
-    /// (same weights, same batch): relative errors of logits and gradients.
+    /// (same weights, same batch, candle's composed ops): relative errors of logits and gradients.
+    /// A row that cannot run on its device prints one line saying why.
     fn check(a: &CheckArgs) -> Result<ExitCode> {
         let dev = parse_device(a.device)?;
         let models = if a.model.is_empty() { ModelArg::value_variants().to_vec() } else { a.model.clone() };
@@ -365,7 +370,8 @@ mod enabled {
         }
         println!("model,batch,device,precision,loss_f64,loss,rel_err_logits,rel_err_grad_all,max_rel_err_grad_param");
         for m in models {
-            let (l_ref, loss_ref, g_ref) = pass(m, batch, &Device::Cpu, DType::F64, Precision::F32, a.seed)?;
+            let reference = (Precision::F32, Kernels::Composed);
+            let (l_ref, loss_ref, g_ref) = pass(m, batch, &Device::Cpu, DType::F64, reference, a.seed)?;
             let flat = |g: &[Tensor]| -> Result<Tensor> {
                 let v: Vec<Tensor> = g
                     .iter()
@@ -375,7 +381,15 @@ mod enabled {
             };
             let g_ref_flat = flat(&g_ref)?;
             for (d, name, p) in &rows {
-                let (l, loss, g) = pass(m, batch, d, DType::F32, *p, a.seed)?;
+                let (l, loss, g) = match pass(m, batch, d, DType::F32, (*p, a.kernels), a.seed) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let why = format!("{e:#}");
+                        let why = why.lines().next().unwrap_or("failed");
+                        println!("{m:?},{},{name},{p:?},{loss_ref:.9},not available on this device: {why}", a.batch);
+                        continue;
+                    }
+                };
                 ensure!(g.len() == g_ref.len(), "gradient count differs: {} vs {}", g.len(), g_ref.len());
                 let all = rel_err(&flat(&g)?, &g_ref_flat)?;
                 let worst = g_ref
@@ -424,6 +438,9 @@ mod enabled {
         /// Arithmetic of convolutions and matrix products (tf32: CUDA only).
         #[arg(long, value_enum, default_value = "f32")]
         precision: Precision,
+        /// The op layer (`fused`) or candle's composed ops (the implementation before it).
+        #[arg(long, value_enum, default_value = "fused")]
+        kernels: Kernels,
     }
 
     /// The process's peak resident memory (VmHWM of /proc/self/status) in MiB, where readable.
@@ -434,11 +451,18 @@ mod enabled {
     }
 
     fn bench(a: &BenchArgs) -> Result<ExitCode> {
+        Kernels::set_default(a.kernels);
         let dev = parse_device(a.device)?;
         gemm_precision(&dev, None);
         if a.profile {
             ensure!(a.model == ModelArg::Resnet18, "--profile supports --model resnet18 only");
-            let cfg = ProfileConfig { width: a.width, batch: a.batch, warmup: a.warmup, repeats: a.steps };
+            let cfg = ProfileConfig {
+                width: a.width,
+                batch: a.batch,
+                warmup: a.warmup,
+                repeats: a.steps,
+                kernels: a.kernels,
+            };
             let rows = profile_resnet18(cfg, &dev)?;
             println!(
                 "profile: ResNet-18 width {}, batch {}, {:?}, median of {} after {} warm-up, synchronized",

@@ -45,8 +45,8 @@ struct Bottleneck {
 impl Bottleneck {
     /// The k new channels conv₃ₓ₃(relu(bn₂(conv₁ₓ₁(relu(bn₁ x))))).
     fn features(&self, x: &Tensor, mode: BnMode) -> Result<Tensor> {
-        let h = self.conv1.forward(&self.bn1.forward_mode(x, mode)?.relu()?)?;
-        self.conv2.forward(&self.bn2.forward_mode(&h, mode)?.relu()?)
+        let h = self.conv1.forward(&self.bn1.forward_relu(x, mode)?)?;
+        self.conv2.forward(&self.bn2.forward_relu(&h, mode)?)
     }
 }
 
@@ -59,7 +59,7 @@ struct Transition {
 impl Transition {
     /// The activation relu(bn x) of the block's output.
     fn activation(&self, x: &Tensor, mode: BnMode) -> Result<Tensor> {
-        Ok(self.bn.forward_mode(x, mode)?.relu()?)
+        self.bn.forward_relu(x, mode)
     }
     /// avgpool₂ₓ₂(conv₁ₓ₁(a)) of the activation a.
     fn reduce(&self, a: &Tensor) -> Result<Tensor> {
@@ -124,7 +124,7 @@ impl DenseNet {
 
     /// Logits of the head linear(pool(relu(bn x))) on dense block 3's output.
     fn head(&self, x: &Tensor, mode: BnMode) -> Result<(Tensor, Tensor)> {
-        let block4 = self.bn.forward_mode(x, mode)?.relu()?;
+        let block4 = self.bn.forward_relu(x, mode)?;
         let logits = self.linear.forward(&global_avg_pool(&block4)?)?;
         Ok((logits, block4))
     }

@@ -12,9 +12,14 @@ pub enum DeviceArg {
     Cuda,
 }
 
-/// The candle device for `arg`, with a one-line error when CUDA is unavailable.
+/// The candle device for `arg`, with a one-line error when CUDA is unavailable. On the CPU it
+/// also calls [`super::ops::single_threaded_candle_elementwise`].
 pub fn parse_device(arg: DeviceArg) -> Result<Device> {
     match arg {
+        DeviceArg::Cpu if super::ops::Kernels::default() == super::ops::Kernels::Fused => {
+            super::ops::single_threaded_candle_elementwise();
+            Ok(Device::Cpu)
+        }
         DeviceArg::Cpu => Ok(Device::Cpu),
         DeviceArg::Cuda => {
             if !cfg!(feature = "cuda") {

@@ -1,5 +1,9 @@
 //! Layers: convolution, batch norm, linear.
+//!
+//! Each layer computes with its store's [`Kernels`]: the op layer ([`super::ops`]) where it
+//! applies, candle's composed ops otherwise (and always with [`Kernels::Composed`]).
 
+use super::ops::{self, Kernels};
 use super::params::ParamStore;
 use super::precision::cast_product;
 use crate::rng::RandomSource;
@@ -15,6 +19,7 @@ pub struct Conv {
     stride: usize,
     padding: usize,
     compute: Option<DType>,
+    kernels: Kernels,
 }
 
 impl Conv {
@@ -27,11 +32,18 @@ impl Conv {
     ) -> Result<Self> {
         let std = (2.0 / (c_out * k * k) as f64).sqrt();
         let weight = p.normal(format!("{name}.weight"), &[c_out, c_in, k, k], std, rng)?;
-        Ok(Self { weight, stride, padding: k / 2, compute: p.compute() })
+        Ok(Self { weight, stride, padding: k / 2, compute: p.compute(), kernels: p.kernels() })
     }
     /// y = w ⋆ x (in the store's compute dtype, see [`super::precision`]).
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        cast_product(x, &self.weight, self.compute, |x, w| x.conv2d(w, self.padding, self.stride, 1, 1))
+        let (stride, pad) = (self.stride, self.padding);
+        cast_product(x, &self.weight, self.compute, |x, w| {
+            if self.kernels.applies(x) {
+                ops::conv2d(x, w, stride, pad)
+            } else {
+                x.conv2d(w, pad, stride, 1, 1)
+            }
+        })
     }
 }
 
@@ -45,6 +57,7 @@ pub struct BatchNorm {
     beta: Tensor,
     running_mean: Var,
     running_var: Var,
+    kernels: Kernels,
 }
 
 /// How batch norm normalizes.
@@ -70,27 +83,47 @@ impl BatchNorm {
             beta: p.fill(format!("{name}.bias"), &[c], 0.0)?,
             running_mean: p.buffer(format!("{name}.running_mean"), vec![0.0; c], &[c])?,
             running_var: p.buffer(format!("{name}.running_var"), vec![1.0; c], &[c])?,
+            kernels: p.kernels(),
         })
     }
     /// Normalizes `x` (N, C, H, W): training mode (`true`) or evaluation mode (`false`).
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         self.forward_mode(x, if train { BnMode::Train } else { BnMode::Eval })
     }
+    /// relu(BN(x)) in `mode`, the ReLU through the same kernels.
+    pub fn forward_relu(&self, x: &Tensor, mode: BnMode) -> Result<Tensor> {
+        Ok(self.kernels.relu(&self.forward_mode(x, mode)?)?)
+    }
+    /// r ← 0.9·r + 0.1·s for the batch's mean and (unbiased) variance, M values per channel.
+    fn update_running(&self, mean: &Tensor, var: &Tensor, m: usize) -> Result<()> {
+        let n = m as f64;
+        let rm =
+            ((self.running_mean.as_tensor() * (1.0 - BN_MOMENTUM))? + (mean.detach().flatten_all()? * BN_MOMENTUM)?)?;
+        let unbiased = n / (n - 1.0).max(1.0);
+        let rv = ((self.running_var.as_tensor() * (1.0 - BN_MOMENTUM))?
+            + (var.detach().flatten_all()? * (BN_MOMENTUM * unbiased))?)?;
+        self.running_mean.set(&rm)?;
+        self.running_var.set(&rv)?;
+        Ok(())
+    }
     /// Normalizes `x` (N, C, H, W) in `mode`.
     pub fn forward_mode(&self, x: &Tensor, mode: BnMode) -> Result<Tensor> {
         let c = self.gamma.dim(0)?;
+        if mode != BnMode::Eval && self.kernels.applies(x) {
+            let (y, st) = ops::batch_norm_train(x, &self.gamma, &self.beta, BN_EPS)?;
+            if mode == BnMode::Train {
+                let dtype = x.dtype();
+                let mean = Tensor::from_vec(st.mean, c, x.device())?.to_dtype(dtype)?;
+                let var = Tensor::from_vec(st.var, c, x.device())?.to_dtype(dtype)?;
+                self.update_running(&mean, &var, st.count)?;
+            }
+            return Ok(y);
+        }
         let (mean, var) = if mode != BnMode::Eval {
             let mean = x.mean_keepdim((0, 2, 3))?;
             let var = x.broadcast_sub(&mean)?.sqr()?.mean_keepdim((0, 2, 3))?;
             if mode == BnMode::Train {
-                let n = (x.elem_count() / c) as f64;
-                let rm = ((self.running_mean.as_tensor() * (1.0 - BN_MOMENTUM))?
-                    + (mean.detach().flatten_all()? * BN_MOMENTUM)?)?;
-                let unbiased = n / (n - 1.0).max(1.0);
-                let rv = ((self.running_var.as_tensor() * (1.0 - BN_MOMENTUM))?
-                    + (var.detach().flatten_all()? * (BN_MOMENTUM * unbiased))?)?;
-                self.running_mean.set(&rm)?;
-                self.running_var.set(&rv)?;
+                self.update_running(&mean, &var, x.elem_count() / c)?;
             }
             (mean, var)
         } else {

@@ -9,6 +9,9 @@
 //! * [`resnet::ResNet`] (CIFAR ResNet-18 "plain" and ResNet-34) and [`densenet::DenseNet`]
 //!   (DenseNet-BC-100, growth 12), behind the [`net::Net`] trait, which exposes the block outputs
 //!   where the paper measures sparsity;
+//! * [`ops`]: the op layer the layers compute with on the CPU (convolution as GEMMs, batch norm,
+//!   ReLU, the SGD update as candle custom ops with explicit backward passes), candle's composed
+//!   ops as the reference ([`ops::Kernels`]);
 //! * [`optim::SgdMomentum`]: SGD with heavy-ball momentum and L2 0.5·λ‖θ‖² in the loss;
 //! * [`data`]: the official CIFAR-10/100 binary files and the class-folder JPEG layout, batching
 //!   with seeded shuffling and augmentation (random crop 32 pad 4, horizontal flip);
@@ -24,6 +27,7 @@ pub mod filters;
 pub mod layers;
 pub mod metric;
 pub mod net;
+pub mod ops;
 pub mod optim;
 pub mod params;
 pub mod precision;

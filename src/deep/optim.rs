@@ -1,5 +1,6 @@
 //! SGD with heavy-ball momentum and L2 regularization in the loss.
 
+use super::ops::{sgd, Kernels};
 use super::params::ParamStore;
 use anyhow::Result;
 use candle_core::backprop::GradStore;
@@ -10,7 +11,9 @@ use candle_core::Tensor;
 /// g = ∇L(θ) + λθ,  v ← μv + g,  θ ← θ − η v   (v = g at the first step; μ = 0: plain SGD).
 ///
 /// The L2 term covers every trainable parameter, as the release's `0.5·λ·Σ‖p‖²`; its gradient is
-/// added here rather than differentiated through the graph (same update, cheaper).
+/// added here rather than differentiated through the graph (same update, cheaper). Where the op
+/// layer applies (CPU f32/f64) the update runs in place, one pass over v and one over θ
+/// ([`sgd`]), with the same operations in the same order as the composed update.
 #[derive(Debug)]
 pub struct SgdMomentum {
     /// Momentum μ.
@@ -18,12 +21,18 @@ pub struct SgdMomentum {
     /// L2 coefficient λ.
     pub weight_decay: f64,
     velocity: Vec<Option<Tensor>>,
+    kernels: Kernels,
 }
 
 impl SgdMomentum {
     /// An optimizer with momentum μ and L2 coefficient λ.
     pub fn new(momentum: f64, weight_decay: f64) -> Self {
-        Self { momentum, weight_decay, velocity: Vec::new() }
+        Self { momentum, weight_decay, velocity: Vec::new(), kernels: Kernels::default() }
+    }
+    /// The same optimizer updating with `kernels` (the op layer by default).
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        self.kernels = kernels;
+        self
     }
     /// One step of size `eta` with the gradients `grads` of the loss.
     pub fn step(&mut self, params: &ParamStore, grads: &GradStore, eta: f64) -> Result<()> {
@@ -32,6 +41,18 @@ impl SgdMomentum {
         for ((_, var), vel) in vars.iter().zip(self.velocity.iter_mut()) {
             let Some(g) = grads.get(var.as_tensor()) else { continue };
             let theta = var.as_tensor();
+            if self.kernels.applies(theta) && theta.is_contiguous() {
+                let v = if self.momentum != 0.0 {
+                    if vel.is_none() {
+                        *vel = Some(theta.zeros_like()?);
+                    }
+                    vel.as_ref()
+                } else {
+                    None
+                };
+                sgd::step(theta, g, v, (eta, self.momentum, self.weight_decay))?;
+                continue;
+            }
             let g = if self.weight_decay != 0.0 { (g + (theta * self.weight_decay)?)? } else { g.clone() };
             let d = if self.momentum != 0.0 {
                 let v = match vel.take() {

@@ -1,5 +1,6 @@
 //! The variables of a network: trainable parameters and batch-norm buffers.
 
+use super::ops::Kernels;
 use crate::rng::RandomSource;
 use anyhow::{Context, Result};
 use candle_core::{DType, Device, Tensor, Var};
@@ -13,6 +14,7 @@ pub struct ParamStore {
     device: Device,
     dtype: DType,
     compute: Option<DType>,
+    kernels: Kernels,
     trainable: Vec<(String, Var)>,
     buffers: Vec<(String, Var)>,
 }
@@ -24,13 +26,29 @@ impl ParamStore {
     }
     /// An empty store of `dtype` variables (F32 for training; F64 for gradient checks).
     pub fn with_dtype(device: &Device, dtype: DType) -> Self {
-        Self { device: device.clone(), dtype, compute: None, trainable: Vec::new(), buffers: Vec::new() }
+        Self {
+            device: device.clone(),
+            dtype,
+            compute: None,
+            kernels: Kernels::default(),
+            trainable: Vec::new(),
+            buffers: Vec::new(),
+        }
     }
     /// The same store whose layers compute their convolutions and matrix products in `compute`
     /// (bf16 mixed precision; `None`: in the variables' dtype).
     pub fn with_compute(mut self, compute: Option<DType>) -> Self {
         self.compute = compute;
         self
+    }
+    /// The same store whose layers compute with `kernels` (the op layer by default).
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        self.kernels = kernels;
+        self
+    }
+    /// The implementation the layers compute with.
+    pub fn kernels(&self) -> Kernels {
+        self.kernels
     }
     /// The dtype of the layers' products, when it differs from the variables'.
     pub fn compute(&self) -> Option<DType> {

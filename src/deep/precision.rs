@@ -6,7 +6,9 @@
 //! * `bf16`: mixed precision as PyTorch's autocast: convolution and linear inputs and weights are
 //!   cast to bfloat16 (8-bit mantissa) for the product, its output back to f32; the master
 //!   weights, batch-norm statistics, the loss and the optimizer stay f32. Gradients flow through
-//!   the casts (bf16 products in the backward pass as well).
+//!   the casts (bf16 products in the backward pass as well). candle's CPU backend has no bf16
+//!   matrix product, so on the CPU the operands and the output are rounded to bf16 and the
+//!   product runs in f32: the same values as bf16 data with f32 accumulation.
 
 use anyhow::{bail, Result};
 use candle_core::{DType, Device, Tensor};
@@ -46,14 +48,17 @@ impl Precision {
 }
 
 /// `op(x, w)` computed in `compute` (when given) and cast back to `x`'s dtype: the autocast
-/// pattern for one product.
+/// pattern for one product. On the CPU the product itself runs in `x`'s dtype on operands
+/// rounded to `compute`, its output rounded to `compute` as well (see the module documentation).
 pub fn cast_product(
     x: &Tensor,
     w: &Tensor,
     compute: Option<DType>,
     op: impl FnOnce(&Tensor, &Tensor) -> candle_core::Result<Tensor>,
 ) -> Result<Tensor> {
+    let round = |t: &Tensor, c: DType| t.to_dtype(c)?.to_dtype(t.dtype());
     Ok(match compute {
+        Some(c) if c != x.dtype() && x.device().is_cpu() => round(&op(&round(x, c)?, &round(w, c)?)?, c)?,
         Some(c) if c != x.dtype() => op(&x.to_dtype(c)?, &w.to_dtype(c)?)?.to_dtype(x.dtype())?,
         _ => op(x, w)?,
     })

@@ -10,17 +10,22 @@
 //! already ran, so it includes seeding dL/dy with ones (one elementwise pass).
 //!
 //! The "count" column is how often the op occurs at that shape in one ResNet-18 step, and the
+//! The profile runs with [`ProfileConfig::kernels`]: the op layer ([`super::ops`], the default)
+//! or candle's composed ops (the implementation before the op layer), for before/after tables.
+//!
+//! The "count" column is how often the op occurs at that shape in one ResNet-18 step, and the
 //! share is count × ms over the measured step (a + b + c + d medians). Convolutions that are not
 //! 3×3 stride 1 (the stem 3→w, the strided first conv of stages 2–4, the 1×1 shortcuts) are not
 //! in the per-op rows, so the per-op shares do not add up to 100 %.
 
 use super::data::ImageSet;
 use super::device::synchronize;
-use super::layers::BatchNorm;
+use super::layers::{BatchNorm, BnMode};
+use super::ops::{self, Kernels};
 use super::optim::SgdMomentum;
 use super::params::ParamStore;
 use super::train::loss_and_correct;
-use super::{build, NetSpec};
+use super::{build_in, NetSpec};
 use crate::linalg::median;
 use crate::rng::{ChaChaSource, RandomSource};
 use anyhow::{ensure, Result};
@@ -51,6 +56,8 @@ pub struct ProfileConfig {
     pub warmup: usize,
     /// Timed repeats (the median is reported).
     pub repeats: usize,
+    /// The op layer or candle's composed ops.
+    pub kernels: Kernels,
 }
 
 /// Median seconds of `f` over `repeats` after `warmup` calls, the device synchronized before
@@ -109,8 +116,9 @@ pub fn profile_resnet18(cfg: ProfileConfig, dev: &Device) -> Result<Vec<Row>> {
         labels: (0..n).map(|_| rng.index(10) as u32).collect(),
     };
     let idx: Vec<usize> = (0..n).collect();
-    let net = build(NetSpec::resnet18(w), 10, dev, 0)?;
-    let mut opt = SgdMomentum::new(0.9, 5e-4);
+    let kernels = cfg.kernels;
+    let net = build_in(NetSpec::resnet18(w), 10, ParamStore::new(dev).with_kernels(kernels), 0)?;
+    let mut opt = SgdMomentum::new(0.9, 5e-4).with_kernels(kernels);
     let mut rows = Vec::new();
     let phase = |op: &str, ms: f64| Row { op: op.into(), shape: format!("batch {n}, width {w}"), ms, count: 1 };
 
@@ -163,15 +171,17 @@ pub fn profile_resnet18(cfg: ProfileConfig, dev: &Device) -> Result<Vec<Row>> {
         let shape = format!("{n}×{c}×{h}×{h}");
         let xs = randn(&[n, c, h, h], dev, &mut rng)?;
         let ws = (randn(&[c, c, 3, 3], dev, &mut rng)? * (2.0 / (9 * c) as f64).sqrt())?;
-        let (f, b) = fwd_bwd(dev, &cfg, &[xs.clone(), ws], |t| Ok(t[0].conv2d(&t[1], 1, 1, 1, 1)?))?;
+        let (f, b) = fwd_bwd(dev, &cfg, &[xs.clone(), ws], |t| {
+            Ok(if kernels.applies(&t[0]) { ops::conv2d(&t[0], &t[1], 1, 1)? } else { t[0].conv2d(&t[1], 1, 1, 1, 1)? })
+        })?;
         rows.push(Row { op: "conv 3×3 forward".into(), shape: shape.clone(), ms: f * 1e3, count: convs });
         rows.push(Row { op: "conv 3×3 backward".into(), shape: shape.clone(), ms: b * 1e3, count: convs });
-        let mut p = ParamStore::new(dev);
+        let mut p = ParamStore::new(dev).with_kernels(kernels);
         let bn = BatchNorm::new(&mut p, "bn", c)?;
-        let (f, b) = fwd_bwd(dev, &cfg, std::slice::from_ref(&xs), |t| bn.forward(&t[0], true))?;
+        let (f, b) = fwd_bwd(dev, &cfg, std::slice::from_ref(&xs), |t| bn.forward_mode(&t[0], BnMode::Train))?;
         rows.push(Row { op: "batch norm forward (train)".into(), shape: shape.clone(), ms: f * 1e3, count: bns });
         rows.push(Row { op: "batch norm backward".into(), shape: shape.clone(), ms: b * 1e3, count: bns });
-        let (f, b) = fwd_bwd(dev, &cfg, std::slice::from_ref(&xs), |t| Ok(t[0].relu()?))?;
+        let (f, b) = fwd_bwd(dev, &cfg, std::slice::from_ref(&xs), |t| Ok(kernels.relu(&t[0])?))?;
         rows.push(Row { op: "relu forward".into(), shape: shape.clone(), ms: f * 1e3, count: relus });
         rows.push(Row { op: "relu backward".into(), shape, ms: b * 1e3, count: relus });
     }
@@ -210,7 +220,7 @@ mod tests {
 
     #[test]
     fn tiny_profile_has_every_row() {
-        let cfg = ProfileConfig { width: 2, batch: 2, warmup: 0, repeats: 1 };
+        let cfg = ProfileConfig { width: 2, batch: 2, warmup: 0, repeats: 1, kernels: Kernels::Fused };
         let rows = profile_resnet18(cfg, &Device::Cpu).unwrap();
         assert_eq!(rows.len(), 4 + 4 * 6 + 2);
         assert!(rows.iter().all(|r| r.ms.is_finite() && r.ms >= 0.0));

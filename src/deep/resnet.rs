@@ -1,8 +1,9 @@
 //! CIFAR ResNets: ResNet-18 "plain" and ResNet-34 (docs/DESIGN.md §3; the release's `ResNet` with
 //! `BasicBlockResNet34`): 3×3 stem, no max-pool, post-activation BasicBlocks.
 
-use super::layers::{global_avg_pool, BatchNorm, Conv, Linear};
+use super::layers::{global_avg_pool, BatchNorm, BnMode, Conv, Linear};
 use super::net::{Forward, Net};
+use super::ops::Kernels;
 use super::params::ParamStore;
 use crate::rng::RandomSource;
 use anyhow::Result;
@@ -17,6 +18,7 @@ struct BasicBlock {
     conv2: Conv,
     bn2: BatchNorm,
     shortcut: Option<(Conv, BatchNorm)>,
+    kernels: Kernels,
 }
 
 impl BasicBlock {
@@ -40,16 +42,24 @@ impl BasicBlock {
         } else {
             None
         };
-        Ok(Self { conv1, bn1, conv2, bn2, shortcut })
+        Ok(Self { conv1, bn1, conv2, bn2, shortcut, kernels: p.kernels() })
     }
     fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        let h = self.bn1.forward(&self.conv1.forward(x)?, train)?.relu()?;
+        let h = self.bn1.forward_relu(&self.conv1.forward(x)?, mode(train))?;
         let h = self.bn2.forward(&self.conv2.forward(&h)?, train)?;
         let s = match &self.shortcut {
             Some((c, b)) => b.forward(&c.forward(x)?, train)?,
             None => x.clone(),
         };
-        Ok((h + s)?.relu()?)
+        Ok(self.kernels.relu(&(h + s)?)?)
+    }
+}
+
+fn mode(train: bool) -> BnMode {
+    if train {
+        BnMode::Train
+    } else {
+        BnMode::Eval
     }
 }
 
@@ -97,7 +107,7 @@ impl ResNet {
 
 impl Net for ResNet {
     fn forward(&self, x: &Tensor, train: bool) -> Result<Forward> {
-        let mut h = self.bn.forward(&self.stem.forward(x)?, train)?.relu()?;
+        let mut h = self.bn.forward_relu(&self.stem.forward(x)?, mode(train))?;
         let mut taps = Vec::with_capacity(5);
         for stage in &self.stages {
             for block in stage {
