@@ -37,8 +37,10 @@ step() {
 # Figures of README (5 seeds: the bands are medians and quartiles over seeds).
 step docs/fig2.png "$B" reproduce fig2 --seeds 5 --out "$WORK/r" > "$WORK/fig2.txt"
 cp "$WORK/r/fig2/fig2.png" docs/fig2.png
+cp "$WORK/fig2.txt" docs/sweep/fig2-5seeds.txt
 step docs/fig5.png "$B" reproduce fig5 --seeds 5 --out "$WORK/r" > "$WORK/fig5.txt"
 cp "$WORK/r/fig5/fig5.png" docs/fig5.png
+cp "$WORK/fig5.txt" docs/sweep/fig5-5seeds.txt
 if [ -f "$WORK/r/fig5/fig5.svg" ]; then cp "$WORK/r/fig5/fig5.svg" docs/fig5.svg; fi
 
 # Rates over 30 seeds (Figs. 11, 12) and 64 seeds for Fig. 2's claims.

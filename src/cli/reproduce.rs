@@ -266,8 +266,8 @@ pub fn print_summary(w: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
                 _ => String::new(),
             };
             writeln!(w, "  {:<20} {:<24} {rate}{why}", d.id, d.verdict.label())?;
+            writeln!(w, "  {:<20} rule: {}", "", d.definition)?;
         }
-        writeln!(w, "  rule: {}", crate::claims::CRITERION.describe())?;
     }
     if k > 1 {
         let names: Vec<String> = o.config.runs.iter().map(|r| r.name.clone()).collect();
