@@ -265,6 +265,7 @@ pub fn to_markdown(rows: &[Row]) -> String {
                 let [lo, hi] = statistic.interval.unwrap_or([f64::NAN, f64::NAN]);
                 (statistic.runs.to_string(), format!("{:.2} [{lo:.2}, {hi:.2}]", statistic.estimate))
             }
+            Verdict::Undecided { .. } => ("—".into(), "—".into()),
             _ => (if r.cases == 0 { "—".into() } else { r.cases.to_string() }, "—".into()),
         };
         let why = match &r.verdict {
