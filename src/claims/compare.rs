@@ -110,12 +110,7 @@ impl Comparison {
     pub fn on_seed(&self, o: &Outcome, k: usize) -> Result<(Option<bool>, String), String> {
         let logs = o.seed_logs(k);
         let find = |name: &str| {
-            o.config
-                .runs
-                .iter()
-                .position(|r| r.name == name)
-                .map(|i| &logs[i])
-                .ok_or_else(|| format!("no run `{name}` in {}", o.config.name))
+            o.run_index(name).map(|i| &logs[i]).ok_or_else(|| format!("no run `{name}` in {}", o.config.name))
         };
         let runs: Vec<&RunLog> = self.runs.iter().map(|r| find(r)).collect::<Result<_, _>>()?;
         let reference = match self.against {

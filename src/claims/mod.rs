@@ -170,13 +170,7 @@ pub fn decide(claim: &Claim, o: &Outcome) -> Decided {
         Check::Observation(obs, order) => {
             let idx: Result<Vec<usize>, String> = order
                 .iter()
-                .map(|n| {
-                    o.config
-                        .runs
-                        .iter()
-                        .position(|r| r.name == *n)
-                        .ok_or_else(|| format!("no run `{n}` in {}", o.config.name))
-                })
+                .map(|n| o.run_index(n).ok_or_else(|| format!("no run `{n}` in {}", o.config.name)))
                 .collect();
             let per = idx.map(|idx| {
                 (0..seeds)

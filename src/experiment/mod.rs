@@ -85,6 +85,10 @@ impl Outcome {
         let r = self.config.runs.len();
         &self.logs[k * r..(k + 1) * r]
     }
+    /// Index of the run named `name` in the config's runs.
+    pub fn run_index(&self, name: &str) -> Option<usize> {
+        self.config.runs.iter().position(|r| r.name == name)
+    }
     /// Index of a metric column.
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)

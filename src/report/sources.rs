@@ -174,9 +174,12 @@ fn experiment_sections(r: &mut Runner<'_>, opts: &Options) -> Result<(Vec<Claim>
     let mut claims = Vec::new();
     // Every figure of the registry.
     let spec = spec::figures()?;
+    // The notebooks' printed numbers, parsed once for every figure.
+    let notebooks = spec::release()?;
     let mut figures = Vec::new();
     for name in registry::names() {
         let cfg = registry::get(name).ok_or_else(|| anyhow!("unknown figure {name}"))??;
+        let printed = notebooks.figure.iter().find(|f| f.name == name);
         let fspec = spec.figure.iter().find(|f| f.name == name).cloned().unwrap_or(FigureSpec {
             name: name.into(),
             claim: String::new(),
@@ -199,7 +202,7 @@ fn experiment_sections(r: &mut Runner<'_>, opts: &Options) -> Result<(Vec<Claim>
             seeds,
             &[&cfg.to_toml(), spec::FIGURES, &seeds_n.to_string(), q],
             |(s, _): &(FigureSection, Vec<Claim>)| s.images.iter().all(|i| out.join(i).exists()),
-            || figure(&cfg, &fspec, &dir, &out, opts.seed, seeds_n as usize, opts.quick),
+            || figure(&cfg, &fspec, printed, &dir, &out, opts.seed, seeds_n as usize, opts.quick),
         )?;
         figures.push(section);
         claims.extend(fig_claims);
@@ -343,9 +346,11 @@ pub fn appendix_b_claims(report: &largestep_proofs::report::Report) -> Vec<Claim
 pub use crate::claims::compare::short;
 
 /// Adapter: runs a registry figure and turns its [`Outcome`] into a section and its claims.
+#[allow(clippy::too_many_arguments)]
 fn figure(
     cfg: &ExperimentConfig,
     spec: &FigureSpec,
+    printed: Option<&spec::ReleaseFigure>,
     dir: &Path,
     out: &Path,
     seed: u64,
@@ -392,8 +397,6 @@ fn figure(
         Scale::Paper => String::new(),
         Scale::Reduced(why) => format!(" — REDUCED: {why}"),
     };
-    let notebook = spec::release()?;
-    let printed = notebook.figure.iter().find(|f| f.name == cfg.name);
     let mut release: Vec<super::ReleaseRow> = printed
         .map(|f| {
             f.lines
@@ -448,7 +451,7 @@ fn ours(o: &Outcome, what: &str) -> String {
     };
     let names = what.rsplit_once('(').and_then(|(_, r)| r.split_once(')')).map(|(inside, _)| inside);
     let runs: Vec<usize> = names
-        .and_then(|n| n.split(", ").map(|r| o.config.runs.iter().position(|s| s.name == r.trim())).collect())
+        .and_then(|n| n.split(", ").map(|r| o.run_index(r.trim())).collect())
         .unwrap_or_else(|| (0..o.config.runs.len()).collect());
     let v: Vec<String> = runs
         .iter()
