@@ -4,6 +4,7 @@
 
 use crate::data::csv::{DataError, FileData};
 use crate::data::{Dataset, Relu1d, SparseRegression, Teacher};
+use crate::experiment::figure::Layout;
 use crate::loss::Loss;
 use crate::metrics::MetricsSpec;
 use crate::model::{DiagonalNet, MlpInit, Model, Precision, ReluMlp};
@@ -338,9 +339,9 @@ pub struct ExperimentConfig {
     /// Figure title.
     #[serde(default)]
     pub title: String,
-    /// Figure layout (see `experiment::figure`); default "losses".
-    #[serde(default = "default_figure")]
-    pub figure: String,
+    /// Figure layout; default "losses".
+    #[serde(default)]
+    pub figure: Layout,
     /// Random generator.
     #[serde(default)]
     pub rng: RngKind,
@@ -354,10 +355,6 @@ pub struct ExperimentConfig {
     pub metrics: MetricsSpec,
     /// The runs (at least one).
     pub runs: Vec<RunSpec>,
-}
-
-fn default_figure() -> String {
-    "losses".into()
 }
 
 /// Parameters of a ReLU net `d → hidden… → 1` with biases (an upper bound).
@@ -595,12 +592,12 @@ impl ExperimentConfig {
             if ok {
                 Ok(())
             } else {
-                Err(format!("layout {:?} needs {what}", self.figure))
+                Err(format!("layout {:?} needs {what}", self.figure.name()))
             }
         };
-        match self.figure.as_str() {
-            "losses" => Ok(()),
-            "trajectories" => {
+        match self.figure {
+            Layout::Losses => Ok(()),
+            Layout::Trajectories => {
                 need(matches!(self.model, ModelSpec::Diagonal { .. }), "model.kind = \"diagonal\"")?;
                 need(
                     matches!(self.data, DataSpec::SparseRegression { .. }),
@@ -608,20 +605,17 @@ impl ExperimentConfig {
                 )?;
                 need(self.training.snapshots, "training.snapshots = true")
             }
-            "functions" | "function_snapshots" => {
+            Layout::Functions | Layout::FunctionSnapshots => {
                 need(one_hidden, "a one-hidden-layer ReLU net (model.kind = \"relu_mlp\", hidden = [m])")?;
                 need(self.data.dim() == 1, "1-D inputs (data.kind = \"relu1d\", or d = 1)")?;
-                need(self.figure == "functions" || self.training.snapshots, "training.snapshots = true")
+                need(self.figure == Layout::Functions || self.training.snapshots, "training.snapshots = true")
             }
-            "arrows" => {
+            Layout::Arrows => {
                 need(one_hidden, "a one-hidden-layer ReLU net (model.kind = \"relu_mlp\", hidden = [m])")?;
                 need(
                     matches!(&self.data, DataSpec::Teacher { d: 2, hidden, .. } if hidden.len() == 1),
                     "a two-layer teacher on 2-D inputs (data.kind = \"teacher\", d = 2, hidden = [m])",
                 )
-            }
-            other => {
-                Err(format!("unknown layout {other:?}; allowed: {}", crate::experiment::figure::LAYOUTS.join(", ")))
             }
         }
     }

@@ -75,7 +75,7 @@ const SEED: Kind = Kind::Int(0, i64::MAX);
 pub const FIELDS: &[Field] = &[
     Field { key: "name", kind: Kind::Text, default: "required", unit: "", meaning: "experiment name: a plain file name (letters, digits, `_`, `-`, `.`; output folder results/<name>)" },
     Field { key: "title", kind: Kind::Text, default: "\"\"", unit: "", meaning: "figure title" },
-    Field { key: "figure", kind: Kind::Choice(crate::experiment::figure::LAYOUTS), default: "\"losses\"", unit: "", meaning: "figure layout; trajectories: diagonal net on sparse regression with snapshots; functions/function_snapshots: one-hidden-layer ReLU net on 1-D data; arrows: one-hidden-layer ReLU net on a 2-D two-layer teacher" },
+    Field { key: "figure", kind: Kind::Choice(crate::experiment::figure::Layout::NAMES), default: "\"losses\"", unit: "", meaning: "figure layout; trajectories: diagonal net on sparse regression with snapshots; functions/function_snapshots: one-hidden-layer ReLU net on 1-D data; arrows: one-hidden-layer ReLU net on a 2-D two-layer teacher" },
     Field { key: "rng", kind: Kind::Choice(&["chacha", "numpy", "torch"]), default: "\"chacha\"", unit: "", meaning: "random generator: ChaCha8, numpy's legacy MT19937 stream of the release, or the ReLU release's torch and numpy streams" },
     Field { key: "data", kind: Kind::Table, default: "required", unit: "", meaning: "the training data" },
     Field { key: "data.kind", kind: Kind::Choice(&["sparse_regression", "relu1d", "teacher", "csv", "npy"]), default: "required", unit: "", meaning: "sparse regression (§3.1), the 12-point 1-D task (Figs. 4, 12, 13), teacher–student on the sphere, or a regression dataset from files (csv; npy is a synonym: each file's format follows its extension)" },

@@ -37,7 +37,7 @@ fn fig2_constant_run_matches_the_release() {
     assert_eq!(last.iteration, 99_599); // the last grid point: the release's "final" value
     assert_printed(last.train_loss, "1.422e-6");
     assert_printed(last.test_loss, "3.529e-3");
-    assert_eq!(last.metrics[o.column("support_size").unwrap()], 200.0);
+    assert_eq!(last.metrics[o.column(largestep::metrics::Column::SupportSize).unwrap()], 200.0);
     // Closer than the printed digits: the full value agrees to ~1e-12 relative (summation order
     // of the dot products differs from BLAS).
     assert!((last.train_loss / 1.4216162873995314e-06 - 1.0).abs() < 1e-9, "{:e}", last.train_loss);
@@ -51,7 +51,7 @@ fn fig11_gd_constant_run_matches_the_release() {
     let o = run_one("fig11", "gd_constant");
     let last = o.logs[0].last().unwrap();
     assert_printed(last.test_loss, "1.68e-1");
-    assert_eq!(last.metrics[o.column("support_size").unwrap()], 100.0);
+    assert_eq!(last.metrics[o.column(largestep::metrics::Column::SupportSize).unwrap()], 100.0);
 }
 
 // ---- The ReLU notebooks (issue 13): `rng = "torch"` (the release's data, teacher, student and
@@ -84,8 +84,8 @@ fn fig5_constant_run_matches_the_release() {
     let last = o.logs[0].last().unwrap();
     assert_close("train", last.train_loss, 1.371e-3, 0.02);
     assert_close("test", last.test_loss, 0.0614, 0.02);
-    let l1 = last.metrics[o.column("feature_sparsity_l1").unwrap()];
-    let l2 = last.metrics[o.column("feature_sparsity_l2").unwrap()];
+    let l1 = last.metrics[o.column(largestep::metrics::Column::FeatureSparsity { layer: 1 }).unwrap()];
+    let l2 = last.metrics[o.column(largestep::metrics::Column::FeatureSparsity { layer: 2 }).unwrap()];
     assert!((l1 - 0.570).abs() < 0.0105, "layer-1 sparsity {l1}");
     assert!((l2 - 0.466).abs() < 0.0105, "layer-2 sparsity {l2}");
 }

@@ -198,9 +198,10 @@ fn schema_choices_are_the_names_the_loader_accepts() {
     let s = || Value::String("?".into());
     let tagged = || Value::Table(toml::toml! { kind = "?" });
     type Probe = (Vec<String>, fn(&str) -> bool);
-    let layouts: Probe = (largestep::experiment::figure::LAYOUTS.iter().map(|s| s.to_string()).collect(), |n: &str| {
-        largestep::experiment::figure::LAYOUTS.contains(&n)
-    });
+    let layouts: Probe =
+        (largestep::experiment::figure::Layout::NAMES.iter().map(|s| s.to_string()).collect(), |n: &str| {
+            largestep::experiment::figure::Layout::NAMES.contains(&n)
+        });
     let pairs: Vec<(&str, Probe)> = vec![
         ("rng", serde_variants::<largestep::rng::RngKind>(s())),
         ("data.kind", serde_variants::<DataSpec>(tagged())),
@@ -318,7 +319,7 @@ fn every_config_field_is_in_the_schema_and_every_schema_key_is_a_field() {
         let cfg = ExperimentConfig {
             name: "x".into(),
             title: "t".into(),
-            figure: "losses".into(),
+            figure: largestep::experiment::figure::Layout::Losses,
             rng: largestep::rng::RngKind::Chacha,
             data: d.clone(),
             model: m.clone(),

@@ -6,9 +6,10 @@ use largestep::data::SparseRegression;
 use largestep::experiment::Outcome;
 use largestep::record::{Row, RunLog};
 use largestep::rng::ChaChaSource;
-use largestep::sde::compare::{comparison_config, Comparison, RUNS, STABLE_FLOW};
+use largestep::sde::compare::{comparison_config, Comparison};
 use largestep::sde::report::verdicts;
 use largestep::sde::spec::{self, SdeSpec};
+use largestep::sde::Arm;
 use largestep_theory::verdict::{Kind, Verdict};
 use std::sync::Arc;
 
@@ -62,10 +63,10 @@ fn fake(finals: [f64; 3], gf_peak: f64) -> Comparison {
     let per_run = [finals[0], finals[1], finals[2], finals[2]];
     let logs = (0..SEEDS as u64)
         .flat_map(|seed| {
-            RUNS.iter().zip(per_run).map(move |(n, f)| {
-                let mid = if n.starts_with("gf") { gf_peak } else { 200.0 };
+            Arm::ALL.iter().zip(per_run).map(move |(a, f)| {
+                let mid = if a.is_flow() { gf_peak } else { 200.0 };
                 RunLog {
-                    run: n.to_string(),
+                    run: a.name().to_string(),
                     seed,
                     rows: vec![row(0, 200.0), row(5, mid), row(10, f)],
                     large_phase_end: 10,
@@ -92,7 +93,7 @@ fn fake(finals: [f64; 3], gf_peak: f64) -> Comparison {
     Comparison {
         outcome,
         rows: vec![],
-        sharpness: vec![vec![]; SEEDS * RUNS.len()],
+        sharpness: vec![vec![]; SEEDS * Arm::ALL.len()],
         timing: Default::default(),
         gf_shared: vec![false; SEEDS],
         flow_of: (0..SEEDS).collect(),
@@ -149,7 +150,7 @@ fn shared_flows_count_once() {
 fn a_split_over_seeds_is_undecided() {
     let mut c = fake([150.0, 155.0, 200.0], 200.0);
     for k in 0..2 {
-        c.outcome.logs[k * RUNS.len() + 1].rows[2].metrics[0] = 199.0;
+        c.outcome.logs[k * Arm::ALL.len() + Arm::Sde.index()].rows[2].metrics[0] = 199.0;
     }
     let v = verdicts(&c);
     assert_eq!(v.sde.kind(), Kind::Undecided, "{}", v.overall());
@@ -160,7 +161,7 @@ fn a_split_over_seeds_is_undecided() {
 /// verdicts UNDECIDED with the reason, whatever the other seeds say.
 #[test]
 fn diverged_or_nan_sde_or_flow_run_is_undecided() {
-    let nr = RUNS.len();
+    let nr = Arm::ALL.len();
     let mut sde_diverged = fake([150.0, 155.0, 200.0], 200.0);
     sde_diverged.outcome.logs[2 * nr + 1].diverged_at = Some(5);
     let v = verdicts(&sde_diverged);
@@ -169,7 +170,7 @@ fn diverged_or_nan_sde_or_flow_run_is_undecided() {
     assert_eq!(v.gf.kind(), Kind::SimulatedSupports, "the flow claim does not need the SDE");
 
     let mut gf_diverged = fake([150.0, 155.0, 200.0], 200.0);
-    gf_diverged.outcome.logs[3 * nr + STABLE_FLOW].diverged_at = Some(7);
+    gf_diverged.outcome.logs[3 * nr + Arm::StableFlow.index()].diverged_at = Some(7);
     let v = verdicts(&gf_diverged);
     assert_eq!((v.sde.kind(), v.gf.kind()), (Kind::Undecided, Kind::Undecided), "{}", v.overall());
     assert!(v.overall().contains("run `gf_stable` (seed 3) diverged"), "{}", v.overall());
@@ -180,7 +181,7 @@ fn diverged_or_nan_sde_or_flow_run_is_undecided() {
 
     for peak in [f64::NAN, 0.0, -1.0] {
         let mut bad_peak = fake([150.0, 155.0, 200.0], 200.0);
-        for r in &mut bad_peak.outcome.logs[STABLE_FLOW].rows {
+        for r in &mut bad_peak.outcome.logs[Arm::StableFlow.index()].rows {
             r.metrics[0] = peak;
         }
         let v = verdicts(&bad_peak);

@@ -7,6 +7,7 @@
 //! run of the same seed, or a fixed level). A seed on which a compared run diverged is undecided.
 
 use crate::experiment::{diverged, Outcome};
+use crate::metrics::Column;
 use crate::record::RunLog;
 
 /// Which final value a comparison reads.
@@ -17,7 +18,7 @@ pub enum Value {
     /// The final test loss.
     TestLoss,
     /// The final value of a metric column (`support_size`, `jacobian_rank`, …).
-    Metric(&'static str),
+    Metric(Column),
 }
 
 impl Value {

@@ -30,6 +30,7 @@
 
 use crate::experiment::{diverged, Outcome};
 use crate::linalg::median;
+use crate::metrics::Column;
 use crate::record::{Row, RunLog};
 use serde::{Deserialize, Serialize};
 
@@ -211,12 +212,7 @@ fn decreasing(v: &[f64]) -> bool {
 
 /// The metric columns O3 judges: ‖u⊙v‖₀, the Jacobian rank, the feature-sparsity coefficients.
 pub fn sparsity_columns(o: &Outcome) -> Vec<usize> {
-    o.columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| *c == "support_size" || *c == "jacobian_rank" || c.starts_with("feature_sparsity"))
-        .map(|(i, _)| i)
-        .collect()
+    o.columns.iter().enumerate().filter(|(_, c)| Column::parse(c).is_some()).map(|(i, _)| i).collect()
 }
 
 /// Counts of one per-seed test over seeds: held, failed, undecided.

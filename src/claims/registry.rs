@@ -9,6 +9,7 @@
 
 use super::compare::{Against, Comparison, Relation, Value};
 use super::observations::Observation;
+use crate::metrics::Column;
 
 /// Where a claim sits in the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -230,7 +231,7 @@ pub static CLAIMS: &[Claim] = &[
         sentence: "Only for a large step size, the neurons cluster along the teacher neurons leading to a model that uses a sparse set of features",
         figure: Some("fig10"),
         check: Check::Compare(Comparison {
-            value: Value::Metric("feature_sparsity_l1"),
+            value: Value::Metric(Column::FeatureSparsity { layer: 1 }),
             runs: &["decay50"],
             relation: Relation::Below,
             against: Against::Run("constant"),
@@ -252,7 +253,7 @@ pub static CLAIMS: &[Claim] = &[
         sentence: "[loss stabilization for GD] does not lead to a similar level of sparsity as SGD",
         figure: Some("fig11"),
         check: Check::Compare(Comparison {
-            value: Value::Metric("support_size"),
+            value: Value::Metric(Column::SupportSize),
             runs: &["sgd_decay50"],
             relation: Relation::Below,
             against: Against::Run("gd_decay50"),
@@ -356,7 +357,7 @@ pub static CLAIMS: &[Claim] = &[
         sentence: "ours: SGD's final ‖u⊙v‖₀ below gradient flow's (the paper draws the trajectories only)",
         figure: Some("fig3"),
         check: Check::Compare(Comparison {
-            value: Value::Metric("support_size"),
+            value: Value::Metric(Column::SupportSize),
             runs: &["sgd"],
             relation: Relation::Below,
             against: Against::Run("gf"),

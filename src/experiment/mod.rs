@@ -20,7 +20,7 @@ pub use train::train;
 
 use crate::config::ExperimentConfig;
 use crate::data::Dataset;
-use crate::metrics::log_grid;
+use crate::metrics::{log_grid, Column};
 use crate::model::Model;
 use crate::output::OutputDir;
 use crate::record::{Recorder, RunLog};
@@ -90,8 +90,9 @@ impl Outcome {
         self.config.runs.iter().position(|r| r.name == name)
     }
     /// Index of a metric column.
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c == name)
+    pub fn column(&self, column: Column) -> Option<usize> {
+        let name = column.name();
+        self.columns.iter().position(|c| *c == name)
     }
     /// One warning per seed whose training labels are nearly constant (see
     /// [`Dataset::degenerate_labels`]), naming the experiment and the seed offset.

@@ -1,12 +1,14 @@
 //! Metrics evaluated on the logging grid (docs/DESIGN.md §4): losses, Jacobian rank, ‖u⊙v‖₀ and the
 //! feature sparsity coefficient.
 
+mod column;
 mod feature_sparsity;
 mod grid;
 mod linear_test_loss;
 mod rank_bracket;
 mod rank_inertia;
 
+pub use column::Column;
 pub use feature_sparsity::{positive_fraction, sparsity_coefficient, SparsityOptions};
 pub use grid::log_grid;
 pub use linear_test_loss::{LinearTestLoss, MAX_CONDITION as LINEAR_TEST_LOSS_MAX_CONDITION};
@@ -68,15 +70,20 @@ pub const SUPPORT_THRESHOLD: f64 = 1e-50;
 impl MetricsSpec {
     /// Column names after the leading `run,seed,iteration,step_size,train_loss,test_loss`.
     pub fn columns(&self) -> Vec<String> {
+        self.metric_columns().into_iter().map(Column::name).collect()
+    }
+
+    /// The recorded metrics, in column order.
+    pub fn metric_columns(&self) -> Vec<Column> {
         let mut c = Vec::new();
         if self.jacobian_rank.is_some() {
-            c.push("jacobian_rank".to_string());
+            c.push(Column::JacobianRank);
         }
         if self.support_size {
-            c.push("support_size".to_string());
+            c.push(Column::SupportSize);
         }
         if let Some(s) = &self.feature_sparsity {
-            c.extend(s.layers.iter().map(|l| format!("feature_sparsity_l{l}")));
+            c.extend(s.layers.iter().map(|&layer| Column::FeatureSparsity { layer }));
         }
         c
     }

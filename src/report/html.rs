@@ -4,7 +4,7 @@
 
 use super::markdown::range;
 use super::sources::short;
-use super::{Claim, Report, GROUPS};
+use super::{Claim, Report, Section};
 use largestep_theory::verdict::{Kind, Verdict};
 use std::fmt::Write;
 
@@ -122,12 +122,12 @@ pub fn render(r: &Report) -> String {
             writeln!(s, "<li><span class=\"kind-{}\">{}</span>: {}</li>", kind_class(k), k.label(), esc(k.evidence()));
     }
     let _ = writeln!(s, "</ul><table id=\"claims-table\"><thead><tr><th>id</th><th>claim</th><th>reference</th><th>verdict</th><th>evidence kind</th><th>evidence and numbers</th><th>backed by</th></tr></thead><tbody>");
-    for group in GROUPS {
+    for group in Section::ALL {
         let claims: Vec<&Claim> = r.claims.iter().filter(|c| c.group == group).collect();
         if claims.is_empty() {
             continue;
         }
-        let _ = writeln!(s, "<tr class=\"group\"><th colspan=\"7\">{}</th></tr>", esc(group));
+        let _ = writeln!(s, "<tr class=\"group\"><th colspan=\"7\">{}</th></tr>", esc(group.title()));
         for c in claims {
             claim_row(&mut s, c);
         }

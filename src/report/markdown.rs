@@ -1,7 +1,7 @@
 //! `report.md`: the report for terminals and diffs (the same data as `index.html`).
 
 use super::sources::short;
-use super::{Report, GROUPS};
+use super::{Report, Section};
 use largestep_theory::verdict::Verdict;
 use std::fmt::Write;
 
@@ -35,12 +35,12 @@ pub fn render(r: &Report) -> String {
         );
     }
     let _ = writeln!(s, "## Claims (paper order)\n");
-    for group in GROUPS {
+    for group in Section::ALL {
         let claims: Vec<_> = r.claims.iter().filter(|c| c.group == group).collect();
         if claims.is_empty() {
             continue;
         }
-        let _ = writeln!(s, "### {group}\n\n| id | claim | reference | verdict | evidence | numbers | decided by | backed by |\n|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(s, "### {}\n\n| id | claim | reference | verdict | evidence | numbers | decided by | backed by |\n|---|---|---|---|---|---|---|---|", group.title());
         for c in claims {
             let _ = writeln!(
                 s,

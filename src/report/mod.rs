@@ -23,31 +23,17 @@ pub mod cache;
 pub mod html;
 pub mod markdown;
 pub mod provenance;
+mod section;
 pub mod sources;
 pub mod spec;
 pub mod sweeps;
 
-use crate::claims::{Group, Role, Scale};
+pub use section::Section;
+
+use crate::claims::{Role, Scale};
 use largestep_theory::verdict::{Statistic, Tally, Verdict};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-
-/// The groups of the claims table, in the paper's order ([`crate::claims::Group`]), then the
-/// diagnostics of ours (never in the paper's tally).
-pub const GROUPS: [&str; 9] = [
-    Group::Prop21.title(),
-    Group::Prop22.title(),
-    Group::Dynamics.title(),
-    Group::Observations.title(),
-    Group::Figures.title(),
-    Group::AppendixB.title(),
-    Group::AppendixC.title(),
-    Group::Deep.title(),
-    DIAGNOSTICS,
-];
-
-/// The group of the diagnostics.
-pub const DIAGNOSTICS: &str = "Diagnostics of ours (not claims of the paper; never in the tally)";
 
 /// What backs a claim: a test to run, or the command whose output the report shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,8 +49,8 @@ pub struct Backing {
 pub struct Claim {
     /// Stable id, e.g. `P2.1-step`, `B:B.3/eps0`, `O2-fig2`.
     pub id: String,
-    /// One of [`GROUPS`].
-    pub group: String,
+    /// Its section of the table.
+    pub group: Section,
     /// The statement, as the paper writes it.
     pub statement: String,
     /// Where in the paper.

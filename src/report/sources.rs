@@ -9,7 +9,8 @@
 use super::cache::{self, Cache};
 use super::spec::{self, FigureSpec};
 use super::{
-    Backing, Claim, DeepFile, DeepRun, DeepSection, FigureSection, Options, Provenance, Report, RunValues, Step,
+    Backing, Claim, DeepFile, DeepRun, DeepSection, FigureSection, Options, Provenance, Report, RunValues, Section,
+    Step,
 };
 use crate::claims::{self, Decided, Role, Scale};
 use crate::config::ExperimentConfig;
@@ -118,7 +119,7 @@ pub fn gather(opts: &Options, start: Instant) -> Result<Report> {
         seconds: start.elapsed().as_secs_f64(),
         quick: opts.quick,
     };
-    claims.sort_by_key(|c| super::GROUPS.iter().position(|g| *g == c.group).unwrap_or(super::GROUPS.len()));
+    claims.sort_by_key(|c| c.group.position());
     Ok(Report { claims, figures, sde, deep, sweeps, steps, provenance })
 }
 
@@ -230,17 +231,17 @@ fn experiment_sections(r: &mut Runner<'_>, opts: &Options) -> Result<(Vec<Claim>
 }
 
 /// The group of a verify row, from its id and role.
-fn group_of(row: &Row) -> &'static str {
+fn group_of(row: &Row) -> Section {
     if row.role == Role::Diagnostic {
-        super::DIAGNOSTICS
+        Section::Diagnostics
     } else if row.id.starts_with("P2.1") {
-        claims::Group::Prop21.title()
+        Section::Paper(claims::Group::Prop21)
     } else if row.id.starts_with("P2.2") {
-        claims::Group::Prop22.title()
+        Section::Paper(claims::Group::Prop22)
     } else if row.id.starts_with("B:") {
-        claims::Group::AppendixB.title()
+        Section::Paper(claims::Group::AppendixB)
     } else {
-        claims::registry::get(&row.id).map_or(super::DIAGNOSTICS, |c| c.group.title())
+        claims::registry::get(&row.id).map_or(Section::Diagnostics, |c| Section::Paper(c.group))
     }
 }
 
@@ -259,7 +260,7 @@ pub fn claim_from_row(row: &Row) -> Claim {
     };
     Claim {
         id: row.id.clone(),
-        group: group.into(),
+        group,
         statement: row.claim.clone(),
         reference: row.reference.clone(),
         verdict,
@@ -280,7 +281,7 @@ pub fn claim_from_decided(d: &Decided, backing: Backing) -> Claim {
     };
     Claim {
         id: d.id.clone(),
-        group: if d.role == Role::Diagnostic { super::DIAGNOSTICS.into() } else { d.group.title().into() },
+        group: if d.role == Role::Diagnostic { Section::Diagnostics } else { Section::Paper(d.group) },
         statement: d.sentence.clone(),
         reference: d.reference.clone(),
         verdict: d.verdict.clone(),
@@ -311,7 +312,7 @@ pub fn appendix_b_claims(report: &largestep_proofs::report::Report) -> Vec<Claim
             let verdict = c.verdict.clone();
             Claim {
                 id: format!("B:{}", c.id),
-                group: claims::Group::AppendixB.title().into(),
+                group: Section::Paper(claims::Group::AppendixB),
                 statement: c.statement.into(),
                 reference: format!("Appendix B, {}", c.id),
                 verdict,
@@ -325,7 +326,7 @@ pub fn appendix_b_claims(report: &largestep_proofs::report::Report) -> Vec<Claim
         .collect();
     claims.push(Claim {
         id: "B:self-tests".into(),
-        group: super::DIAGNOSTICS.into(),
+        group: Section::Diagnostics,
         statement: "the prover proves true and refutes false claims of known truth value".into(),
         reference: "largestep-proofs self-tests".into(),
         verdict: report.self_test_verdict(),
@@ -538,7 +539,7 @@ fn sde_claims(name: &str, v: &crate::sde::report::Verdicts, seeds: usize, quick:
     let scale = if quick { Scale::Reduced("the figures' quick length (`--quick`)".into()) } else { Scale::Paper };
     let claim = |id: &str, statement: String, verdict: &Verdict| Claim {
         id: format!("{id}-{name}"),
-        group: claims::Group::AppendixC.title().into(),
+        group: Section::Paper(claims::Group::AppendixC),
         statement,
         reference: "Appendix C, Fig. 9".into(),
         verdict: verdict.clone(),
@@ -672,7 +673,7 @@ pub fn deep_claims(d: &DeepSection) -> Vec<Claim> {
             };
             Claim {
                 id: (*id).into(),
-                group: claims::Group::Deep.title().into(),
+                group: Section::Paper(claims::Group::Deep),
                 statement: (*statement).into(),
                 reference: (*reference).into(),
                 verdict,

@@ -9,7 +9,7 @@
 
 use super::probed::Probed;
 use super::sharpness::Probe;
-use super::{Eq58, LossTape};
+use super::{Arm, Eq58, LossTape};
 use crate::config::{ExperimentConfig, RunSpec};
 use crate::data::Dataset;
 use crate::experiment::{Job, Outcome};
@@ -21,13 +21,6 @@ use anyhow::Result;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-
-/// The runs of a comparison, in log order within a seed: SGD, the SDE, gradient flow at
-/// γ = η/10 as in Appendix C, and the stable flow (γ·λ_max ≤ 1, [`Eq58::stable_flow`]).
-pub const RUNS: [&str; 4] = ["sgd", "sde", "gf", "gf_stable"];
-
-/// Index of the stable flow in [`RUNS`].
-pub const STABLE_FLOW: usize = 3;
 
 /// Most sharpness probes per run (a subsample of the logging grid).
 pub const PROBES: usize = 100;
@@ -67,7 +60,7 @@ pub struct CompareSettings {
 /// A comparison's outcome: the logs as an [`Outcome`] whose runs are `sgd`, `sde`, `gf`, the
 /// CSV rows of each log (job order) and timings.
 pub struct Comparison {
-    /// Runs × seeds, seed-major (see [`RUNS`]).
+    /// Runs × seeds, seed-major (see [`Arm`]).
     pub outcome: Outcome,
     /// CSV data rows of each log, same order as `outcome.logs`.
     pub rows: Vec<Vec<u8>>,
@@ -116,7 +109,7 @@ pub fn comparison_config(
     let mut cfg = base.clone();
     cfg.name = name.into();
     cfg.title = title.into();
-    cfg.figure = "losses".into();
+    cfg.figure = crate::experiment::figure::Layout::Losses;
     cfg.training.snapshots = false;
     if !metrics {
         cfg.metrics.jacobian_rank = None;
@@ -124,7 +117,7 @@ pub fn comparison_config(
         cfg.metrics.feature_sparsity = None;
     }
     let label = run.label.clone().unwrap_or_else(|| run.name.clone());
-    cfg.runs = RUNS
+    cfg.runs = Arm::ALL
         .iter()
         .zip([
             format!("SGD ({label})"),
@@ -132,7 +125,12 @@ pub fn comparison_config(
             "Gradient flow (γ = η/10)".into(),
             "Stable gradient flow (γ·λ_max ≤ 1)".into(),
         ])
-        .map(|(n, l)| RunSpec { name: (*n).into(), label: Some(l), algorithm: None, schedule: run.schedule.clone() })
+        .map(|(a, l)| RunSpec {
+            name: a.name().into(),
+            label: Some(l),
+            algorithm: None,
+            schedule: run.schedule.clone(),
+        })
         .collect();
     cfg
 }
@@ -212,9 +210,9 @@ impl Setup {
     /// SGD for seed `k`, traced by a [`LossTape`] (see [`sgd`](Self::sgd)).
     fn sgd_run(&self, cfg: &ExperimentConfig, k: usize) -> Result<(Done, Arc<[f64]>)> {
         let loss = cfg.training.loss;
-        let tape = LossTape::new(cfg.optimizer(&cfg.runs[0]), loss);
+        let tape = LossTape::new(cfg.optimizer(&cfg.runs[Arm::Sgd.index()]), loss);
         let mut opt = Probed::new(tape, loss, self.probes.clone(), self.probe_seed(k));
-        let (log, rows) = run_job(&self.job(cfg, k), 0, &mut opt)?;
+        let (log, rows) = run_job(&self.job(cfg, k), Arm::Sgd.index(), &mut opt)?;
         let mut tape = opt.inner.losses;
         if log.diverged_at.is_some() {
             tape.retain(|l| l.is_finite());
@@ -222,28 +220,29 @@ impl Setup {
         Ok(((log, rows, opt.trace), Arc::from(tape)))
     }
 
-    /// Run `r` of [`RUNS`] (the SDE with noise constant `c` following `tape`, or a flow) for
+    /// Arm `arm` (the SDE with noise constant `c` following `tape`, or a flow; not SGD) for
     /// seed `k`: its log, rows and probes, and the stable flow's first refinement.
     fn eq58(
         &self,
         cfg: &ExperimentConfig,
         (c, substeps): (f64, usize),
         k: usize,
-        r: usize,
+        arm: Arm,
         tape: &Arc<[f64]>,
     ) -> Result<Ran> {
         let loss = cfg.training.loss;
         // A flow's probes use the seed of its group (`flow_of`), so the group's flows coincide.
-        let probe_seed = self.probe_seed(if r == 1 { k } else { self.flow_of[k] });
-        let inner = match r {
-            1 => Eq58::new(loss, c, substeps, tape.clone()),
-            2 => Eq58::gradient_flow(loss, substeps),
-            _ => Eq58::stable_flow(loss, substeps, STABILITY_EVERY, probe_seed),
+        let probe_seed = self.probe_seed(if arm.is_flow() { self.flow_of[k] } else { k });
+        let inner = match arm {
+            Arm::Sgd => anyhow::bail!("{}: SGD is not an Eq. (58) run", cfg.name),
+            Arm::Sde => Eq58::new(loss, c, substeps, tape.clone()),
+            Arm::GradientFlow => Eq58::gradient_flow(loss, substeps),
+            Arm::StableFlow => Eq58::stable_flow(loss, substeps, STABILITY_EVERY, probe_seed),
         };
         let mut opt = Probed::new(inner, loss, self.probes.clone(), probe_seed);
-        let (log, rows) = run_job(&self.job(cfg, k), r, &mut opt)?;
+        let (log, rows) = run_job(&self.job(cfg, k), arm.index(), &mut opt)?;
         if let Some(why) = opt.inner.error {
-            anyhow::bail!("{} run `{}`, seed {}: {why}", cfg.name, RUNS[r], self.seeds[k]);
+            anyhow::bail!("{} run `{}`, seed {}: {why}", cfg.name, arm.name(), self.seeds[k]);
         }
         Ok(((log, rows, opt.trace), opt.inner.first_refinement()))
     }
@@ -269,7 +268,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
 /// What the jobs of [`compare`] hand back: each run's result by (seed, run), and the job seconds.
 #[derive(Default)]
 struct Finished {
-    runs: HashMap<(usize, usize), Result<Ran>>,
+    runs: HashMap<(usize, Arm), Result<Ran>>,
     timing: Timing,
 }
 
@@ -283,20 +282,21 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     faer::set_global_parallelism(faer::Par::Seq);
     let setup = Setup::new(cfg, s)?;
     let n = setup.seeds.len();
-    let kinds: Vec<usize> = if s.gradient_flow { vec![1, 2, STABLE_FLOW] } else { vec![1] };
+    let arms: Vec<Arm> =
+        if s.gradient_flow { vec![Arm::Sde, Arm::GradientFlow, Arm::StableFlow] } else { vec![Arm::Sde] };
     // The seeds that run their flows: the first of each group of seeds with the same data and
     // θ₀ (the others take its flows, relabelled), or all without sharing.
     let runs_flows = |k: usize| !s.share_flows || setup.flow_of[k] == k;
     let no_tape: Arc<[f64]> = Arc::from(Vec::new());
     let finished = Mutex::new(Finished::default());
-    let record = |k: usize, r: usize, (res, secs): (Result<Ran>, f64)| {
+    let record = |k: usize, arm: Arm, (res, secs): (Result<Ran>, f64)| {
         if let Ok(mut done) = finished.lock() {
-            done.runs.insert((k, r), res);
-            *if r == 0 { &mut done.timing.sgd } else { &mut done.timing.eq58 } += secs;
+            done.runs.insert((k, arm), res);
+            *if arm == Arm::Sgd { &mut done.timing.sgd } else { &mut done.timing.eq58 } += secs;
         }
     };
     let (setup, no_tape, record) = (&setup, &no_tape, &record);
-    let eq58 = move |k: usize, r: usize, tape: &Arc<[f64]>| timed(|| setup.eq58(cfg, (s.c, s.substeps), k, r, tape));
+    let eq58 = move |k: usize, arm: Arm, tape: &Arc<[f64]>| timed(|| setup.eq58(cfg, (s.c, s.substeps), k, arm, tape));
     let start = std::time::Instant::now();
     // First in, first out: the SGD jobs (short; each then queues its seed's SDE), then the stable
     // flows (the longest jobs), then the SDEs and the gradient flows as they are queued, so that
@@ -306,47 +306,47 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
             sc.spawn_fifo(move |sc| {
                 let (sgd, secs) = timed(|| setup.sgd_run(cfg, k));
                 let res = sgd.map(|(done, tape)| {
-                    sc.spawn_fifo(move |_| record(k, 1, eq58(k, 1, &tape)));
+                    sc.spawn_fifo(move |_| record(k, Arm::Sde, eq58(k, Arm::Sde, &tape)));
                     (done, None)
                 });
-                record(k, 0, (res, secs));
+                record(k, Arm::Sgd, (res, secs));
             });
         }
         for k in (0..n).filter(|&k| s.gradient_flow && runs_flows(k)) {
             sc.spawn_fifo(move |sc| {
-                let (out, secs) = eq58(k, STABLE_FLOW, no_tape);
+                let (out, secs) = eq58(k, Arm::StableFlow, no_tape);
                 // Gradient flow is the stable flow relabelled where the stable flow never refined
                 // (the same recursion, see `Eq58::first_refinement`); elsewhere it runs.
                 match &out {
                     Ok((done, None)) if s.share_flows => {
-                        let gf = relabel(done, &cfg.runs[2], setup.seeds[k]);
-                        record(k, 2, (Ok((gf, None)), 0.0));
+                        let gf = relabel(done, &cfg.runs[Arm::GradientFlow.index()], setup.seeds[k]);
+                        record(k, Arm::GradientFlow, (Ok((gf, None)), 0.0));
                     }
-                    Ok(_) => sc.spawn_fifo(move |_| record(k, 2, eq58(k, 2, no_tape))),
+                    Ok(_) => sc.spawn_fifo(move |_| record(k, Arm::GradientFlow, eq58(k, Arm::GradientFlow, no_tape))),
                     Err(_) => {}
                 }
-                record(k, STABLE_FLOW, (out, secs));
+                record(k, Arm::StableFlow, (out, secs));
             });
         }
     });
     let wall = start.elapsed().as_secs_f64();
     let Finished { runs, timing } = finished.into_inner().map_err(|_| anyhow::anyhow!("a comparison job panicked"))?;
     // Every result, or the first error in (seed, run) order.
-    let mut runs: Vec<((usize, usize), Result<Ran>)> = runs.into_iter().collect();
+    let mut runs: Vec<((usize, Arm), Result<Ran>)> = runs.into_iter().collect();
     runs.sort_unstable_by_key(|(key, _)| *key);
-    let mut results: HashMap<(usize, usize), Ran> = HashMap::new();
+    let mut results: HashMap<(usize, Arm), Ran> = HashMap::new();
     for (key, res) in runs {
         results.insert(key, res?);
     }
     // Gradient flow is shared where the group's stable flow never refined.
     let gf_shared: Vec<bool> = (0..n)
-        .map(|k| s.share_flows && s.gradient_flow && results[&(setup.flow_of[k], STABLE_FLOW)].1.is_none())
+        .map(|k| s.share_flows && s.gradient_flow && results[&(setup.flow_of[k], Arm::StableFlow)].1.is_none())
         .collect();
     // The other seeds of a group take its flows, relabelled.
     for k in (0..n).filter(|&k| !runs_flows(k)) {
-        for r in kinds.iter().copied().filter(|&r| r != 1) {
-            let shared = relabel(&results[&(setup.flow_of[k], r)].0, &cfg.runs[r], setup.seeds[k]);
-            results.insert((k, r), (shared, None));
+        for arm in arms.iter().copied().filter(|a| a.is_flow()) {
+            let shared = relabel(&results[&(setup.flow_of[k], arm)].0, &cfg.runs[arm.index()], setup.seeds[k]);
+            results.insert((k, arm), (shared, None));
         }
     }
 
@@ -354,15 +354,15 @@ pub fn compare(cfg: &ExperimentConfig, s: &CompareSettings) -> Result<Comparison
     let mut rows = Vec::new();
     let mut sharpness = Vec::new();
     for k in 0..n {
-        for r in std::iter::once(0).chain(kinds.iter().copied()) {
-            let ((l, b, p), _) = results.remove(&(k, r)).expect("one result per job");
+        for arm in std::iter::once(Arm::Sgd).chain(arms.iter().copied()) {
+            let ((l, b, p), _) = results.remove(&(k, arm)).expect("one result per job");
             logs.push(l);
             rows.push(b);
             sharpness.push(p);
         }
     }
     let mut cfg = cfg.clone();
-    cfg.runs.truncate(1 + kinds.len());
+    cfg.runs.truncate(1 + arms.len());
     let columns = cfg.metrics.columns();
     let outcome = Outcome {
         config: cfg,
@@ -469,7 +469,7 @@ pub fn calibrate(
     faer::set_global_parallelism(faer::Par::Seq);
     let mut setup = Setup::new(cfg, &settings)?;
     // The plateau window ends with the large-step phase: no later iteration enters f.
-    setup.stop = cfg.runs[0].schedule.build(iterations).large_phase_end(iterations).min(iterations);
+    setup.stop = cfg.runs[Arm::Sgd.index()].schedule.build(iterations).large_phase_end(iterations).min(iterations);
     // SGD does not depend on c: it runs once, and every evaluation follows its loss tapes.
     let sgd = setup.sgd(cfg)?;
     let plateau = |log: &RunLog| if log.diverged_at.is_some() { f64::INFINITY } else { log.plateau_train_loss() };
@@ -485,7 +485,7 @@ pub fn calibrate(
         let jobs: Vec<(usize, usize)> = (0..cs.len()).flat_map(|j| kept.iter().map(move |&k| (j, k))).collect();
         let logs: Vec<RunLog> = jobs
             .par_iter()
-            .map(|&(j, k)| Ok(setup.eq58(cfg, (cs[j], substeps), k, 1, &sgd[k].1)?.0 .0))
+            .map(|&(j, k)| Ok(setup.eq58(cfg, (cs[j], substeps), k, Arm::Sde, &sgd[k].1)?.0 .0))
             .collect::<Result<_>>()?;
         Ok((0..cs.len())
             .map(|j| {

@@ -23,6 +23,7 @@
 //! noise it is gradient flow. [`compare`] runs SGD, the SDE and gradient flow side by side
 //! (Fig. 9) through the generic training loop and recorder.
 
+mod arm;
 mod brownian;
 pub mod compare;
 pub mod convergence;
@@ -37,6 +38,7 @@ pub mod report;
 pub mod sharpness;
 pub mod spec;
 
+pub use arm::Arm;
 pub use brownian::BrownianPath;
 pub use eq58::{Eq58, LossTape};
 pub use equation::{EulerMaruyama, Sde};

@@ -2,9 +2,11 @@
 //! plateau and final values of SGD / SDE / gradient flow over seeds, and the verdict on
 //! Appendix C's claims.
 
-use super::compare::{Calibration, Comparison, STABLE_FLOW};
+use super::compare::{Calibration, Comparison};
 use super::sharpness::{first_unstable, Probe};
+use super::Arm;
 use crate::linalg::median;
+use crate::metrics::Column;
 use crate::record::RunLog;
 use largestep_theory::criterion::Criterion;
 use largestep_theory::verdict::{Statistic, Verdict};
@@ -34,7 +36,7 @@ fn values(log: &RunLog, columns: usize) -> Vec<f64> {
 fn kept_seeds(c: &Comparison) -> Vec<usize> {
     let o = &c.outcome;
     let runs = o.config.runs.len();
-    (0..o.logs.len() / runs).filter(|k| o.logs[k * runs].diverged_at.is_none()).collect()
+    (0..o.logs.len() / runs).filter(|k| o.logs[k * runs + Arm::Sgd.index()].diverged_at.is_none()).collect()
 }
 
 /// Per run (SGD, SDE, GF) the per-seed values (outer: value index, inner: kept seeds).
@@ -77,7 +79,7 @@ fn cell(v: &[f64]) -> String {
 
 /// Whether a metric column measures structure whose reduction Appendix C discusses.
 fn is_structure(column: &str) -> bool {
-    column == "jacobian_rank" || column == "support_size" || column.starts_with("feature_sparsity")
+    Column::parse(column).is_some()
 }
 
 /// The peak of a metric along a run (max over its logged rows).
@@ -145,7 +147,7 @@ fn unusable(log: &RunLog, structure: &[usize]) -> Option<String> {
 /// finished.
 ///
 /// Gradient flow is the noise-free reference, and the flow that decides is the stable one
-/// ([`STABLE_FLOW`]; the γ = η/10 flow of Appendix C may leave the stable range, see the
+/// ([`Arm::StableFlow`]; the γ = η/10 flow of Appendix C may leave the stable range, see the
 /// sharpness table). Per seed and structure metric m, the reduction against the flow's final
 /// value m_GF is r = (m_GF − m)/m_GF. SGD reduces m when r_SGD ≥ [`REDUCTION`]; the SDE reproduces
 /// it when r_SDE ≥ ½·r_SGD and m_SDE ≥ ½·m_SGD ("similar levels of decrease", Appendix C;
@@ -169,7 +171,7 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
     let structure: Vec<usize> = (0..o.columns.len()).filter(|&j| is_structure(&o.columns[j])).collect();
     let undecided = |reason: String| Verdict::undecided(reason);
     let mut lines = Vec::new();
-    if nr <= STABLE_FLOW {
+    if nr <= Arm::StableFlow.index() {
         let why = "the comparison has no stable gradient-flow run".to_string();
         return Verdicts { lines, sde: undecided(why.clone()), gf: undecided(why) };
     }
@@ -181,18 +183,20 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
         };
         return Verdicts { lines, sde: undecided(why.clone()), gf: undecided(why) };
     }
-    let log = |k: usize, r: usize| &o.logs[k * nr + r];
-    let fin = |k: usize, r: usize, j: usize| log(k, r).last().map_or(f64::NAN, |row| row.metrics[j]);
-    let bad = |r: usize| keep.iter().filter_map(|&k| unusable(log(k, r), &structure)).collect::<Vec<_>>();
-    let (bad_sde, bad_gf) = (bad(1), bad(STABLE_FLOW));
+    let log = |k: usize, arm: Arm| &o.logs[k * nr + arm.index()];
+    let fin = |k: usize, arm: Arm, j: usize| log(k, arm).last().map_or(f64::NAN, |row| row.metrics[j]);
+    let bad = |arm: Arm| keep.iter().filter_map(|&k| unusable(log(k, arm), &structure)).collect::<Vec<_>>();
+    let (bad_sde, bad_gf) = (bad(Arm::Sde), bad(Arm::StableFlow));
     let bad_peak: Vec<String> = keep
         .iter()
         .flat_map(|&k| structure.iter().map(move |&j| (k, j)))
         .filter(|&(k, j)| {
-            let p = peak(log(k, STABLE_FLOW), j);
+            let p = peak(log(k, Arm::StableFlow), j);
             p.is_nan() || p <= 0.0
         })
-        .map(|(k, j)| format!("the stable flow's peak of `{}` (seed {}) is NaN or ≤ 0", o.columns[j], log(k, 0).seed))
+        .map(|(k, j)| {
+            format!("the stable flow's peak of `{}` (seed {}) is NaN or ≤ 0", o.columns[j], log(k, Arm::Sgd).seed)
+        })
         .collect();
 
     let (mut sde_k, mut sde_n, mut gf_k, mut gf_n) = (0u64, 0u64, 0u64, 0u64);
@@ -202,7 +206,7 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
         let mut ok = true;
         let mut flat = true;
         for &j in &structure {
-            let (s, d, g) = (fin(k, 0, j), fin(k, 1, j), fin(k, STABLE_FLOW, j));
+            let (s, d, g) = (fin(k, Arm::Sgd, j), fin(k, Arm::Sde, j), fin(k, Arm::StableFlow, j));
             let red = |m: f64| (g - m) / g;
             let (rs, rd) = (red(s), red(d));
             if rs >= REDUCTION {
@@ -212,8 +216,8 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
             // The flow's fall from its own peak against SGD's fall from its own: "no such
             // reduction" is less than half of SGD's (the SDE's "similar level" threshold, mirrored),
             // and never less than REDUCTION (a drift within 5 % is no reduction at all).
-            let p = peak(log(k, STABLE_FLOW), j);
-            let ps = peak(log(k, 0), j);
+            let p = peak(log(k, Arm::StableFlow), j);
+            let ps = peak(log(k, Arm::Sgd), j);
             let sgd_fall = if ps > 0.0 { (ps - s) / ps } else { 0.0 };
             flat &= (p - g) / p < REDUCTION.max(0.5 * sgd_fall);
         }
@@ -231,9 +235,9 @@ pub fn verdicts(c: &Comparison) -> Verdicts {
     let runs = per_run(c);
     for &j in &structure {
         let col = &o.columns[j];
-        let med = |r: usize| median(&runs[r][3 + j]);
-        let (s, d, g, g0) = (med(0), med(1), med(STABLE_FLOW), med(2));
-        let gpeak = median(&keep.iter().map(|&k| peak(log(k, STABLE_FLOW), j)).collect::<Vec<_>>());
+        let med = |arm: Arm| median(&runs[arm.index()][3 + j]);
+        let (s, d, g, g0) = (med(Arm::Sgd), med(Arm::Sde), med(Arm::StableFlow), med(Arm::GradientFlow));
+        let gpeak = median(&keep.iter().map(|&k| peak(log(k, Arm::StableFlow), j)).collect::<Vec<_>>());
         let red = |m: f64| 100.0 * (g - m) / g;
         lines.push(format!(
             "`{col}` (final, median): SGD {} ({:.0} % below the stable flow), SDE {} ({:.0} % below), stable flow {} \
@@ -433,30 +437,30 @@ pub fn section(info: &SectionInfo<'_>, c: &Comparison) -> String {
     let mut names = vec!["plateau train loss".to_string(), "final train loss".into(), "final test loss".into()];
     names.extend(o.columns.iter().map(|c| format!("final {c}")));
     let runs = per_run(c);
-    let has_gf = runs.len() > STABLE_FLOW;
+    let has_gf = runs.len() > Arm::StableFlow.index();
     let _ = writeln!(
         s,
         "| value | SGD | SDE | GF (γ = η/{}) | stable GF | SDE/SGD | stable GF/SGD |\n|---|---|---|---|---|---|---|",
         info.substeps
     );
     for (i, n) in names.iter().enumerate() {
-        let m = |r: usize| runs.get(r).map_or(f64::NAN, |v| median(&v[i]));
-        let cellr = |r: usize| runs.get(r).map_or("–".to_string(), |v| cell(&v[i]));
+        let m = |arm: Arm| runs.get(arm.index()).map_or(f64::NAN, |v| median(&v[i]));
+        let cellr = |arm: Arm| runs.get(arm.index()).map_or("–".to_string(), |v| cell(&v[i]));
         let _ = writeln!(
             s,
             "| {n} | {} | {} | {} | {} | {} | {} |",
-            cellr(0),
-            cellr(1),
-            cellr(2),
-            cellr(STABLE_FLOW),
-            num(m(1) / m(0)),
-            if has_gf { num(m(STABLE_FLOW) / m(0)) } else { "–".into() }
+            cellr(Arm::Sgd),
+            cellr(Arm::Sde),
+            cellr(Arm::GradientFlow),
+            cellr(Arm::StableFlow),
+            num(m(Arm::Sde) / m(Arm::Sgd)),
+            if has_gf { num(m(Arm::StableFlow) / m(Arm::Sgd)) } else { "–".into() }
         );
     }
     let _ =
         writeln!(s, "\nCells: mean ± sample sd [min, max] over the seeds whose SGD run finished; ratios of medians.\n");
     for (run, seed, t) in o.diverged() {
-        let extra = if run == "sgd" { "; this seed is left out of the table and verdicts" } else { "" };
+        let extra = if run == Arm::Sgd.name() { "; this seed is left out of the table and verdicts" } else { "" };
         let _ = writeln!(s, "**Warning:** run `{run}` (seed {seed}) diverged at iteration {t}{extra}.\n");
     }
     sharpness_table(&mut s, o.config.runs.iter().map(|r| r.name.as_str()).collect(), &c.sharpness, info.substeps);
@@ -501,7 +505,7 @@ fn sharpness_table(s: &mut String, runs: Vec<&str>, traces: &[Vec<Probe>], subst
             })
             .collect();
         let _ = writeln!(s, "| {name} | {} | {bad}/{all} | {} |", num(median(&maxes)), firsts.join(", "));
-        gf_unstable |= *name == "gf" && bad > 0;
+        gf_unstable |= *name == Arm::GradientFlow.name() && bad > 0;
     }
     let _ = writeln!(s);
     if gf_unstable {

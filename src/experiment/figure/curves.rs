@@ -3,6 +3,7 @@
 
 use crate::experiment::Outcome;
 use crate::linalg::median;
+use crate::metrics::Column;
 use crate::output::{fmt_f64, Table};
 use crate::plot::{Figure, Panel, Series, Style};
 use crate::record::Row;
@@ -113,23 +114,12 @@ fn run_series(o: &Outcome, label: String, r: usize, value: impl Fn(&Row) -> f64)
 }
 
 fn pretty(column: &str) -> String {
-    match column {
-        "jacobian_rank" => "Rank of the Jacobian".into(),
-        "support_size" => "‖u⊙v‖₀".into(),
-        c if c.starts_with("feature_sparsity_l") => {
-            format!("Feature sparsity, layer {}", &c["feature_sparsity_l".len()..])
-        }
-        c => c.replace('_', " "),
-    }
+    Column::parse(column).map_or_else(|| column.replace('_', " "), Column::title)
 }
 
 /// The y-axis label of a metric column: short (the panel title gives the full name).
 fn axis_name(column: &str) -> String {
-    match column {
-        "jacobian_rank" => "rank φ(X)".into(),
-        c if c.starts_with("feature_sparsity_l") => "sparsity coefficient".into(),
-        c => pretty(c),
-    }
+    Column::parse(column).map_or_else(|| pretty(column), Column::axis_label)
 }
 
 /// Panels: train loss (log), test loss (log), then one per metric column.

@@ -17,9 +17,6 @@ use crate::record::{Row, RunLog};
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
 
-/// Layouts drawn from θ (they need `theta.csv`).
-const THETA_LAYOUTS: &[&str] = &["trajectories", "functions", "function_snapshots", "arrows"];
-
 /// Renders the figures of `o` into `dir` at `opts` and writes `bands.csv` (and `theta.csv` for
 /// the layouts drawn from θ); returns the figure files written.
 pub fn write(o: &Outcome, dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>> {
@@ -28,7 +25,7 @@ pub fn write(o: &Outcome, dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>
         written.extend(fig.render_with(&dir.join(stem), opts)?);
     }
     super::curves::bands_table(o).write(&dir.join("bands.csv"))?;
-    if THETA_LAYOUTS.contains(&o.config.figure.as_str()) {
+    if o.config.figure.draws_theta() {
         write_theta(o, &dir.join("theta.csv"))?;
     }
     Ok(written)
@@ -86,7 +83,7 @@ pub fn load(dir: &Path, sel: &Selection) -> Result<Outcome> {
     if theta.exists() {
         read_theta(&theta, &mut logs, &run_names, &offsets)?;
     }
-    if THETA_LAYOUTS.contains(&cfg.figure.as_str()) {
+    if cfg.figure.draws_theta() {
         if !theta.exists() {
             bail!(
                 "{}: missing; layout {:?} is drawn from the parameters θ (reproduce writes it)",

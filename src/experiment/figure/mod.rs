@@ -5,31 +5,31 @@ pub mod arrows;
 mod curves;
 pub mod files;
 pub mod functions;
+mod layout;
 pub mod title;
 pub(crate) mod trajectories;
 
 use super::Outcome;
 use crate::plot::Figure;
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 pub use curves::{bands, bands_table, curve_panels, median_curve, Band};
 pub use files::{load, write, Selection};
-
-/// The layouts known to [`figures`].
-pub const LAYOUTS: &[&str] = &["losses", "trajectories", "functions", "function_snapshots", "arrows"];
+pub use layout::Layout;
 
 /// The figures of an outcome, as (file stem, figure); titles follow the effective config
 /// ([`title::effective`]).
 pub fn figures(o: &Outcome) -> Result<Vec<(String, Figure)>> {
     let name = o.config.name.clone();
     let title = title::effective(&o.config);
-    let mut figs = match o.config.figure.as_str() {
-        "losses" => vec![(name, curves::figure(o))],
-        "trajectories" => vec![(name.clone(), trajectories::figure(o)?), (format!("{name}_curves"), curves::figure(o))],
-        "functions" => vec![(name, functions::figure(o)?)],
-        "function_snapshots" => vec![(name, functions::snapshots_figure(o)?)],
-        "arrows" => vec![(name.clone(), arrows::figure(o)?), (format!("{name}_curves"), curves::figure(o))],
-        other => bail!("{}: field `figure`: unknown layout {other:?}; allowed: {}", o.config.name, LAYOUTS.join(", ")),
+    let mut figs = match o.config.figure {
+        Layout::Losses => vec![(name, curves::figure(o))],
+        Layout::Trajectories => {
+            vec![(name.clone(), trajectories::figure(o)?), (format!("{name}_curves"), curves::figure(o))]
+        }
+        Layout::Functions => vec![(name, functions::figure(o)?)],
+        Layout::FunctionSnapshots => vec![(name, functions::snapshots_figure(o)?)],
+        Layout::Arrows => vec![(name.clone(), arrows::figure(o)?), (format!("{name}_curves"), curves::figure(o))],
     };
     for (_, f) in &mut figs {
         f.title = f.title.replacen(&o.config.title, &title, 1);
