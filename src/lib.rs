@@ -27,6 +27,7 @@ pub mod linalg;
 pub mod loss;
 pub mod metrics;
 pub mod model;
+pub mod number;
 pub mod optim;
 pub mod output;
 pub mod overrides;

@@ -137,18 +137,7 @@ impl Comparison {
     }
 }
 
-/// A number in four significant digits.
-pub fn short(v: f64) -> String {
-    if v.is_nan() {
-        "nan".into()
-    } else if v == v.trunc() && v.abs() < 1e6 {
-        format!("{v}")
-    } else if (1e-2..1e4).contains(&v.abs()) {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.2e}")
-    }
-}
+pub use crate::number::short;
 
 #[cfg(test)]
 mod tests {

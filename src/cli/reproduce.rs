@@ -293,12 +293,4 @@ pub fn print_summary(w: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
 /// A converged run fits when its final train loss is below this (the registry's threshold).
 const FIT_BELOW: f64 = crate::claims::registry::FIT_BELOW;
 
-fn g(v: f64) -> String {
-    if v.is_nan() {
-        "nan".into()
-    } else if v == v.trunc() && v.abs() < 1e6 {
-        format!("{v}")
-    } else {
-        format!("{v:.3e}")
-    }
-}
+use crate::number::short as g;

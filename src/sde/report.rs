@@ -53,15 +53,7 @@ fn per_run(c: &Comparison) -> Vec<Vec<Vec<f64>>> {
         .collect()
 }
 
-fn num(v: f64) -> String {
-    if !v.is_finite() || (v == v.trunc() && v.abs() < 1e6) {
-        format!("{v}")
-    } else if (1e-2..1e4).contains(&v.abs()) {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.2e}")
-    }
-}
+use crate::number::short as num;
 
 /// "mean ± sd [min, max]" over seeds (statrs; sample standard deviation).
 fn cell(v: &[f64]) -> String {
