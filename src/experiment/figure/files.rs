@@ -76,15 +76,28 @@ pub fn load(dir: &Path, sel: &Selection) -> Result<Outcome> {
     if !config_path.exists() {
         bail!("{}: no config.toml: not an experiment result folder", dir.display());
     }
-    let mut cfg = ExperimentConfig::load(&config_path).map_err(|e| anyhow!("{e}"))?;
+    let cfg = ExperimentConfig::load(&config_path).map_err(|e| anyhow!("{e}"))?;
     let first = cfg.training.first_seed;
     let offsets: Vec<u64> = (0..cfg.training.seeds.max(1) as u64).map(|k| first.wrapping_add(k)).collect();
+    load_with(dir, cfg, &offsets, sel)
+}
+
+/// The outcome of the result folder `dir` run with `cfg` over the seed offsets `offsets`, from
+/// its `metrics.csv` (and `theta.csv`), restricted to `sel`: [`load`] once the config is known
+/// (a comparison folder's config.toml holds more than the experiment, see
+/// [`crate::sde::folder`]).
+pub fn load_with(dir: &Path, mut cfg: ExperimentConfig, offsets: &[u64], sel: &Selection) -> Result<Outcome> {
+    let config_path = dir.join("config.toml");
+    let first = offsets.first().copied().unwrap_or(0);
     let run_names: Vec<String> = cfg.runs.iter().map(|r| r.name.clone()).collect();
-    let logs = read_metrics(&dir.join("metrics.csv"), &cfg, &offsets)?;
-    let mut logs = logs;
+    let metrics = dir.join("metrics.csv");
+    if !metrics.exists() {
+        bail!("{}: missing; the figures are drawn from it", metrics.display());
+    }
+    let mut logs = read_metrics(&metrics, &cfg, offsets)?;
     let theta = dir.join("theta.csv");
     if theta.exists() {
-        read_theta(&theta, &mut logs, &run_names, &offsets)?;
+        read_theta(&theta, &mut logs, &run_names, offsets)?;
     }
     if THETA_LAYOUTS.contains(&cfg.figure.as_str()) {
         if !theta.exists() {
@@ -98,7 +111,7 @@ pub fn load(dir: &Path, sel: &Selection) -> Result<Outcome> {
             bail!("{}: no initial or final θ of run {:?}, seed {}", theta.display(), l.run, l.seed);
         }
     }
-    let data = datasets(&cfg, &offsets, cfg.training.vary_data)
+    let data = datasets(&cfg, offsets, cfg.training.vary_data)
         .with_context(|| format!("{}: drawing the datasets of config.toml", dir.display()))?;
     // The selection: runs in the given order, seeds as given.
     let runs: Vec<usize> = if sel.runs.is_empty() {

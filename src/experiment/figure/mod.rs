@@ -13,7 +13,7 @@ use crate::plot::Figure;
 use anyhow::{bail, Result};
 
 pub use curves::{bands, bands_table, curve_panels, median_curve, Band};
-pub use files::{load, write, Selection};
+pub use files::{load, load_with, write, Selection};
 
 /// The layouts known to [`figures`].
 pub const LAYOUTS: &[&str] = &["losses", "trajectories", "functions", "function_snapshots", "arrows"];
