@@ -133,7 +133,8 @@ pub fn plot(a: &PlotArgs) -> Result<ExitCode> {
     let kind = Kind::of(&a.dir)?;
     let selects = !(a.runs.is_empty() && a.seeds.is_empty() && a.labels.is_empty());
     if kind != Kind::Experiment && (selects || (kind == Kind::Sweep && a.title.is_some())) {
-        let flags = if kind == Kind::Sweep { "--runs, --seeds, --label and --title" } else { "--runs, --seeds and --label" };
+        let flags =
+            if kind == Kind::Sweep { "--runs, --seeds, --label and --title" } else { "--runs, --seeds and --label" };
         bail!("{}: {}; {flags} apply to experiment folders", a.dir.display(), kind.describe());
     }
     let written = match &kind {

@@ -2,8 +2,8 @@
 //! Appendix C), written to `results/sde_vs_sgd/report.md`.
 
 use crate::experiment::{aggregate_table, summary_table};
-use crate::plot::PlotOptions;
 use crate::output::{atomic_write, OutputDir};
+use crate::plot::PlotOptions;
 use crate::record::Recorder;
 use crate::sde::compare::{self, CompareSettings};
 use crate::sde::report::{self, SectionInfo};

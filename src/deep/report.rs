@@ -88,7 +88,10 @@ struct FigureToml {
 pub fn write(dir: &Path, title: &str, runs: &[(String, Vec<EpochRecord>)], blocks: &[String]) -> Result<()> {
     table(runs, blocks).write(&dir.join("deep.csv"))?;
     let text = toml::to_string(&FigureToml { title: title.to_string() })?;
-    atomic_write(&dir.join("figure.toml"), format!("# the title of deep.png (read by `largestep plot`)\n{text}").as_bytes())?;
+    atomic_write(
+        &dir.join("figure.toml"),
+        format!("# the title of deep.png (read by `largestep plot`)\n{text}").as_bytes(),
+    )?;
     render(dir, title, runs, blocks, &PlotOptions::default()).map(|_| ())
 }
 
@@ -118,13 +121,23 @@ pub fn read(dir: &Path) -> Result<Read> {
     const FIXED: [&str; 8] =
         ["run", "epoch", "step_size", "train_loss", "train_error", "test_loss", "test_error", "seconds"];
     if header.len() < FIXED.len() || header[..FIXED.len()] != FIXED || (header.len() - FIXED.len()) % 2 != 0 {
-        bail!("{}: header {:?} is not {:?} then positive_<block>,sparsity_<block> pairs", path.display(), header.join(","), FIXED.join(","));
+        bail!(
+            "{}: header {:?} is not {:?} then positive_<block>,sparsity_<block> pairs",
+            path.display(),
+            header.join(","),
+            FIXED.join(",")
+        );
     }
     let mut blocks = Vec::new();
     for pair in header[FIXED.len()..].chunks(2) {
         match (pair[0].strip_prefix("positive_"), pair[1].strip_prefix("sparsity_")) {
             (Some(a), Some(b)) if a == b => blocks.push(a.to_string()),
-            _ => bail!("{}: columns {:?}, {:?} are not positive_<block>, sparsity_<block>", path.display(), pair[0], pair[1]),
+            _ => bail!(
+                "{}: columns {:?}, {:?} are not positive_<block>, sparsity_<block>",
+                path.display(),
+                pair[0],
+                pair[1]
+            ),
         }
     }
     let mut runs: Vec<(String, Vec<EpochRecord>)> = Vec::new();
@@ -133,7 +146,9 @@ pub fn read(dir: &Path) -> Result<Read> {
         let rec = rec.with_context(|| format!("reading {}", path.display()))?;
         let f = |j: usize| rec.get(j).unwrap_or("");
         let num = |j: usize| -> Result<f64> {
-            f(j).parse().map_err(|_| anyhow!("{}: line {line}: field `{}`: {:?} is not a number", path.display(), header[j], f(j)))
+            f(j).parse().map_err(|_| {
+                anyhow!("{}: line {line}: field `{}`: {:?} is not a number", path.display(), header[j], f(j))
+            })
         };
         let mut sparsity = Vec::new();
         for (b, block) in blocks.iter().enumerate() {
@@ -161,9 +176,7 @@ pub fn read(dir: &Path) -> Result<Read> {
     let toml_path = dir.join("figure.toml");
     let title = match std::fs::read_to_string(&toml_path) {
         Ok(text) => Some(
-            toml::from_str::<FigureToml>(&text)
-                .map_err(|e| anyhow!("{}: {}", toml_path.display(), e.message()))?
-                .title,
+            toml::from_str::<FigureToml>(&text).map_err(|e| anyhow!("{}: {}", toml_path.display(), e.message()))?.title,
         ),
         Err(_) => None,
     };

@@ -242,9 +242,10 @@ pub fn render(fig: &Figure, dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBu
     fig.render_with(&dir.join("fig8"), opts)
 }
 
-/// Whether `dir` is a Fig. 8 folder (`constants.csv` and `iterates.csv`).
+/// Whether `dir` is a Fig. 8 folder (it holds `constants.csv`; [`load`] names any other file
+/// that is missing).
 pub fn is_folder(dir: &Path) -> bool {
-    dir.join("constants.csv").is_file() && dir.join("iterates.csv").is_file()
+    dir.join("constants.csv").is_file()
 }
 
 /// The setting and the iterates w₀, …, w_steps of the Fig. 8 folder `dir`, from
@@ -295,12 +296,20 @@ pub fn load(dir: &Path) -> Result<(Setting, Vec<[f64; 2]>)> {
         let rec = rec.with_context(|| format!("reading {}", path.display()))?;
         let num = |c: usize| -> Result<f64> {
             let v = rec.get(c).unwrap_or("");
-            v.parse().map_err(|_| anyhow!("{}: line {}: field `{}`: {v:?} is not a number", path.display(), i + 2, header[c]))
+            v.parse().map_err(|_| {
+                anyhow!("{}: line {}: field `{}`: {v:?} is not a number", path.display(), i + 2, header[c])
+            })
         };
         w.push([num(c1)?, num(c2)?]);
     }
     if w.len() != s.steps + 1 {
-        bail!("{}: {} iterates, but constants.csv says steps = {} (expected {} rows)", path.display(), w.len(), s.steps, s.steps + 1);
+        bail!(
+            "{}: {} iterates, but constants.csv says steps = {} (expected {} rows)",
+            path.display(),
+            w.len(),
+            s.steps,
+            s.steps + 1
+        );
     }
     Ok((s, w))
 }

@@ -182,15 +182,20 @@ fn read_calibration(path: &Path) -> Result<CalibrationCurve> {
         let rec = rec.with_context(|| format!("reading {}", path.display()))?;
         let f = |j: usize| rec.get(j).unwrap_or("");
         match f(0) {
-            "evaluation" => history.push((number(path, line, "c", f(1))?, number(path, line, "plateau_train_loss", f(2))?)),
+            "evaluation" => {
+                history.push((number(path, line, "c", f(1))?, number(path, line, "plateau_train_loss", f(2))?))
+            }
             "sgd" => target = Some(number(path, line, "plateau_train_loss", f(2))?),
             "chosen" => c = Some(number(path, line, "c", f(1))?),
-            other => bail!(
-                "{}: line {line}: field `what`: {other:?}; allowed: evaluation, sgd, chosen",
-                path.display()
-            ),
+            other => {
+                bail!("{}: line {line}: field `what`: {other:?}; allowed: evaluation, sgd, chosen", path.display())
+            }
         }
     }
     let missing = |what: &str| anyhow!("{}: no `{what}` row", path.display());
-    Ok(CalibrationCurve { c: c.ok_or_else(|| missing("chosen"))?, target: target.ok_or_else(|| missing("sgd"))?, history })
+    Ok(CalibrationCurve {
+        c: c.ok_or_else(|| missing("chosen"))?,
+        target: target.ok_or_else(|| missing("sgd"))?,
+        history,
+    })
 }
