@@ -34,8 +34,7 @@ pub fn sharpness_figure(o: &Outcome, sharpness: &[Vec<Probe>], title: &str) -> F
     let nr = o.config.runs.len();
     let mut lam = Panel::new("sharpness λ_max(∇²L)", "SGD iteration", "λ_max").log_y();
     let mut gl = Panel::new("γ·λ_max (unstable ≥ 2)", "SGD iteration", "γ·λ_max").log_y();
-    for r in 0..nr.min(sharpness.len()) {
-        let trace = &sharpness[r];
+    for (r, trace) in sharpness.iter().enumerate().take(nr) {
         let label = o.logs[r].label.clone();
         let pos = |v: f64| v.is_finite() && v > 0.0;
         let pts = |f: &dyn Fn(&super::sharpness::Probe) -> f64| -> Vec<(f64, f64)> {
