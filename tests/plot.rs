@@ -1,13 +1,14 @@
-//! Figures fit for a paper: `largestep plot DIR` re-draws `reproduce`'s figures byte for byte,
-//! writes a valid PDF with its text as text, keeps every label at or above 7 pt at the printed
-//! size, labels log axes over their whole range, and exports the bands it draws.
+//! Figures fit for a paper: `largestep plot DIR` re-draws the figures of every kind of result
+//! folder byte for byte (`reproduce`, `sde-vs-sgd`, `deep train`, Fig. 8), writes a valid PDF with
+//! its text as text, keeps every label at or above 7 pt at the printed size, labels log axes over
+//! their whole range, and exports the bands it draws.
 
 use largestep::plot::{Figure, Format, Panel, PlotOptions, Series};
 use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
-fn largestep(args: &[&str]) -> std::process::Output {
+fn largestep<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> std::process::Output {
     let out = Command::new(env!("CARGO_BIN_EXE_largestep")).args(args).output().expect("binary runs");
     assert!(out.status.success(), "largestep {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     out
@@ -285,4 +286,227 @@ fn fig8_writes_its_iterates_constants_and_views_deterministically() {
     for text in ["n = 1, d = 2, u = v", "valley bottom (global minima)", "Contours of"] {
         assert!(svg.contains(text), "the figure lacks {text:?}");
     }
+}
+
+/// `largestep plot ARGS…` that must fail: its one-line error.
+fn plot_error(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_largestep")).arg("plot").args(args).output().unwrap();
+    let e = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success() && e.lines().count() == 1, "plot {args:?}: {e}");
+    e
+}
+
+/// `names` are byte-identical in folders `a` and `b` (and not empty).
+fn same_files(a: &Path, b: &Path, names: &[&str]) {
+    for f in names {
+        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+        assert!(x == y && !x.is_empty(), "{f} differs between {} and {}", a.display(), b.display());
+    }
+}
+
+#[test]
+fn fig8_replots_byte_for_byte_from_iterates_csv_and_is_listed_and_shown() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("r");
+    largestep(&["reproduce", "fig8", "--out", out.to_str().unwrap()]);
+    let dir = out.join("fig8");
+    let again = root.path().join("again");
+    largestep(&["plot", dir.to_str().unwrap(), "--out", again.to_str().unwrap()]);
+    same_files(&dir, &again, &["fig8.svg", "fig8.png"]);
+    // Drawn from iterates.csv, not recomputed: moved iterates move the drawn path.
+    let its = std::fs::read_to_string(dir.join("iterates.csv")).unwrap();
+    let moved: String = its
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            if i == 100 {
+                f[1] = "0.3";
+            }
+            format!("{}\n", f.join(","))
+        })
+        .collect();
+    std::fs::write(dir.join("iterates.csv"), moved).unwrap();
+    let other = root.path().join("other");
+    largestep(&["plot", dir.to_str().unwrap(), "--out", other.to_str().unwrap(), "--format", "svg"]);
+    assert_ne!(std::fs::read(other.join("fig8.svg")).unwrap(), std::fs::read(again.join("fig8.svg")).unwrap());
+    // Options apply; a missing file is named.
+    let col = root.path().join("col");
+    let args = ["plot", dir.to_str().unwrap(), "--out", col.to_str().unwrap(), "--format", "svg"];
+    largestep(&[&args[..], &["--size", "one-column", "--title", "Valley"]].concat());
+    let svg = std::fs::read_to_string(col.join("fig8.svg")).unwrap();
+    assert!((attr_in(&svg, "width") - 3.25).abs() < 1e-3 && svg.contains("Valley"));
+    std::fs::remove_file(dir.join("iterates.csv")).unwrap();
+    assert!(plot_error(&[dir.to_str().unwrap()]).contains("iterates.csv"));
+    // A first-class figure: listed with its title in paper order, its constants shown.
+    let list = String::from_utf8(largestep(&["list"]).stdout).unwrap();
+    let names: Vec<&str> = list.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    let at = |n: &str| names.iter().position(|m| *m == n).unwrap_or_else(|| panic!("{n} not listed: {list}"));
+    assert!(at("fig5") < at("fig8") && at("fig8") < at("fig10"), "{list}");
+    assert!(list.lines().any(|l| l.starts_with("fig8 ") && l.contains("n = 1, d = 2, u = v")), "{list}");
+    let show = String::from_utf8(largestep(&["show", "fig8"]).stdout).unwrap();
+    assert!(show.contains("eta = 0.35") && show.contains("# step size"), "{show}");
+}
+
+/// The quick SDE settings of the diagonal net (short runs, a small dataset, a 2-point
+/// calibration) in `root/sde`.
+fn sde(root: &Path) -> std::path::PathBuf {
+    let out = root.join("sde");
+    largestep(&[
+        "sde-vs-sgd",
+        "--model",
+        "diagonal",
+        "--seeds",
+        "2",
+        "--set",
+        "base.training.iterations=100",
+        "--set",
+        "base.data.n=20",
+        "--set",
+        "base.data.d=30",
+        "--calibrate",
+        "--set",
+        "calibrate.evaluations=2",
+        "--set",
+        "calibrate.iterations=50",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out
+}
+
+#[test]
+fn sde_folders_replot_byte_for_byte_from_their_csvs() {
+    let root = tempfile::tempdir().unwrap();
+    let out = sde(root.path());
+    let figures = ["diagonal.svg", "diagonal.png", "sharpness.svg", "sharpness.png", "calibration.svg", "bands.csv"];
+    // The whole sde-vs-sgd folder: every model's folder again.
+    let again = root.path().join("again");
+    largestep(&["plot", out.to_str().unwrap(), "--out", again.to_str().unwrap()]);
+    same_files(&out.join("diagonal"), &again.join("diagonal"), &figures);
+    // One model's folder, at another size and title.
+    let dir = out.join("diagonal");
+    let col = root.path().join("col");
+    let args = ["plot", dir.to_str().unwrap(), "--out", col.to_str().unwrap(), "--format", "svg,pdf"];
+    largestep(&[&args[..], &["--size", "one-column", "--font-pt", "7", "--title", "Diagonal SDE"]].concat());
+    for f in ["diagonal.svg", "sharpness.svg", "calibration.svg"] {
+        let svg = std::fs::read_to_string(col.join(f)).unwrap();
+        assert!((attr_in(&svg, "width") - 3.25).abs() < 1e-3, "{f}");
+        for (text, size) in texts(&svg) {
+            assert!(size * 72.0 / 300.0 >= 7.0 - 1e-6, "{f}: {text:?} below 7 pt");
+        }
+    }
+    assert!(std::fs::read_to_string(col.join("sharpness.svg")).unwrap().contains("Diagonal SDE"));
+    assert!(std::fs::read(col.join("diagonal.pdf")).unwrap().starts_with(b"%PDF-1."));
+    // Each file the figures need is named when it is missing; run selection is refused.
+    assert!(plot_error(&[dir.to_str().unwrap(), "--runs", "sgd"]).contains("experiment folders"));
+    for f in ["calibration.csv", "sharpness.csv", "metrics.csv"] {
+        let text = std::fs::read(dir.join(f)).unwrap();
+        std::fs::write(dir.join(f), b"what,c\nnonsense,1\n").unwrap();
+        assert!(plot_error(&[dir.to_str().unwrap(), "--out", col.to_str().unwrap()]).contains(f), "{f}");
+        std::fs::remove_file(dir.join(f)).unwrap();
+        if f != "calibration.csv" {
+            assert!(plot_error(&[dir.to_str().unwrap(), "--out", col.to_str().unwrap()]).contains(f), "{f}");
+        }
+        std::fs::write(dir.join(f), text).unwrap();
+    }
+}
+
+#[cfg(feature = "deep")]
+#[test]
+fn deep_folders_replot_byte_for_byte_from_deep_csv() {
+    // A width-4 ResNet-18 on the 60-image fixture, two runs of two epochs (as tests/writers_deep.rs).
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cifar10-mini");
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("deep");
+    largestep(&[
+        "deep",
+        "train",
+        "--model",
+        "resnet18",
+        "--width",
+        "4",
+        "--data",
+        fixture,
+        "--schedule",
+        "constant:0.05",
+        "--schedule",
+        "constant:0.2",
+        "--epochs",
+        "2",
+        "--batch",
+        "20",
+        "--metric-images",
+        "20",
+        "--max-neurons",
+        "50",
+        "--seed",
+        "2",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let again = root.path().join("again");
+    largestep(&["plot", dir.to_str().unwrap(), "--out", again.to_str().unwrap()]);
+    same_files(&dir, &again, &["deep.svg", "deep.png"]);
+    let svg = std::fs::read_to_string(dir.join("deep.svg")).unwrap();
+    assert!(svg.contains("constant_0.2") && svg.contains("feature sparsity"), "both runs and the sparsity panels");
+    // The title lives in figure.toml: without it, --title is needed and the error says so.
+    std::fs::remove_file(dir.join("figure.toml")).unwrap();
+    assert!(plot_error(&[dir.to_str().unwrap(), "--out", again.to_str().unwrap()]).contains("figure.toml"));
+    let col = root.path().join("col");
+    let args = ["plot", dir.to_str().unwrap(), "--out", col.to_str().unwrap(), "--format", "svg"];
+    largestep(&[&args[..], &["--size", "one-column", "--title", "Tiny ResNet"]].concat());
+    let svg = std::fs::read_to_string(col.join("deep.svg")).unwrap();
+    assert!((attr_in(&svg, "width") - 3.25).abs() < 1e-3 && svg.contains("Tiny ResNet"));
+    std::fs::remove_file(dir.join("deep.csv")).unwrap();
+    std::fs::write(dir.join("deep.csv"), "run,epoch\n").unwrap();
+    assert!(plot_error(&[dir.to_str().unwrap(), "--title", "x"]).contains("deep.csv"));
+}
+
+#[test]
+fn a_title_follows_data_d_300() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().to_str().unwrap();
+    largestep(&[
+        "reproduce",
+        "fig2",
+        "--set",
+        "training.iterations=100",
+        "--set",
+        "data.d=300",
+        "--no-plot",
+        "--out",
+        out,
+    ]);
+    let again = root.path().join("again");
+    largestep(&[
+        "plot",
+        root.path().join("fig2").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--format",
+        "svg",
+    ]);
+    let svg = std::fs::read_to_string(again.join("fig2.svg")).unwrap();
+    assert!(svg.contains("d = 300") && !svg.contains("d = 200"), "the title does not say d = 300");
+}
+
+#[test]
+fn a_diverged_seed_is_left_out_of_the_replot_as_when_it_ran() {
+    // At η = 0.3 the constant run diverges on one of three seeds: its kept rows end above the
+    // divergence threshold (finite), so only summary.csv says it diverged.
+    let root = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_largestep"))
+        .args(["reproduce", "fig2", "--set", "training.iterations=200", "--set", "runs.constant.schedule.step=0.3"])
+        .args(["--seeds", "3", "--out"])
+        .arg(root.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let dir = root.path().join("fig2");
+    let again = root.path().join("again");
+    largestep(&["plot", dir.to_str().unwrap(), "--out", again.to_str().unwrap(), "--format", "svg"]);
+    same_files(&dir, &again, &["fig2.svg", "bands.csv"]);
+    let svg = std::fs::read_to_string(again.join("fig2.svg")).unwrap();
+    assert!(svg.contains("1/3 diverged, left out"), "the legend does not count the diverged seed");
 }

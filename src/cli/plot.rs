@@ -1,18 +1,22 @@
 //! `largestep plot DIR`: the figures of a result folder drawn again from its CSVs and
 //! `config.toml`, without training, at a chosen size, font and format.
+//!
+//! Every kind of result folder is drawn by the function its producer calls ([`Kind`]), so a
+//! re-plot at the default options reproduces the producer's SVG byte for byte.
 
 use crate::experiment::figure::{self, Selection};
 use crate::plot::{Format, PlotOptions};
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `largestep plot`.
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// A result folder of `reproduce` or `run` (config.toml, metrics.csv), or of `sweep` (grid.json,
-    /// cells.csv, observations.csv).
+    /// A result folder: of `reproduce` or `run` (config.toml, metrics.csv), `sweep` (grid.json,
+    /// cells.csv, observations.csv), `sde-vs-sgd` (the whole folder or one model's), `deep train`
+    /// (deep.csv, figure.toml) or `reproduce fig8` (constants.csv, iterates.csv).
     dir: PathBuf,
     /// Where to write the figures and bands.csv (default: DIR itself).
     #[arg(long)]
@@ -54,23 +58,114 @@ impl PlotArgs {
     }
 }
 
+/// The kinds of result folder, each drawn by its producer's renderer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    /// `reproduce` / `run`: [`figure::write`].
+    Experiment,
+    /// `sweep`: [`crate::sweep::plot::write`].
+    Sweep,
+    /// One model's folder of `sde-vs-sgd`: [`crate::sde::folder::write_figures`].
+    Comparison,
+    /// The output folder of `sde-vs-sgd`: each model's folder (these names).
+    Comparisons(Vec<String>),
+    /// `deep train`: `deep::report::render`.
+    Deep,
+    /// `reproduce fig8`: [`crate::experiment::fig8::render`].
+    Fig8,
+}
+
+impl Kind {
+    /// The kind of `dir`, from the files it holds.
+    fn of(dir: &Path) -> Result<Self> {
+        use crate::sde::folder as sde;
+        if !dir.is_dir() {
+            bail!("{}: no such folder", dir.display());
+        }
+        if dir.join("grid.json").exists() {
+            return Ok(Kind::Sweep);
+        }
+        if crate::experiment::fig8::is_folder(dir) {
+            return Ok(Kind::Fig8);
+        }
+        if dir.join("deep.csv").exists() {
+            return Ok(Kind::Deep);
+        }
+        if sde::is_folder(dir) {
+            return Ok(Kind::Comparison);
+        }
+        if dir.join("config.toml").exists() {
+            return Ok(Kind::Experiment);
+        }
+        let mut models: Vec<String> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .filter_map(|e| e.ok())
+            .filter(|e| sde::is_folder(&e.path()))
+            .filter_map(|e| e.file_name().to_str().map(String::from))
+            .collect();
+        models.sort();
+        if models.is_empty() {
+            bail!(
+                "{}: not a result folder: no config.toml (reproduce, run, or one model of sde-vs-sgd), grid.json \
+                 (sweep), deep.csv (deep train), constants.csv + iterates.csv (reproduce fig8), nor a subfolder \
+                 of sde-vs-sgd",
+                dir.display()
+            );
+        }
+        Ok(Kind::Comparisons(models))
+    }
+
+    fn describe(&self) -> &'static str {
+        match self {
+            Kind::Experiment => "an experiment folder",
+            Kind::Sweep => "a sweep folder",
+            Kind::Comparison | Kind::Comparisons(_) => "an sde-vs-sgd folder",
+            Kind::Deep => "a deep train folder",
+            Kind::Fig8 => "a Fig. 8 folder",
+        }
+    }
+}
+
 /// Runs `largestep plot`.
 pub fn plot(a: &PlotArgs) -> Result<ExitCode> {
     let opts = a.options()?;
     let out = a.out.clone().unwrap_or_else(|| a.dir.clone());
-    if a.dir.join("grid.json").exists() {
-        // A sweep folder: its phase diagrams.
-        if !(a.runs.is_empty() && a.seeds.is_empty() && a.labels.is_empty() && a.title.is_none()) {
-            anyhow::bail!(
-                "{}: a sweep folder; --runs, --seeds, --label and --title apply to experiment folders",
-                a.dir.display()
-            );
-        }
-        for path in crate::sweep::plot::write(&a.dir, &out, &opts)? {
-            println!("{}", path.display());
-        }
-        return Ok(ExitCode::SUCCESS);
+    let kind = Kind::of(&a.dir)?;
+    let selects = !(a.runs.is_empty() && a.seeds.is_empty() && a.labels.is_empty());
+    if kind != Kind::Experiment && (selects || (kind == Kind::Sweep && a.title.is_some())) {
+        let flags =
+            if kind == Kind::Sweep { "--runs, --seeds, --label and --title" } else { "--runs, --seeds and --label" };
+        bail!("{}: {}; {flags} apply to experiment folders", a.dir.display(), kind.describe());
     }
+    let written = match &kind {
+        Kind::Sweep => crate::sweep::plot::write(&a.dir, &out, &opts)?,
+        Kind::Experiment => experiment(a, &out, &opts)?,
+        Kind::Comparison => comparison(&a.dir, &out, a.title.as_deref(), &opts)?,
+        Kind::Comparisons(models) => {
+            let mut files = Vec::new();
+            for m in models {
+                files.extend(comparison(&a.dir.join(m), &out.join(m), a.title.as_deref(), &opts)?);
+            }
+            files
+        }
+        Kind::Deep => deep(&a.dir, &out, a.title.as_deref(), &opts)?,
+        Kind::Fig8 => {
+            let (setting, path) = crate::experiment::fig8::load(&a.dir)?;
+            let mut fig = crate::experiment::fig8::figure(&setting, &path);
+            if let Some(t) = &a.title {
+                fig.title = t.clone();
+            }
+            crate::experiment::fig8::render(&fig, &out, &opts)?
+        }
+    };
+    for path in written {
+        println!("{}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An experiment folder: its outcome with the selection, labels and title of the flags.
+fn experiment(a: &PlotArgs, out: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>> {
     let sel = Selection { runs: a.runs.clone(), seeds: a.seeds.clone() };
     let mut outcome = figure::load(&a.dir, &sel)?;
     for l in &a.labels {
@@ -88,8 +183,37 @@ pub fn plot(a: &PlotArgs) -> Result<ExitCode> {
     if let Some(t) = &a.title {
         outcome.config.title = t.clone();
     }
-    for path in figure::write(&outcome, &out, &opts)? {
-        println!("{}", path.display());
+    figure::write(&outcome, out, opts)
+}
+
+/// One model's folder of `sde-vs-sgd`; `title` replaces the spec's.
+fn comparison(dir: &Path, out: &Path, title: Option<&str>, opts: &PlotOptions) -> Result<Vec<PathBuf>> {
+    let mut loaded = crate::sde::folder::load(dir)?;
+    if let Some(t) = title {
+        loaded.title = t.to_string();
+        loaded.outcome.config.title = t.to_string();
     }
-    Ok(ExitCode::SUCCESS)
+    crate::sde::folder::write_figures(&loaded.drawn(), out, opts)
+}
+
+/// A `deep train` folder; `title` replaces figure.toml's.
+#[cfg(feature = "deep")]
+fn deep(dir: &Path, out: &Path, title: Option<&str>, opts: &PlotOptions) -> Result<Vec<PathBuf>> {
+    let (saved, runs, blocks) = crate::deep::report::read(dir)?;
+    let title = match (title, saved) {
+        (Some(t), _) => t.to_string(),
+        (None, Some(t)) => t,
+        (None, None) => bail!(
+            "{}: missing; it holds the figure's title (`deep train` writes it): give one with --title",
+            dir.join("figure.toml").display()
+        ),
+    };
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    crate::deep::report::render(out, &title, &runs, &blocks, opts)
+}
+
+/// A `deep train` folder needs the deep feature.
+#[cfg(not(feature = "deep"))]
+fn deep(dir: &Path, _: &Path, _: Option<&str>, _: &PlotOptions) -> Result<Vec<PathBuf>> {
+    bail!("{}: a deep train folder; this binary was built without the `deep` feature (cargo build --release --features deep)", dir.display())
 }

@@ -101,23 +101,37 @@ pub struct RunArgs {
     common: CommonArgs,
 }
 
+/// Every figure of the registry in paper order: name, random generator, title.
 pub fn list() -> Result<ExitCode> {
     let mut w = std::io::stdout().lock();
     writeln!(w, "{:<10} {:<6} title", "name", "rng")?;
-    for name in registry::names() {
-        let cfg = registry::get(name).and_then(|c| c.ok());
-        let rng = cfg.as_ref().map(|c| format!("{:?}", c.rng).to_lowercase()).unwrap_or_default();
-        let title = cfg.map(|c| c.title).unwrap_or_default();
+    for entry in registry::entries() {
+        let (name, rng, title) = match entry {
+            registry::Entry::Config(name) => {
+                let cfg = registry::get(name).and_then(|c| c.ok());
+                let rng = cfg.as_ref().map(|c| format!("{:?}", c.rng).to_lowercase()).unwrap_or_default();
+                (name, rng, cfg.map(|c| c.title).unwrap_or_default())
+            }
+            registry::Entry::Standalone(s) => (s.name, s.rng.to_string(), (s.title)()),
+        };
         writeln!(w, "{name:<10} {rng:<6} {title}")?;
     }
     w.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// Every figure name `reproduce` knows, in paper order.
+fn known() -> String {
+    registry::entries().iter().map(registry::Entry::name).collect::<Vec<_>>().join(", ")
+}
+
 /// The embedded config `name` with `overrides` applied, validated.
 pub fn embedded(name: &str, overrides: &[String]) -> Result<ExperimentConfig> {
     registry::get_with_overrides(name, overrides)
-        .ok_or_else(|| anyhow!("unknown figure {name:?}; known: {} (or `all`)", registry::names().join(", ")))?
+        .ok_or_else(|| match registry::standalone(name) {
+            Some(_) => anyhow!("{name} is not a config of runs: its constants are fixed (see `largestep show {name}`)"),
+            None => anyhow!("unknown figure {name:?}; known: {} (or `all`)", known()),
+        })?
         .map_err(Into::into)
 }
 
@@ -126,26 +140,45 @@ pub fn from_file(path: &Path, overrides: &[String]) -> Result<ExperimentConfig> 
     Ok(ExperimentConfig::load_with_overrides(path, overrides)?)
 }
 
-/// `reproduce all` checks every config first, then runs every figure, even after one fails, and
-/// lists the failures at the end.
+/// `reproduce all` checks every config first, then makes every figure of the registry in paper
+/// order (the configs' runs and the standalone figures), even after one fails, and lists the
+/// failures at the end.
 pub fn reproduce(a: &ReproduceArgs) -> Result<ExitCode> {
-    if a.figure == "fig8" {
-        // Fig. 8 is a toy of its own (n = 1, d = 2, label noise), not a config of runs.
-        let dir = a.common.out.join("fig8");
-        for f in experiment::fig8::write(&experiment::fig8::Setting::default(), &dir, &Default::default())? {
-            println!("{}", f.display());
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
     let overrides = a.common.overrides();
+    if let Some(s) = registry::standalone(&a.figure) {
+        if !overrides.is_empty() || a.common.quick {
+            return Err(anyhow!(
+                "{}: --set, --seed, --seeds, --vary-data, --rng and --quick do not apply: its constants are fixed \
+                 (see `largestep show {}`)",
+                s.name,
+                s.name
+            ));
+        }
+        return standalone(s, &a.common).map(|()| ExitCode::SUCCESS);
+    }
     if a.figure != "all" {
         return execute(embedded(&a.figure, &overrides)?, &a.common);
     }
-    let names = registry::names();
-    let cfgs: Vec<ExperimentConfig> = names.iter().map(|n| embedded(n, &overrides)).collect::<Result<_>>()?;
+    let entries = registry::entries();
+    let mut cfgs = std::collections::HashMap::new();
+    for e in &entries {
+        if let registry::Entry::Config(n) = e {
+            cfgs.insert(*n, embedded(n, &overrides)?);
+        }
+    }
     let mut failures = Vec::new();
-    for (name, cfg) in names.iter().zip(cfgs) {
-        match execute(cfg, &a.common) {
+    for e in &entries {
+        let name = e.name();
+        let done = match e {
+            registry::Entry::Config(n) => execute(cfgs.remove(n).expect("checked above"), &a.common),
+            registry::Entry::Standalone(s) => {
+                if !overrides.is_empty() || a.common.quick {
+                    eprintln!("note: {name}: its constants are fixed; --set, --seed, --seeds, --vary-data, --rng and --quick do not apply");
+                }
+                standalone(s, &a.common).map(|()| ExitCode::SUCCESS)
+            }
+        };
+        match done {
             Ok(code) if code == ExitCode::SUCCESS => {}
             Ok(_) => failures.push(format!("{name}: a run diverged (see the warnings above)")),
             Err(e) => failures.push(format!("{name}: {e:#}")),
@@ -154,11 +187,25 @@ pub fn reproduce(a: &ReproduceArgs) -> Result<ExitCode> {
     if failures.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("reproduce all: {} of {} figures did not finish cleanly:", failures.len(), names.len());
+    eprintln!("reproduce all: {} of {} figures did not finish cleanly:", failures.len(), entries.len());
     for f in &failures {
         eprintln!("  {f}");
     }
     Ok(ExitCode::from(super::exit::ERROR))
+}
+
+/// Makes the standalone figure `s` in `<out>/<name>/` and prints the files written.
+fn standalone(s: &registry::Standalone, c: &CommonArgs) -> Result<()> {
+    let start = Instant::now();
+    let dir = c.out.join(s.name);
+    let files = (s.write)(&dir, !c.no_plot)?;
+    let mut w = std::io::stdout().lock();
+    for f in files {
+        writeln!(w, "{}", f.display())?;
+    }
+    writeln!(w, "{}: {:.2} s → {}", s.name, start.elapsed().as_secs_f64(), dir.display())?;
+    w.flush()?;
+    Ok(())
 }
 
 pub fn run_file(a: &RunArgs) -> Result<ExitCode> {

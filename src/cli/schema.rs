@@ -26,8 +26,18 @@ pub fn schema() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints the effective config (after `--set`), each field with its meaning and unit.
+/// Prints the effective config (after `--set`), each field with its meaning and unit; for a
+/// standalone figure (Fig. 8), its fixed constants.
 pub fn show(a: &ShowArgs) -> Result<ExitCode> {
+    if let Some(s) = crate::experiment::registry::standalone(&a.target) {
+        if !a.set.is_empty() {
+            anyhow::bail!("{}: --set does not apply: its constants are fixed (shown without --set)", s.name);
+        }
+        let mut w = std::io::stdout().lock();
+        w.write_all((s.constants)().as_bytes())?;
+        w.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let cfg = if a.target.ends_with(".toml") || Path::new(&a.target).is_file() {
         from_file(Path::new(&a.target), &a.set)?
     } else {

@@ -1,12 +1,13 @@
 //! `largestep sde-vs-sgd`: SGD ↔ SDE (Eq. 58) ↔ gradient flow for every small model (Fig. 9,
 //! Appendix C), written to `results/sde_vs_sgd/report.md`.
 
-use crate::experiment::{aggregate_table, figure, summary_table};
+use crate::experiment::{aggregate_table, summary_table};
 use crate::output::{atomic_write, OutputDir};
+use crate::plot::PlotOptions;
 use crate::record::Recorder;
 use crate::sde::compare::{self, CompareSettings};
 use crate::sde::report::{self, SectionInfo};
-use crate::sde::{convergence, figures as sde_figures, spec};
+use crate::sde::{convergence, figures as sde_figures, folder as sde_folder, spec};
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use std::path::PathBuf;
@@ -155,28 +156,21 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
         aggregate_table(&result.outcome).write(&dir.join("aggregate.csv"))?;
         let mut effective = sp.clone();
         effective.c = c;
-        let toml_text = format!(
-            "# comparison\n{}\n# base experiment (runs: sgd, sde, gf on the followed run's schedule)\n{}",
-            toml::to_string_pretty(&effective).unwrap_or_default(),
-            cfg.to_toml()
-        );
-        atomic_write(&dir.join("config.toml"), toml_text.as_bytes())?;
+        atomic_write(&dir.join("config.toml"), sde_folder::config_text(&effective, &cfg).as_bytes())?;
         sde_figures::sharpness_csv(&result).write(&dir.join("sharpness.csv"))?;
+        if let Some(cal) = &calibration {
+            sde_folder::write_calibration(cal, &dir)?;
+        }
         if !a.no_plot {
-            for (stem, fig) in figure::figures(&result.outcome)? {
-                let path = dir.join(&stem);
-                fig.render(&path).with_context(|| format!("writing {}", path.display()))?;
-            }
-            let path = dir.join("sharpness");
-            sde_figures::sharpness_figure(&result, &title)
-                .render(&path)
-                .with_context(|| format!("writing {}", path.display()))?;
-            if let Some(cal) = &calibration {
-                let path = dir.join("calibration");
-                sde_figures::calibration_figure(cal, &sp.name)
-                    .render(&path)
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
+            let curve = calibration.as_ref().map(sde_figures::CalibrationCurve::from);
+            let drawn = sde_folder::Drawn {
+                outcome: &result.outcome,
+                sharpness: &result.sharpness,
+                calibration: curve.as_ref(),
+                name: &sp.name,
+                title: &title,
+            };
+            sde_folder::write_figures(&drawn, &dir, &PlotOptions::default())?;
         }
         let seconds = start.elapsed().as_secs_f64();
         let info = SectionInfo {

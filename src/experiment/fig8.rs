@@ -12,13 +12,15 @@
 //! them slowly along it, toward the sparse minima on the axes.
 //!
 //! Outputs: `iterates.csv`, `constants.csv`, and `fig8` (a 3-D view of the loss surface with the
-//! iterates, and a contour view), no paper figure data being released for it.
+//! iterates, and a contour view), no paper figure data being released for it. [`load`] reads the
+//! two CSVs back (bit for bit) and [`render`] draws the figure from them: `reproduce fig8` and
+//! `largestep plot DIR` call the same function, so a re-plot reproduces the SVG byte for byte.
 
 use crate::experiment::figure::trajectories::contour;
 use crate::output::{atomic_write, fmt_f64, Table};
 use crate::plot::{Figure, Panel, PlotOptions, Series, Style};
 use crate::rng::RngKind;
-use anyhow::Result;
+use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
 
 /// The constants of the figure.
@@ -105,9 +107,9 @@ fn project(s: &Setting, w: [f64; 2], z: f64) -> (f64, f64) {
 /// The loss drawn in the 3-D view is cut at this height.
 const Z_CAP: f64 = 0.5;
 
-/// The two panels: the surface with the iterates (3-D), the contours with the iterates.
-pub fn figure(s: &Setting) -> Figure {
-    let its = s.iterates();
+/// The two panels: the surface with the iterates `path` = w₀, w₁, … (3-D), the contours with
+/// the iterates.
+pub fn figure(s: &Setting, path: &[[f64; 2]]) -> Figure {
     let (w1max, w2max) = window(s);
     let g = 24;
     let grid = |i: usize, m: f64| m * i as f64 / g as f64;
@@ -127,7 +129,7 @@ pub fn figure(s: &Setting) -> Figure {
     p3.series.push(Series::styled("", None, Style::Segments, wire));
     let valley3: Vec<(f64, f64)> = s.valley(60).iter().map(|&(a, b)| project(s, [a, b], 0.0)).collect();
     p3.series.push(Series::styled("valley bottom (global minima)", Some(2), Style::Dotted, valley3));
-    let path3: Vec<(f64, f64)> = its.iter().map(|(w, _)| project(s, *w, s.loss(*w))).collect();
+    let path3: Vec<(f64, f64)> = path.iter().map(|w| project(s, *w, s.loss(*w))).collect();
     p3.series.push(Series::styled("SGD iterates (linked)", Some(1), Style::Dotted, path3.clone()));
     p3.series.push(Series::styled("", Some(0), Style::Markers, path3));
     // Contour view.
@@ -141,7 +143,7 @@ pub fn figure(s: &Setting) -> Figure {
         pc.series.push(Series::styled("", None, Style::Segments, contour(&xs, &ys, &f, level)));
     }
     pc.series.push(Series::styled("valley bottom (global minima)", Some(2), Style::Dotted, s.valley(60)));
-    let path: Vec<(f64, f64)> = its.iter().map(|(w, _)| (w[0], w[1])).collect();
+    let path: Vec<(f64, f64)> = path.iter().map(|w| (w[0], w[1])).collect();
     pc.series.push(Series::styled("SGD iterates (linked)", Some(1), Style::Dotted, path.clone()));
     pc.series.push(Series::styled("", Some(0), Style::Markers, path.clone()));
     // The slow drift: from the start's to the end's nearest valley point.
@@ -176,12 +178,9 @@ pub fn iterates_table(s: &Setting) -> Table {
     t
 }
 
-/// Writes `iterates.csv`, `constants.csv` and the figure into `dir`; returns the files.
-pub fn write(s: &Setting, dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)?;
-    iterates_table(s).write(&dir.join("iterates.csv"))?;
-    let mut c = Table::new(["constant", "value", "meaning"]);
-    for (k, v, m) in [
+/// The constants as (name in `constants.csv`, value, meaning), in the file's order.
+pub fn constants(s: &Setting) -> Vec<(&'static str, String, &'static str)> {
+    vec![
         ("n", "1".to_string(), "samples"),
         ("d", "2".to_string(), "dimensions"),
         ("x1", fmt_f64(s.x[0]), "the input"),
@@ -193,14 +192,126 @@ pub fn write(s: &Setting, dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>
         ("w0_2", fmt_f64(s.w0[1]), "initialization, u = v = w"),
         ("steps", s.steps.to_string(), "iterations"),
         ("seed", s.seed.to_string(), "ChaCha seed of the noise"),
-    ] {
+    ]
+}
+
+/// Writes `iterates.csv`, `constants.csv`, `README.txt` and (with `opts`) the figure into
+/// `dir`; returns the files.
+pub fn write(s: &Setting, dir: &Path, opts: Option<&PlotOptions>) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    iterates_table(s).write(&dir.join("iterates.csv"))?;
+    let mut c = Table::new(["constant", "value", "meaning"]);
+    for (k, v, m) in constants(s) {
         c.push([k.to_string(), v, m.to_string()]);
     }
     c.write(&dir.join("constants.csv"))?;
     let mut files = vec![dir.join("iterates.csv"), dir.join("constants.csv")];
-    files.extend(figure(s).render_with(&dir.join("fig8"), opts)?);
+    if let Some(opts) = opts {
+        let path: Vec<[f64; 2]> = s.iterates().into_iter().map(|(w, _)| w).collect();
+        files.extend(render(&figure(s, &path), dir, opts)?);
+    }
     atomic_write(&dir.join("README.txt"), format!("{}\n\nSee src/experiment/fig8.rs.\n", s.title()).as_bytes())?;
     Ok(files)
+}
+
+/// The title of the default setting (`largestep list`).
+pub fn default_title() -> String {
+    Setting::default().title()
+}
+
+/// The constants of the default setting as `name = value  # meaning` lines (`largestep show fig8`).
+pub fn constants_text() -> String {
+    let mut out = String::from(
+        "# Fig. 8 is not a config of runs: a toy of its own with fixed constants (src/experiment/fig8.rs);\n\
+         # `largestep reproduce fig8` writes them to constants.csv and its iterates to iterates.csv.\n",
+    );
+    for (k, v, m) in constants(&Setting::default()) {
+        out.push_str(&format!("{:<16} # {m}\n", format!("{k} = {v}")));
+    }
+    out
+}
+
+/// [`write`] of the default setting, with the figure at the default options when `plot`.
+pub fn write_default(dir: &Path, plot: bool) -> Result<Vec<PathBuf>> {
+    write(&Setting::default(), dir, plot.then(PlotOptions::default).as_ref())
+}
+
+/// Renders `fig` (from [`figure`]) as `dir/fig8.<ext>` at `opts`: what `reproduce fig8` and
+/// `largestep plot` both call.
+pub fn render(fig: &Figure, dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>> {
+    fig.render_with(&dir.join("fig8"), opts)
+}
+
+/// Whether `dir` is a Fig. 8 folder (it holds `constants.csv`; [`load`] names any other file
+/// that is missing).
+pub fn is_folder(dir: &Path) -> bool {
+    dir.join("constants.csv").is_file()
+}
+
+/// The setting and the iterates w₀, …, w_steps of the Fig. 8 folder `dir`, from
+/// `constants.csv` and `iterates.csv` (written in the shortest round-trip form: bit for bit).
+pub fn load(dir: &Path) -> Result<(Setting, Vec<[f64; 2]>)> {
+    let path = dir.join("constants.csv");
+    let mut values = std::collections::BTreeMap::new();
+    let mut reader = csv::Reader::from_path(&path).with_context(|| format!("reading {}", path.display()))?;
+    for rec in reader.records() {
+        let rec = rec.with_context(|| format!("reading {}", path.display()))?;
+        values.insert(rec.get(0).unwrap_or("").to_string(), rec.get(1).unwrap_or("").to_string());
+    }
+    let get = |k: &str| -> Result<f64> {
+        let v = values.get(k).ok_or_else(|| anyhow!("{}: no constant `{k}`", path.display()))?;
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| anyhow!("{}: constant `{k}`: {v:?} is not a finite number", path.display()))
+    };
+    let count = |k: &str| -> Result<u64> {
+        let v = values.get(k).ok_or_else(|| anyhow!("{}: no constant `{k}`", path.display()))?;
+        v.parse::<u64>().map_err(|_| anyhow!("{}: constant `{k}`: {v:?} is not a count ≥ 0", path.display()))
+    };
+    let s = Setting {
+        x: [get("x1")?, get("x2")?],
+        y: get("y")?,
+        eta: get("eta")?,
+        delta: get("delta")?,
+        w0: [get("w0_1")?, get("w0_2")?],
+        steps: count("steps")? as usize,
+        seed: count("seed")?,
+    };
+    if !(s.x[0] > 0.0 && s.x[1] > 0.0 && s.y > 0.0) {
+        bail!("{}: x1, x2 and y must be > 0 (the valley x₁w₁² + x₂w₂² = y), got {:?}, {}", path.display(), s.x, s.y);
+    }
+    let path = dir.join("iterates.csv");
+    let mut reader = csv::Reader::from_path(&path).with_context(|| format!("reading {}", path.display()))?;
+    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| anyhow!("{}: no column `{name}` (header {:?})", path.display(), header.join(",")))
+    };
+    let (c1, c2) = (col("w1")?, col("w2")?);
+    let mut w = Vec::with_capacity(s.steps + 1);
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.with_context(|| format!("reading {}", path.display()))?;
+        let num = |c: usize| -> Result<f64> {
+            let v = rec.get(c).unwrap_or("");
+            v.parse().map_err(|_| {
+                anyhow!("{}: line {}: field `{}`: {v:?} is not a number", path.display(), i + 2, header[c])
+            })
+        };
+        w.push([num(c1)?, num(c2)?]);
+    }
+    if w.len() != s.steps + 1 {
+        bail!(
+            "{}: {} iterates, but constants.csv says steps = {} (expected {} rows)",
+            path.display(),
+            w.len(),
+            s.steps,
+            s.steps + 1
+        );
+    }
+    Ok((s, w))
 }
 
 #[cfg(test)]
@@ -235,5 +346,23 @@ mod tests {
             assert!(s.loss([a, b]) < 1e-24);
         }
         assert!(s.loss([0.0, 0.0]) > 0.4);
+    }
+
+    #[test]
+    fn load_reads_back_the_setting_and_iterates_bit_for_bit_and_names_a_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Setting { seed: 3, steps: 40, ..Setting::default() };
+        write(&s, dir.path(), None).unwrap();
+        assert!(is_folder(dir.path()) && !dir.path().join("fig8.svg").exists());
+        let (t, w) = load(dir.path()).unwrap();
+        assert_eq!(t, s);
+        let want: Vec<[f64; 2]> = s.iterates().into_iter().map(|(w, _)| w).collect();
+        assert_eq!(w, want);
+        // A truncated iterates.csv is refused, naming the file and the count.
+        let text = std::fs::read_to_string(dir.path().join("iterates.csv")).unwrap();
+        let short: String = text.lines().take(10).map(|l| format!("{l}\n")).collect();
+        std::fs::write(dir.path().join("iterates.csv"), short).unwrap();
+        let e = load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("iterates.csv") && e.contains("steps = 40"), "{e}");
     }
 }

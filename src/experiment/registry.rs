@@ -1,10 +1,14 @@
 //! The embedded-config registry: one TOML per paper figure (`experiments/*.toml`) and one per
 //! SGD ↔ SDE comparison (`experiments/sde/*.toml`), compiled into the binary.
 //!
-//! `largestep list`, `reproduce <name>` and `reproduce all` see every entry of [`EXPERIMENTS`];
-//! `sde-vs-sgd --model` sees [`SDE`]. Adding a config is adding a TOML file and one line here.
+//! `largestep list`, `reproduce <name>` and `reproduce all` see every entry of [`EXPERIMENTS`]
+//! and of [`STANDALONE`] (figures that are not a config of runs, such as Fig. 8), in paper order
+//! ([`entries`]); `sde-vs-sgd --model` sees [`SDE`]. Adding a config is adding a TOML file and one
+//! line here.
 
 use crate::config::{ConfigError, ExperimentConfig};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
 
 /// A table of embedded TOML configs of one kind.
 #[derive(Debug, Clone, Copy)]
@@ -69,4 +73,88 @@ pub fn get(name: &str) -> Option<Result<ExperimentConfig, ConfigError>> {
 /// The embedded config `name` with `KEY=VALUE` overrides, parsed and validated.
 pub fn get_with_overrides(name: &str, overrides: &[String]) -> Option<Result<ExperimentConfig, ConfigError>> {
     EXPERIMENTS.text(name).map(|(file, text)| ExperimentConfig::parse_with_overrides(text, &file, overrides))
+}
+
+/// A paper figure that is not a config of runs: a toy setting of its own with fixed constants
+/// and its own producer (Fig. 8). `list` shows it, `reproduce NAME` and `reproduce all` make it,
+/// `show NAME` prints its constants; `run`, `sweep` and `--set` do not apply.
+#[derive(Debug, Clone, Copy)]
+pub struct Standalone {
+    /// Name (`reproduce NAME`; the output folder).
+    pub name: &'static str,
+    /// The random generator it draws with (the `rng` column of `list`).
+    pub rng: &'static str,
+    /// Its title, with its constants (the `title` column of `list`).
+    pub title: fn() -> String,
+    /// Its constants, one `name = value  # meaning` line each (`show NAME`).
+    pub constants: fn() -> String,
+    /// Writes its CSVs and, when the flag is set, its figure into the folder; returns the files.
+    pub write: fn(&Path, bool) -> Result<Vec<PathBuf>>,
+}
+
+/// Every standalone figure, in paper order.
+pub const STANDALONE: &[Standalone] = &[Standalone {
+    name: "fig8",
+    rng: "chacha",
+    title: super::fig8::default_title,
+    constants: super::fig8::constants_text,
+    write: super::fig8::write_default,
+}];
+
+/// The standalone figure `name`.
+pub fn standalone(name: &str) -> Option<&'static Standalone> {
+    STANDALONE.iter().find(|s| s.name == name)
+}
+
+/// One paper figure of [`entries`].
+#[derive(Debug, Clone, Copy)]
+pub enum Entry {
+    /// An embedded config of [`EXPERIMENTS`], by name.
+    Config(&'static str),
+    /// A figure of [`STANDALONE`].
+    Standalone(&'static Standalone),
+}
+
+impl Entry {
+    /// The figure's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Entry::Config(n) => n,
+            Entry::Standalone(s) => s.name,
+        }
+    }
+}
+
+/// The figure number of `figN` (names without one sort last).
+fn number(name: &str) -> u32 {
+    name.strip_prefix("fig").and_then(|n| n.parse().ok()).unwrap_or(u32::MAX)
+}
+
+/// Every figure that `list` shows and `reproduce all` makes: the embedded configs and the
+/// standalone figures, in paper order (by figure number; the configs' own order among equals).
+pub fn entries() -> Vec<Entry> {
+    let mut all: Vec<Entry> = EXPERIMENTS.names().into_iter().map(Entry::Config).collect();
+    all.extend(STANDALONE.iter().map(Entry::Standalone));
+    all.sort_by_key(|e| number(e.name()));
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_hold_every_config_and_standalone_figure_once_in_paper_order() {
+        let names: Vec<&str> = entries().iter().map(Entry::name).collect();
+        assert_eq!(names.len(), EXPERIMENTS.entries.len() + STANDALONE.len());
+        for n in EXPERIMENTS.names().into_iter().chain(STANDALONE.iter().map(|s| s.name)) {
+            assert_eq!(names.iter().filter(|m| **m == n).count(), 1, "{n}");
+        }
+        let numbers: Vec<u32> = names.iter().map(|n| number(n)).collect();
+        assert!(numbers.windows(2).all(|w| w[0] <= w[1]), "not in paper order: {names:?}");
+        let at = |n: &str| names.iter().position(|m| *m == n).unwrap();
+        assert!(at("fig5") < at("fig8") && at("fig8") < at("fig10"));
+        // A standalone figure is not an embedded config (no `run`, `sweep` or `--set`).
+        assert!(get("fig8").is_none() && standalone("fig8").is_some());
+    }
 }

@@ -1,7 +1,9 @@
 //! The comparison's extra outputs: the sharpness trace (CSV and the γ·λ_max figure) and the
-//! calibration curve c ↦ SDE plateau train loss.
+//! calibration curve c ↦ SDE plateau train loss (CSV and figure).
 
 use super::compare::{Calibration, Comparison};
+use super::sharpness::Probe;
+use crate::experiment::Outcome;
 use crate::output::{fmt_f64, Table};
 use crate::plot::{Figure, Panel, Series, Style};
 
@@ -26,14 +28,13 @@ pub fn sharpness_csv(c: &Comparison) -> Table {
 }
 
 /// Two panels against the SGD iteration (first seed): λ_max with SGD's edge of stability 2/η_t,
-/// and γ·λ_max of every run with the stability bound 2.
-pub fn sharpness_figure(c: &Comparison, title: &str) -> Figure {
-    let o = &c.outcome;
+/// and γ·λ_max of every run with the stability bound 2. `sharpness[i]` is the trace of
+/// `o.logs[i]` (as in [`Comparison`] and `sharpness.csv`).
+pub fn sharpness_figure(o: &Outcome, sharpness: &[Vec<Probe>], title: &str) -> Figure {
     let nr = o.config.runs.len();
     let mut lam = Panel::new("sharpness λ_max(∇²L)", "SGD iteration", "λ_max").log_y();
     let mut gl = Panel::new("γ·λ_max (unstable ≥ 2)", "SGD iteration", "γ·λ_max").log_y();
-    for r in 0..nr.min(c.sharpness.len()) {
-        let trace = &c.sharpness[r];
+    for (r, trace) in sharpness.iter().enumerate().take(nr) {
         let label = o.logs[r].label.clone();
         let pos = |v: f64| v.is_finite() && v > 0.0;
         let pts = |f: &dyn Fn(&super::sharpness::Probe) -> f64| -> Vec<(f64, f64)> {
@@ -54,8 +55,38 @@ pub fn sharpness_figure(c: &Comparison, title: &str) -> Figure {
     )
 }
 
+/// What the calibration figure draws: every evaluation of the search, SGD's plateau and the
+/// chosen c (from a [`Calibration`], or read back from `calibration.csv`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationCurve {
+    /// The chosen c.
+    pub c: f64,
+    /// SGD's plateau train loss (median over seeds).
+    pub target: f64,
+    /// (c, SDE plateau train loss) of every evaluation, in order (+∞: diverged; NaN: none).
+    pub history: Vec<(f64, f64)>,
+}
+
+impl From<&Calibration> for CalibrationCurve {
+    fn from(cal: &Calibration) -> Self {
+        Self { c: cal.c, target: cal.target, history: cal.history.clone() }
+    }
+}
+
+/// `calibration.csv`: `what,c,plateau_train_loss` with one `evaluation` row per SDE run of the
+/// search (c, its median plateau), one `sgd` row (SGD's plateau) and one `chosen` row (the c).
+pub fn calibration_table(cal: &CalibrationCurve) -> Table {
+    let mut t = Table::new(["what", "c", "plateau_train_loss"]);
+    for &(c, p) in &cal.history {
+        t.push(["evaluation".to_string(), fmt_f64(c), fmt_f64(p)]);
+    }
+    t.push(["sgd".to_string(), String::new(), fmt_f64(cal.target)]);
+    t.push(["chosen".to_string(), fmt_f64(cal.c), String::new()]);
+    t
+}
+
 /// The calibration curve c ↦ SDE plateau train loss (log–log), SGD's plateau and the chosen c.
-pub fn calibration_figure(cal: &Calibration, name: &str) -> Figure {
+pub fn calibration_figure(cal: &CalibrationCurve, name: &str) -> Figure {
     let mut curve: Vec<(f64, f64)> = cal.history.iter().copied().filter(|(_, p)| p.is_finite() && *p > 0.0).collect();
     curve.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (lo, hi) = (curve.first().map_or(cal.c, |p| p.0), curve.last().map_or(cal.c, |p| p.0));

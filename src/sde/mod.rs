@@ -30,6 +30,7 @@ pub mod convergence;
 mod eq58;
 mod equation;
 pub mod figures;
+pub mod folder;
 mod gradient_noise;
 pub mod normals;
 pub mod probed;

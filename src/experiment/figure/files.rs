@@ -3,9 +3,10 @@
 //! [`write`] renders every figure of the outcome's layout and writes `bands.csv` (what the curve
 //! panels draw) and, for layouts drawn from parameters (trajectories, learned functions,
 //! neurons), `theta.csv` (θ₀, the final θ and any snapshots of every run and seed). [`load`]
-//! rebuilds the outcome from `config.toml`, `metrics.csv` and `theta.csv` (the datasets are
-//! drawn again from the config: deterministic, no training), so `largestep plot DIR` draws
-//! the figures with the same code as `reproduce`, byte for byte at the same options.
+//! rebuilds the outcome from `config.toml`, `metrics.csv`, `summary.csv` (where runs diverged)
+//! and `theta.csv` (the datasets are drawn again from the config: deterministic, no training),
+//! so `largestep plot DIR` draws the figures with the same code as `reproduce`, byte for byte at
+//! the same options.
 
 use super::figures;
 use crate::config::ExperimentConfig;
@@ -73,15 +74,32 @@ pub fn load(dir: &Path, sel: &Selection) -> Result<Outcome> {
     if !config_path.exists() {
         bail!("{}: no config.toml: not an experiment result folder", dir.display());
     }
-    let mut cfg = ExperimentConfig::load(&config_path).map_err(|e| anyhow!("{e}"))?;
+    let cfg = ExperimentConfig::load(&config_path).map_err(|e| anyhow!("{e}"))?;
     let first = cfg.training.first_seed;
     let offsets: Vec<u64> = (0..cfg.training.seeds.max(1) as u64).map(|k| first.wrapping_add(k)).collect();
+    load_with(dir, cfg, &offsets, sel)
+}
+
+/// The outcome of the result folder `dir` run with `cfg` over the seed offsets `offsets`, from
+/// its `metrics.csv` (and `theta.csv`), restricted to `sel`: [`load`] once the config is known
+/// (a comparison folder's config.toml holds more than the experiment, see
+/// [`crate::sde::folder`]).
+pub fn load_with(dir: &Path, mut cfg: ExperimentConfig, offsets: &[u64], sel: &Selection) -> Result<Outcome> {
+    let config_path = dir.join("config.toml");
+    let first = offsets.first().copied().unwrap_or(0);
     let run_names: Vec<String> = cfg.runs.iter().map(|r| r.name.clone()).collect();
-    let logs = read_metrics(&dir.join("metrics.csv"), &cfg, &offsets)?;
-    let mut logs = logs;
+    let metrics = dir.join("metrics.csv");
+    if !metrics.exists() {
+        bail!("{}: missing; the figures are drawn from it", metrics.display());
+    }
+    let mut logs = read_metrics(&metrics, &cfg, offsets)?;
+    let summary = dir.join("summary.csv");
+    if summary.exists() {
+        read_diverged(&summary, &mut logs, &run_names, offsets)?;
+    }
     let theta = dir.join("theta.csv");
     if theta.exists() {
-        read_theta(&theta, &mut logs, &run_names, &offsets)?;
+        read_theta(&theta, &mut logs, &run_names, offsets)?;
     }
     if cfg.figure.draws_theta() {
         if !theta.exists() {
@@ -95,7 +113,7 @@ pub fn load(dir: &Path, sel: &Selection) -> Result<Outcome> {
             bail!("{}: no initial or final θ of run {:?}, seed {}", theta.display(), l.run, l.seed);
         }
     }
-    let data = datasets(&cfg, &offsets, cfg.training.vary_data)
+    let data = datasets(&cfg, offsets, cfg.training.vary_data)
         .with_context(|| format!("{}: drawing the datasets of config.toml", dir.display()))?;
     // The selection: runs in the given order, seeds as given.
     let runs: Vec<usize> = if sel.runs.is_empty() {
@@ -206,6 +224,41 @@ fn read_metrics(path: &Path, cfg: &ExperimentConfig, offsets: &[u64]) -> Result<
         l.total = cfg.training.total(false);
     }
     Ok(logs)
+}
+
+/// Sets the iteration at which each run diverged or failed from `summary.csv`'s `diverged_at`
+/// (a diverged run's last rows may be finite, above the divergence threshold: the curves leave
+/// the run out and the legend counts it, as when it ran).
+fn read_diverged(path: &Path, logs: &mut [RunLog], runs: &[String], offsets: &[u64]) -> Result<()> {
+    let mut reader = csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+    let (Some(col), Some(status)) =
+        (header.iter().position(|h| h == "diverged_at"), header.iter().position(|h| h == "status"))
+    else {
+        bail!("{}: no `status` and `diverged_at` columns", path.display());
+    };
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.with_context(|| format!("reading {}", path.display()))?;
+        let f = |j: usize| rec.get(j).unwrap_or("");
+        let r = runs.iter().position(|s| s == f(0));
+        let k = f(1).parse::<u64>().ok().and_then(|s| offsets.iter().position(|o| *o == s));
+        let (Some(r), Some(k)) = (r, k) else {
+            bail!("{}: line {line}: run {:?}, seed {:?} is not one of config.toml's", path.display(), f(0), f(1));
+        };
+        if f(col).is_empty() {
+            continue;
+        }
+        let t = f(col)
+            .parse()
+            .map_err(|_| anyhow!("{}: line {line}: field `diverged_at`: {:?}", path.display(), f(col)))?;
+        let log = &mut logs[k * runs.len() + r];
+        log.diverged_at = Some(t);
+        if f(status) == "failed" {
+            log.failure = Some("a metric evaluation failed (summary.csv)".into());
+        }
+    }
+    Ok(())
 }
 
 /// Fills θ₀, the final θ and the snapshots of `logs` from `theta.csv`.

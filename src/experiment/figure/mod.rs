@@ -14,7 +14,7 @@ use crate::plot::Figure;
 use anyhow::Result;
 
 pub use curves::{bands, bands_table, curve_panels, median_curve, Band};
-pub use files::{load, write, Selection};
+pub use files::{load, load_with, write, Selection};
 pub use layout::Layout;
 
 /// The figures of an outcome, as (file stem, figure); titles follow the effective config
