@@ -93,7 +93,7 @@ pub fn rank_from_singular_values(s: &[f64], tol: f64) -> usize {
 /// agree. The eigenvalues of a k × k matrix cost about half the SVD of the 300 × 200 Jacobian
 /// factor of Fig. 4's net (measured: 4.2 ms against 8.2 ms; 3.4 against 5.0 ms for the
 /// three-layer net's 181 × 191). With τ below about 10⁻⁵ the near-zero eigenvalues fall in the
-/// band and the SVD decides. `tests/rank.rs` compares both counts.
+/// band and the SVD decides. `tests/theory/rank.rs` compares both counts.
 pub fn rank(m: &Mat<f64>, tol: f64) -> Result<usize, String> {
     let by_svd = || Ok(rank_from_singular_values(&singular_values(m)?, tol));
     let (r, c) = (m.nrows(), m.ncols());

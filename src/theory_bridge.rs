@@ -1,6 +1,6 @@
 //! The core's models as the theory crate's [`Predictor`] (Proposition 2.1 is stated once, in
 //! theory, and checked on every model of [`crate::model::catalog`]: adding a model there is all
-//! it takes for `tests/prop21.rs` and `largestep verify` to check it).
+//! it takes for `tests/theory/prop21.rs` and `largestep verify` to check it).
 
 use crate::data::Dataset;
 use crate::model::Model;

@@ -98,10 +98,10 @@ cp "$WORK/report/report.md" docs/report.md
 if command -v chromium >/dev/null 2>&1; then
   s=$(date +%s.%N)
   LARGESTEP_REPORT_DIR="$WORK/report" LARGESTEP_REPORT_SCREENSHOT="$ROOT/docs/report.png" \
-    cargo test --release --features deep --test report_browser full_report -- --ignored > "$WORK/browser.txt" 2>&1 \
+    cargo test --release --features deep --test cli report_browser::full_report -- --ignored > "$WORK/browser.txt" 2>&1 \
     || { cat "$WORK/browser.txt" >&2; echo "the full report page failed its browser check" >&2; exit 1; }
   e=$(date +%s.%N)
-  printf '| docs/report.png | `LARGESTEP_REPORT_DIR=report cargo test --release --test report_browser full_report -- --ignored` (the page checked in headless Chromium; its screenshot) | %.1f s |\n' "$(echo "$e - $s" | bc)" >> "$LOG"
+  printf '| docs/report.png | `LARGESTEP_REPORT_DIR=report cargo test --release --test cli report_browser::full_report -- --ignored` (the page checked in headless Chromium; its screenshot) | %.1f s |\n' "$(echo "$e - $s" | bc)" >> "$LOG"
 else
   echo "| docs/report.png | NOT regenerated: chromium is not installed | |" >> "$LOG"
 fi

@@ -200,7 +200,7 @@ pub fn sde_vs_sgd(a: &SdeArgs) -> Result<ExitCode> {
     Ok(code)
 }
 
-/// Runs the three convergence studies of `tests/sde_convergence.rs` with base seeds 1000 + i
+/// Runs the three convergence studies of `tests/theory/sde_convergence.rs` with base seeds 1000 + i
 /// (i < k) at the tests' path counts and prints each slope's mean, sd and range.
 fn order_sweep(k: u64) {
     use statrs::statistics::Statistics;

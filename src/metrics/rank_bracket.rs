@@ -26,7 +26,7 @@
 //! non-negligible columns only, see below). Below the band the exact values are at most
 //! τσ₁/M; a computed SVD reports them with its own absolute rounding (a few ε·σ₁, i.e. about
 //! τσ₁ itself at τ = 1e-15), so there no method — the plain SVD included — decides the count
-//! beyond rounding, and the bracket takes the exact count. `tests/rank_bracket.rs` checks the
+//! beyond rounding, and the bracket takes the exact count. `tests/theory/rank_bracket.rs` checks the
 //! bracketed count against the plain SVD on random graded scales that straddle the band.
 //!
 //! # The ambiguous case: SVD of the non-negligible columns only ([`scaled_rank`])

@@ -57,7 +57,7 @@
 //! η = γ = 10⁻⁷ and κ ≈ 6 (400 Gaussian points in ℝ²⁰⁰) the margin of step 3 is about
 //! 10⁻³·t²: only a singular value within about 0.1 % of the threshold takes the SVD.
 //!
-//! `tests/rank_bracket.rs` checks the count against the plain SVD at
+//! `tests/theory/rank_bracket.rs` checks the count against the plain SVD at
 //! τ = 1e-6, where the SVD is exact to far better than the margin, and at the release's 1e-15.
 
 use super::rank_bracket::{bracket, drop_negligible, scaled_rank, RankBracket};

@@ -134,7 +134,7 @@ impl Model for DiagonalNet {
     /// φ_θ(X) φ_θ(X)ᵀ = X diag(u² + v²) Xᵀ, so φ has the singular values of
     /// X diag(√(u² + v²)); with X = QR (computed once per point set), those are the singular
     /// values of R diag(√(u² + v²)) (min(n, d) × d). docs/DESIGN.md §4; proved against the plain SVD in
-    /// `tests/rank.rs`.
+    /// `tests/theory/rank.rs`.
     fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
         let Some(xs) = set.get() else { return Ok(Vec::new()) };
         let f = rank_factor(set, xs);
@@ -175,7 +175,7 @@ impl Model for DiagonalNet {
 /// (λ_max(A + B) ≤ λ_max(A) + λ_max(B)) adds the two. ‖X‖₂² is computed once (the largest
 /// singular value, enlarged by 10⁻⁹ relative for its rounding); s takes one pass over X
 /// ([`super::kernels::weighted_xt_times`]). The rounding of Λ(θ) itself (relative ~10⁻¹⁴) is far
-/// inside the factor 2 its users keep to the stability bound. `tests/sde_model.rs` checks
+/// inside the factor 2 its users keep to the stability bound. `tests/theory/sde_model.rs` checks
 /// Λ(θ) against the exact top eigenvalue of the Hessian.
 #[derive(Debug)]
 struct DiagonalCurvature {

@@ -35,7 +35,7 @@ impl TwoLayerRelu {
 /// G_j = a_j² I + u_j u_jᵀ. Its symmetric square root is S_j = |a_j| I + c_j u_j u_jᵀ,
 /// c_j = (√(a_j² + ‖u_j‖²) − |a_j|)/‖u_j‖², hence φφᵀ = Σ_j (D_jX̃S_j)(D_jX̃S_j)ᵀ (+ 𝟙𝟙ᵀ for
 /// an output bias) and φ has the singular values of [D_jX̃S_j]_j (n × m·(d+1)), dead neurons
-/// (d_j = 0) left out. Checked against the plain SVD in `tests/relu_models.rs`.
+/// (d_j = 0) left out. Checked against the plain SVD in `tests/claims/relu_models.rs`.
 pub fn jacobian_factor(net: &ReluMlp, theta: &[f64], xs: &Points) -> Mat<f64> {
     let (d, m) = (net.widths()[0], net.widths()[1]);
     let w = net.weights(theta, 0);

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 /// What backs a claim: a test to run, or the command whose output the report shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Backing {
-    /// The command line, e.g. `cargo test --test observations`.
+    /// The command line, e.g. `cargo test --test claims observations::`.
     pub command: String,
     /// The report step that produced the numbers (an anchor of the provenance table).
     pub step: String,

@@ -250,8 +250,8 @@ pub fn claim_from_row(row: &Row) -> Claim {
     let verdict = row.verdict.clone();
     let group = group_of(row);
     let backing = match row.id.as_str() {
-        id if id.starts_with("P2.1") => "cargo test --test prop21",
-        _ => "cargo test --test verify",
+        id if id.starts_with("P2.1") => "cargo test --test theory prop21::",
+        _ => "cargo test --test claims verify::",
     };
     let decided_by = match row.id.as_str() {
         id if id.starts_with("P2.1") => "largestep::verify::prop21::rows",
@@ -544,7 +544,7 @@ fn sde_claims(name: &str, v: &crate::sde::report::Verdicts, seeds: usize, quick:
         reference: "Appendix C, Fig. 9".into(),
         verdict: verdict.clone(),
         numbers: format!("{seeds} seed(s). {} {}", v.lines.join(" "), v.overall()),
-        backing: Backing { command: "cargo test --test sde_report".into(), step: "sde".into() },
+        backing: Backing { command: "cargo test --test claims sde_report::".into(), step: "sde".into() },
         role: Role::Paper,
         scale: scale.clone(),
         decided_by: "largestep::sde::report::verdicts".into(),

@@ -2,7 +2,7 @@
 //! `numpy.random.RandomState` on MT19937), for parity with the authors' release.
 //!
 //! Everything here follows numpy's own sources (checked against numpy 2.4.6 output, see
-//! `tests/numpy_rng.rs`):
+//! `tests/theory/numpy_rng.rs`):
 //!
 //! * the bit generator is MT19937 (`numpy/random/src/mt19937/mt19937.c`);
 //! * an integer seed goes through `MT19937._legacy_seeding` (`numpy/random/_mt19937.pyx`), i.e.

@@ -1,7 +1,7 @@
 //! PyTorch's CPU generator as the authors' ReLU release uses it (`torch.manual_seed`, `randn`,
 //! `rand`, `uniform_`, `nn.Linear`'s default initialization), plus numpy's
 //! `random.choice(n, 1, replace=False)` for the SGD batch index: a bit-exact reimplementation
-//! pinned by reference draws of torch 2.15 / numpy 2.4 (`tests/torch_rng.rs`).
+//! pinned by reference draws of torch 2.15 / numpy 2.4 (`tests/theory/torch_rng.rs`).
 //!
 //! Sources followed (PyTorch `aten/src/ATen`):
 //!
@@ -101,7 +101,7 @@ impl TorchGenerator {
     /// sequence of float32 operations are torch's; `ln`, `cos`, `sin` are the platform's float32
     /// functions where torch uses its own vectorized ones, so a value may differ from torch's in
     /// the last bits (on the reference draws: most values bit-identical, the others within
-    /// 2·10⁻⁷ relative; `tests/torch_rng.rs`).
+    /// 2·10⁻⁷ relative; `tests/theory/torch_rng.rs`).
     pub fn randn(&mut self, n: usize) -> Vec<f32> {
         if n < BLOCK {
             return (0..n).map(|_| self.normal_f64() as f32).collect();

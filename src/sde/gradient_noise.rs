@@ -13,7 +13,7 @@ use crate::optim::loss_gradient;
 /// diagonal net computes it as [(Xᵀw) ⊙ v, (Xᵀw) ⊙ u] without building φ). Since
 /// ∇L(θ) = φ_θ(X)ᵀ(w_L·r) with r = h_θ(X) − y and w_L = 2c/n, the Euler–Maruyama increment is one
 /// product, φᵀ(−Δt·w_L·r + σΔB): [`increment`](Sde::increment) is overridden with it (the two
-/// routes agree to rounding, `tests/sde_model.rs`), through [`Model::weighted_jacobian_t_mul`]
+/// routes agree to rounding, `tests/theory/sde_model.rs`), through [`Model::weighted_jacobian_t_mul`]
 /// (cᵢ depends on point i's prediction only, so a per-point model runs one forward pass per point).
 pub struct GradientNoiseSde<'a> {
     model: &'a dyn Model,

@@ -3,36 +3,14 @@
 //! someone else's files is refused, and a run killed (SIGKILL) at seeded moments leaves the old
 //! set or the complete new one, with the rerun cleaning up what it left (issue 35, item 1).
 
+use crate::common::{files, largestep};
 use largestep::output::{atomic_write, OutputDir};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/experiments/slurm/example.toml");
-
-fn largestep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_largestep")).args(args).output().expect("runs the binary")
-}
-
-/// Every file under `dir` (relative path → bytes).
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                out.insert(p.strip_prefix(root).unwrap().display().to_string(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    if dir.exists() {
-        walk(dir, dir, &mut out);
-    }
-    out
-}
 
 /// The names in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {

@@ -56,7 +56,8 @@ fn reproduce_writes_every_output() {
 /// `dir/cfg.toml`.
 fn write_config(dir: &Path, edits: &[&str]) -> String {
     let edits: Vec<String> = edits.iter().map(|e| e.to_string()).collect();
-    let cfg = ExperimentConfig::parse_with_overrides(include_str!("../experiments/fig3.toml"), "fig3", &edits).unwrap();
+    let cfg =
+        ExperimentConfig::parse_with_overrides(include_str!("../../experiments/fig3.toml"), "fig3", &edits).unwrap();
     let p = dir.join("cfg.toml");
     std::fs::write(&p, cfg.to_toml()).unwrap();
     p.to_str().unwrap().to_string()

@@ -1,21 +1,10 @@
 //! Issue 17 end to end with the binary: whole result folders under concurrent runs and SIGKILL,
 //! failures kept local, no panics on closed pipes or full disks, reproducible `config.toml`.
 
+use crate::common::{bin, largestep as run, stderr};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_largestep"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// A small diagonal-net experiment (two runs, rank and support metrics), `iterations` long.
 fn small_config(dir: &Path, iterations: u64) -> PathBuf {

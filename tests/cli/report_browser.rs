@@ -135,7 +135,7 @@ fn quick_report_loads_in_headless_chromium() {
 
 /// The full page (the paper's settings: 16 seeds per figure at full length, Fig. 9 with 8): minutes
 /// on two cores, so not in `cargo test`'s default set; `experiments/docs/regenerate.sh` runs it
-/// (`cargo test --release --test report_browser -- --ignored`). No row of it may be REDUCED.
+/// (`cargo test --release --test cli report_browser:: -- --ignored`). No row of it may be REDUCED.
 #[test]
 #[ignore = "minutes: the full report at the paper's settings (run by experiments/docs/regenerate.sh)"]
 fn full_report_loads_in_headless_chromium() {

@@ -2,7 +2,7 @@
 
 use largestep::config::ExperimentConfig;
 
-const BASE: &str = include_str!("../experiments/fig2.toml");
+const BASE: &str = include_str!("../../experiments/fig2.toml");
 
 fn err(text: &str) -> String {
     ExperimentConfig::parse(text, "my.toml").expect_err("must be rejected").to_string()

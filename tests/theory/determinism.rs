@@ -4,7 +4,7 @@ use largestep::config::ExperimentConfig;
 use largestep::experiment::{run, RunOptions};
 use std::path::Path;
 
-const CFG: &str = include_str!("../experiments/fig2.toml");
+const CFG: &str = include_str!("../../experiments/fig2.toml");
 
 /// Fig. 2 with `edits` (dotted-key overrides of the parsed config) and `iterations` iterations.
 fn reduced(edits: &[&str], iterations: usize) -> ExperimentConfig {

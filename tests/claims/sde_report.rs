@@ -54,7 +54,7 @@ const SEEDS: usize = 5;
 /// stable flow; the γ = η/10 flow ends as the stable one), with both flows passing through
 /// `gf_peak`.
 fn fake(finals: [f64; 3], gf_peak: f64) -> Comparison {
-    let base = ExperimentConfig::parse(include_str!("../experiments/fig2.toml"), "fig2").unwrap();
+    let base = ExperimentConfig::parse(include_str!("../../experiments/fig2.toml"), "fig2").unwrap();
     let mut cfg = comparison_config(&base, &base.runs[0], "t", "t", true);
     cfg.metrics.support_size = false;
     let data = SparseRegression { n: 4, d: 3, r: 1, n_test: 2 }.generate(&mut ChaChaSource::new(0), 0);

@@ -78,7 +78,7 @@ proptest! {
         prop_assert!(fast.abs_diff(reduced) <= near_rd, "rank {} vs SVD of R·D {} ({} near τ)", fast, reduced, near_rd);
         let plain = rank_from_singular_values(&singular_values(&net.jacobian(&theta, &xs)).unwrap(), TAU);
         // The full 2d-column φ rounds differently; it must agree whenever no value is near τ
-        // (DESIGN §4; tests/rank.rs bounds the general case).
+        // (DESIGN §4; tests/theory/rank.rs bounds the general case).
         let s = singular_values(&net.jacobian(&theta, &xs)).unwrap();
         let near = s.iter().filter(|v| (**v / s[0]) > TAU / 10.0 && (**v / s[0]) < TAU * 10.0).count();
         prop_assert!(plain.abs_diff(fast) <= near, "φ rank {} vs bracketed {}", plain, fast);

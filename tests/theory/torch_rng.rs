@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 fn fixture() -> &'static Value {
     static F: OnceLock<Value> = OnceLock::new();
-    F.get_or_init(|| serde_json::from_str(include_str!("fixtures/torch_release.json")).unwrap())
+    F.get_or_init(|| serde_json::from_str(include_str!("../fixtures/torch_release.json")).unwrap())
 }
 
 /// The float32 reference tensor `key` (hex bit patterns).

@@ -2,8 +2,8 @@
 //! for `run`, `sweep` and an SDE spec's `base` file alike, whatever the working directory —
 //! and a same-named file in the working directory is never the one used.
 
+use crate::common::{assert_ok, largestep_in};
 use std::path::Path;
-use std::process::{Command, Output};
 
 /// y = 2x₁ − x₃ on 40 points, as CSV.
 fn write_csv(path: &Path) {
@@ -50,14 +50,6 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     std::fs::write(cfg.join("exp.toml"), CONFIG).unwrap();
     std::fs::write(cwd.join("train.csv"), "a,y\n1,2\n3,4\n").unwrap();
     (root, cfg, cwd)
-}
-
-fn largestep_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_largestep")).current_dir(cwd).args(args).output().unwrap()
-}
-
-fn assert_ok(o: &Output) {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! result (issue 35, items 1 and 5): CPU, the 60-image fixture, a width-4 ResNet-18.
 #![cfg(feature = "deep")]
 
+use crate::common::{files, largestep};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cifar10-mini");
@@ -37,10 +38,6 @@ fn args(out: &Path, extra: &[&str]) -> Vec<String> {
     .to_vec();
     v.extend(extra.iter().map(|s| s.to_string()));
     v
-}
-
-fn largestep(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_largestep")).args(args).output().expect("runs the binary")
 }
 
 /// deep.csv without its wall-time column (the one value a rerun cannot reproduce).
@@ -168,25 +165,6 @@ fn a_foreign_or_busy_folder_is_refused() {
     let o = largestep(&args(&busy, &[]));
     assert!(String::from_utf8_lossy(&o.stderr).contains("in use"));
     drop(holder);
-}
-
-/// Every file under `dir` (relative path → bytes).
-fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                out.insert(p.strip_prefix(root).unwrap().display().to_string(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = std::collections::BTreeMap::new();
-    if dir.exists() {
-        walk(dir, dir, &mut out);
-    }
-    out
 }
 
 /// SIGKILL at seeded moments of a run into a folder holding an old set: afterwards the folder
