@@ -14,10 +14,14 @@
 //! * [`experiment`] runs the runs × seeds of a configuration, and [`plot`] draws the figure.
 //!
 //! Every random draw goes through [`rng::RandomSource`] with an explicit seed.
+//!
+//! The items a library user needs are re-exported here: a model, data, a schedule, an optimizer,
+//! the recorder, [`simulate`] for any config, and the typed verdicts with their criterion.
+
+#![warn(missing_docs)]
 
 pub mod cache;
 pub mod claims;
-pub mod cli;
 pub mod config;
 pub mod data;
 #[cfg(feature = "deep")]
@@ -42,3 +46,14 @@ pub mod sde;
 pub mod sweep;
 pub mod theory_bridge;
 pub mod verify;
+
+pub use claims::registry::{Claim, CLAIMS};
+pub use config::ExperimentConfig;
+pub use data::Dataset;
+pub use experiment::{simulate, simulate_model, Outcome, RunOptions};
+pub use largestep_theory::criterion::Criterion;
+pub use largestep_theory::verdict::Verdict;
+pub use model::{DiagonalNet, Model, ReluMlp};
+pub use optim::{Gd, Optimizer, Sgd};
+pub use record::{Recorder, RunLog};
+pub use schedule::{Schedule, ScheduleSpec};

@@ -1,5 +1,7 @@
-//! The `largestep` command line (see `largestep --help`).
+//! The `largestep` command line (see `largestep --help`): the application over the library.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    largestep::cli::main()
+    cli::main()
 }

@@ -34,7 +34,16 @@ pub enum Kind {
     /// An integer in [min, max].
     Int(i64, i64),
     /// A finite real in (min, max] when `open` else [min, max]; `max_open` excludes max.
-    Real { min: f64, max: f64, open: bool, max_open: bool },
+    Real {
+        /// Lower end.
+        min: f64,
+        /// Upper end.
+        max: f64,
+        /// Whether the lower end is excluded.
+        open: bool,
+        /// Whether the upper end is excluded.
+        max_open: bool,
+    },
     /// true or false.
     Bool,
     /// Any string.
@@ -44,7 +53,14 @@ pub enum Kind {
     /// A list of integers in [min, max].
     Ints(i64, i64),
     /// A list of finite reals in (min, max] when `open` else [min, max].
-    Reals { min: f64, max: f64, open: bool },
+    Reals {
+        /// Lower end.
+        min: f64,
+        /// Upper end.
+        max: f64,
+        /// Whether the lower end is excluded.
+        open: bool,
+    },
     /// A list of booleans.
     Bools,
 }

@@ -26,22 +26,22 @@ pub use enabled::{deep, DeepArgs};
 
 #[cfg(feature = "deep")]
 mod enabled {
-    use crate::deep::data::{self, CifarKind};
-    use crate::deep::metric::MetricConfig;
-    use crate::deep::ops::Kernels;
-    use crate::deep::params::ParamStore;
-    use crate::deep::precision::Precision;
-    use crate::deep::profile::{profile_resnet18, table, ProfileConfig};
-    use crate::deep::side_by_side::{run_device, train_all};
-    use crate::deep::train::{loss_and_correct, RunConfig, RunIdentity, ScheduleArg, Setting, Trainer};
-    use crate::deep::{device::synchronize, filters, parse_device, report, DeviceArg, NetSpec};
-    use crate::linalg::median;
-    use crate::output::OutputDir;
-    use crate::rng::{ChaChaSource, RandomSource};
     use anyhow::{bail, ensure, Result};
     use candle_core::{DType, Device, Tensor};
     use clap::{Args, Subcommand, ValueEnum};
     use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+    use largestep::deep::data::{self, CifarKind};
+    use largestep::deep::metric::MetricConfig;
+    use largestep::deep::ops::Kernels;
+    use largestep::deep::params::ParamStore;
+    use largestep::deep::precision::Precision;
+    use largestep::deep::profile::{profile_resnet18, table, ProfileConfig};
+    use largestep::deep::side_by_side::{run_device, train_all};
+    use largestep::deep::train::{loss_and_correct, RunConfig, RunIdentity, ScheduleArg, Setting, Trainer};
+    use largestep::deep::{device::synchronize, filters, parse_device, report, DeviceArg, NetSpec};
+    use largestep::linalg::median;
+    use largestep::output::OutputDir;
+    use largestep::rng::{ChaChaSource, RandomSource};
     use std::path::PathBuf;
     use std::process::ExitCode;
     use std::time::Instant;
@@ -271,8 +271,13 @@ mod enabled {
         let mut flags = std::collections::BTreeMap::new();
         flags.insert("resume".to_string(), a.resume.to_string());
         flags.insert("device".to_string(), format!("{:?}", a.device));
-        crate::provenance::Provenance::start(&format!("deep-{}", identity.model), &config_text, vec![a.seed], flags)
-            .finish(&staging)?;
+        largestep::provenance::Provenance::start(
+            &format!("deep-{}", identity.model),
+            &config_text,
+            vec![a.seed],
+            flags,
+        )
+        .finish(&staging)?;
         set.commit()?;
         eprintln!(
             "wrote {}/deep.csv, deep.png, run.json, <run>/filters.png, <run>/checkpoint.safetensors",
@@ -342,7 +347,7 @@ mod enabled {
     ) -> Result<(Tensor, f64, Vec<Tensor>)> {
         precision.apply(dev)?;
         let store = ParamStore::with_dtype(dev, dtype).with_compute(precision.compute_dtype()).with_kernels(kernels);
-        let net = crate::deep::build_in(model.spec(64), 10, store, seed)?;
+        let net = largestep::deep::build_in(model.spec(64), 10, store, seed)?;
         let xt = Tensor::from_vec(x.to_vec(), (n, 3, 32, 32), dev)?.to_dtype(dtype)?;
         let yt = Tensor::from_vec(y.to_vec(), n, dev)?;
         let fw = net.forward(&xt, true)?;

@@ -4,10 +4,10 @@
 //! Every kind of result folder is drawn by the function its producer calls ([`Kind`]), so a
 //! re-plot at the default options reproduces the producer's SVG byte for byte.
 
-use crate::experiment::figure::{self, Selection};
-use crate::plot::{Format, PlotOptions};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
+use largestep::experiment::figure::{self, Selection};
+use largestep::plot::{Format, PlotOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -63,29 +63,29 @@ impl PlotArgs {
 enum Kind {
     /// `reproduce` / `run`: [`figure::write`].
     Experiment,
-    /// `sweep`: [`crate::sweep::plot::write`].
+    /// `sweep`: [`largestep::sweep::plot::write`].
     Sweep,
-    /// One model's folder of `sde-vs-sgd`: [`crate::sde::folder::write_figures`].
+    /// One model's folder of `sde-vs-sgd`: [`largestep::sde::folder::write_figures`].
     Comparison,
     /// The output folder of `sde-vs-sgd`: each model's folder (these names).
     Comparisons(Vec<String>),
     /// `deep train`: `deep::report::render`.
     Deep,
-    /// `reproduce fig8`: [`crate::experiment::fig8::render`].
+    /// `reproduce fig8`: [`largestep::experiment::fig8::render`].
     Fig8,
 }
 
 impl Kind {
     /// The kind of `dir`, from the files it holds.
     fn of(dir: &Path) -> Result<Self> {
-        use crate::sde::folder as sde;
+        use largestep::sde::folder as sde;
         if !dir.is_dir() {
             bail!("{}: no such folder", dir.display());
         }
         if dir.join("grid.json").exists() {
             return Ok(Kind::Sweep);
         }
-        if crate::experiment::fig8::is_folder(dir) {
+        if largestep::experiment::fig8::is_folder(dir) {
             return Ok(Kind::Fig8);
         }
         if dir.join("deep.csv").exists() {
@@ -138,7 +138,7 @@ pub fn plot(a: &PlotArgs) -> Result<ExitCode> {
         bail!("{}: {}; {flags} apply to experiment folders", a.dir.display(), kind.describe());
     }
     let written = match &kind {
-        Kind::Sweep => crate::sweep::plot::write(&a.dir, &out, &opts)?,
+        Kind::Sweep => largestep::sweep::plot::write(&a.dir, &out, &opts)?,
         Kind::Experiment => experiment(a, &out, &opts)?,
         Kind::Comparison => comparison(&a.dir, &out, a.title.as_deref(), &opts)?,
         Kind::Comparisons(models) => {
@@ -150,12 +150,12 @@ pub fn plot(a: &PlotArgs) -> Result<ExitCode> {
         }
         Kind::Deep => deep(&a.dir, &out, a.title.as_deref(), &opts)?,
         Kind::Fig8 => {
-            let (setting, path) = crate::experiment::fig8::load(&a.dir)?;
-            let mut fig = crate::experiment::fig8::figure(&setting, &path);
+            let (setting, path) = largestep::experiment::fig8::load(&a.dir)?;
+            let mut fig = largestep::experiment::fig8::figure(&setting, &path);
             if let Some(t) = &a.title {
                 fig.title = t.clone();
             }
-            crate::experiment::fig8::render(&fig, &out, &opts)?
+            largestep::experiment::fig8::render(&fig, &out, &opts)?
         }
     };
     for path in written {
@@ -188,18 +188,18 @@ fn experiment(a: &PlotArgs, out: &Path, opts: &PlotOptions) -> Result<Vec<PathBu
 
 /// One model's folder of `sde-vs-sgd`; `title` replaces the spec's.
 fn comparison(dir: &Path, out: &Path, title: Option<&str>, opts: &PlotOptions) -> Result<Vec<PathBuf>> {
-    let mut loaded = crate::sde::folder::load(dir)?;
+    let mut loaded = largestep::sde::folder::load(dir)?;
     if let Some(t) = title {
         loaded.title = t.to_string();
         loaded.outcome.config.title = t.to_string();
     }
-    crate::sde::folder::write_figures(&loaded.drawn(), out, opts)
+    largestep::sde::folder::write_figures(&loaded.drawn(), out, opts)
 }
 
 /// A `deep train` folder; `title` replaces figure.toml's.
 #[cfg(feature = "deep")]
 fn deep(dir: &Path, out: &Path, title: Option<&str>, opts: &PlotOptions) -> Result<Vec<PathBuf>> {
-    let (saved, runs, blocks) = crate::deep::report::read(dir)?;
+    let (saved, runs, blocks) = largestep::deep::report::read(dir)?;
     let title = match (title, saved) {
         (Some(t), _) => t.to_string(),
         (None, Some(t)) => t,
@@ -209,7 +209,7 @@ fn deep(dir: &Path, out: &Path, title: Option<&str>, opts: &PlotOptions) -> Resu
         ),
     };
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    crate::deep::report::render(out, &title, &runs, &blocks, opts)
+    largestep::deep::report::render(out, &title, &runs, &blocks, opts)
 }
 
 /// A `deep train` folder needs the deep feature.

@@ -1,9 +1,9 @@
 //! `largestep report`: every claim, its verdict, its evidence and its figure, as a static site.
 
-use crate::output::OutputDir;
-use crate::report::{self, Options};
 use anyhow::{Context, Result};
 use clap::Args;
+use largestep::output::OutputDir;
+use largestep::report::{self, Options};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -1,9 +1,9 @@
 //! `largestep reproduce`, `largestep run`, `largestep list`.
 
-use crate::config::ExperimentConfig;
-use crate::experiment::{self, registry, Outcome, RunOptions};
 use anyhow::{anyhow, Result};
 use clap::Args;
+use largestep::config::ExperimentConfig;
+use largestep::experiment::{self, registry, Outcome, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -295,10 +295,10 @@ pub fn print_summary(w: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
     let shown: Vec<String> = seeds.iter().map(u64::to_string).collect();
     writeln!(w, "training seeds used: {}", shown.join(", "))?;
     // The paper's claims this figure decides, by the one registry, then the per-run rates.
-    let decided: Vec<crate::claims::Decided> =
-        crate::claims::registry::of_figure(&o.config.name).map(|c| crate::claims::decide(c, o)).collect();
+    let decided: Vec<largestep::claims::Decided> =
+        largestep::claims::registry::of_figure(&o.config.name).map(|c| largestep::claims::decide(c, o)).collect();
     if !decided.is_empty() {
-        writeln!(w, "claims of the paper decided by these runs ({}):", crate::claims::Scale::of(o).label())?;
+        writeln!(w, "claims of the paper decided by these runs ({}):", largestep::claims::Scale::of(o).label())?;
         for d in &decided {
             let rate = match &d.verdict {
                 largestep_theory::verdict::Verdict::Simulated { statistic, .. }
@@ -318,9 +318,9 @@ pub fn print_summary(w: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
     }
     if k > 1 {
         let names: Vec<String> = o.config.runs.iter().map(|r| r.name.clone()).collect();
-        let Ok(spec) = crate::sweep::ObservationSpec::new(&names, None, FIT_BELOW) else { return Ok(()) };
+        let Ok(spec) = largestep::sweep::ObservationSpec::new(&names, None, FIT_BELOW) else { return Ok(()) };
         writeln!(w, "(median [q1, q3] over the converged seeds; rates over the decided seeds, Wilson 95 %)")?;
-        for (name, c) in crate::sweep::observations::rates(o, &spec) {
+        for (name, c) in largestep::sweep::observations::rates(o, &spec) {
             let s = c.rate(&name);
             let [lo, hi] = s.interval.unwrap_or([f64::NAN, f64::NAN]);
             let undecided =
@@ -338,6 +338,6 @@ pub fn print_summary(w: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
 }
 
 /// A converged run fits when its final train loss is below this (the registry's threshold).
-const FIT_BELOW: f64 = crate::claims::registry::FIT_BELOW;
+const FIT_BELOW: f64 = largestep::claims::registry::FIT_BELOW;
 
-use crate::number::short as g;
+use largestep::number::short as g;

@@ -1,5 +1,5 @@
 //! `largestep schema` and `largestep show`: the config fields, from the table the loader
-//! validates against ([`crate::schema::FIELDS`]).
+//! validates against ([`largestep::schema::FIELDS`]).
 
 use super::reproduce::{embedded, from_file};
 use anyhow::Result;
@@ -21,7 +21,7 @@ pub struct ShowArgs {
 /// Prints every config field: type and range, default, unit, meaning.
 pub fn schema() -> Result<ExitCode> {
     let mut w = std::io::stdout().lock();
-    w.write_all(crate::schema::render().as_bytes())?;
+    w.write_all(largestep::schema::render().as_bytes())?;
     w.flush()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -29,7 +29,7 @@ pub fn schema() -> Result<ExitCode> {
 /// Prints the effective config (after `--set`), each field with its meaning and unit; for a
 /// standalone figure (Fig. 8), its fixed constants.
 pub fn show(a: &ShowArgs) -> Result<ExitCode> {
-    if let Some(s) = crate::experiment::registry::standalone(&a.target) {
+    if let Some(s) = largestep::experiment::registry::standalone(&a.target) {
         if !a.set.is_empty() {
             anyhow::bail!("{}: --set does not apply: its constants are fixed (shown without --set)", s.name);
         }
@@ -44,7 +44,7 @@ pub fn show(a: &ShowArgs) -> Result<ExitCode> {
         embedded(&a.target, &a.set)?
     };
     let mut w = std::io::stdout().lock();
-    w.write_all(crate::schema::annotate(&cfg.to_toml()).as_bytes())?;
+    w.write_all(largestep::schema::annotate(&cfg.to_toml()).as_bytes())?;
     w.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,15 +1,15 @@
 //! `largestep sde-vs-sgd`: SGD ↔ SDE (Eq. 58) ↔ gradient flow for every small model (Fig. 9,
 //! Appendix C), written to `results/sde_vs_sgd/report.md`.
 
-use crate::experiment::{aggregate_table, summary_table};
-use crate::output::{atomic_write, OutputDir};
-use crate::plot::PlotOptions;
-use crate::record::Recorder;
-use crate::sde::compare::{self, CompareSettings};
-use crate::sde::report::{self, SectionInfo};
-use crate::sde::{convergence, figures as sde_figures, folder as sde_folder, spec};
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
+use largestep::experiment::{aggregate_table, summary_table};
+use largestep::output::{atomic_write, OutputDir};
+use largestep::plot::PlotOptions;
+use largestep::record::Recorder;
+use largestep::sde::compare::{self, CompareSettings};
+use largestep::sde::report::{self, SectionInfo};
+use largestep::sde::{convergence, figures as sde_figures, folder as sde_folder, spec};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;

@@ -1,8 +1,8 @@
 //! `largestep sweep` and `largestep merge`.
 
-use crate::sweep::{self, Base, Grid, Shard, SweepOptions};
 use anyhow::Result;
 use clap::Args;
+use largestep::sweep::{self, Base, Grid, Shard, SweepOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -69,7 +69,7 @@ pub struct SweepArgs {
     order: Option<Vec<String>>,
     /// A converged run "fits" when its final train loss is below this (default: the claim
     /// registry's threshold, Fig. 12's failure to fit sits at ≈ 10^-0.5).
-    #[arg(long, default_value_t = crate::claims::registry::FIT_BELOW)]
+    #[arg(long, default_value_t = largestep::claims::registry::FIT_BELOW)]
     fit_below: f64,
     /// Output folder (default: results/sweep-<experiment>).
     #[arg(long)]

@@ -1,8 +1,8 @@
 //! `largestep verify`: runs every claim check of the registry and prints the verdicts.
 
-use crate::verify::{self, Budget};
 use anyhow::Result;
 use clap::Args;
+use largestep::verify::{self, Budget};
 use std::process::ExitCode;
 
 /// Arguments of `largestep verify`.
@@ -37,7 +37,7 @@ pub struct VerifyArgs {
 pub fn verify(args: &VerifyArgs) -> Result<ExitCode> {
     let mut budget = if args.quick { Budget::quick(args.seed) } else { Budget::standard(args.seed) };
     budget.appendix_b = args.appendix_b;
-    let default_seeds = if args.quick { crate::claims::QUICK_SEEDS } else { crate::claims::SEEDS };
+    let default_seeds = if args.quick { largestep::claims::QUICK_SEEDS } else { largestep::claims::SEEDS };
     budget.claims = Some(verify::ClaimRuns { seeds: args.seeds.unwrap_or(default_seeds).max(1), quick: args.quick });
     budget.appendix_b_report = args.appendix_b.then(|| args.out.join("appendix-b"));
     let rows = verify::run(&budget);
@@ -53,5 +53,6 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode> {
         }
     }
     let failed: Vec<&str> = rows.iter().filter(|r| r.failed()).map(|r| r.id.as_str()).collect();
-    Ok(if failed.is_empty() { ExitCode::SUCCESS } else { super::exit::Status::CheckFailed(failed.join(", ")).exit() })
+    Ok(if failed.is_empty() { super::exit::Status::Ok } else { super::exit::Status::CheckFailed(failed.join(", ")) }
+        .exit())
 }
