@@ -541,11 +541,11 @@ impl ExperimentConfig {
                 return Err(fail("metrics.jacobian_rank", ("tol".into(), format!("must be in [0, 1), got {}", r.tol))));
             }
         }
-        let hidden_layers = match &self.model {
-            ModelSpec::Diagonal { .. } => 0,
-            ModelSpec::ReluMlp { hidden, .. } => hidden.len(),
-        };
-        if m.support_size && hidden_layers > 0 {
+        // The capabilities the metrics need, asked of the built model (they do not depend on the
+        // input dimension).
+        let model = self.model.build(1);
+        let hidden_layers = model.as_features().map_or(0, |f| f.hidden_layers());
+        if m.support_size && model.as_linear().is_none() {
             return Err(metric("support_size", "needs a model linear in x (model.kind = \"diagonal\")".into()));
         }
         if let Some(s) = &m.feature_sparsity {

@@ -15,7 +15,6 @@
 //!
 //! Every random draw goes through [`rng::RandomSource`] with an explicit seed.
 
-pub mod cache;
 pub mod claims;
 pub mod cli;
 pub mod config;

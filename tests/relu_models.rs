@@ -3,8 +3,9 @@
 //! alignment share.
 
 use largestep::linalg::{rank_from_singular_values, singular_values, Points};
+use largestep::metrics::{jacobian_singular_values, RankPoints};
 use largestep::model::two_layer::{alignment_share, jacobian_factor, kinks_1d};
-use largestep::model::{HiddenFeatures, MlpInit, Model, PointSet, ReluMlp, TwoLayerRelu};
+use largestep::model::{HiddenFeatures, MlpInit, Model, ReluMlp, TwoLayerRelu};
 use largestep::rng::{ChaChaSource, RandomSource};
 use proptest::prelude::*;
 
@@ -66,7 +67,7 @@ proptest! {
         let n = 25;
         let xs = Points::new(rng.normals(n * d), d);
         let plain = singular_values(&net.jacobian(&theta, &xs)).unwrap();
-        let fast = net.jacobian_singular_values(&theta, &PointSet::new(xs.clone())).unwrap();
+        let fast = jacobian_singular_values(&net, &theta, &RankPoints::new(xs.clone())).unwrap();
         let smax = plain[0];
         for (i, p) in plain.iter().enumerate() {
             let f = fast.get(i).copied().unwrap_or(0.0);

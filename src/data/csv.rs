@@ -8,7 +8,6 @@
 
 use super::Dataset;
 use crate::linalg::Points;
-use crate::model::PointSet;
 use crate::rng::RandomSource;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -349,8 +348,8 @@ impl FileData {
                 (x.clone(), y.clone(), x, y)
             }
         };
-        let rank_points = if rank_points == 0 { PointSet::default() } else { PointSet::new(x_test.head(rank_points)) };
-        Ok(Dataset { x, y, x_test, y_test, rank_points, truth: None, test_cache: Default::default() })
+        let rank_points = if rank_points == 0 { None } else { Some(x_test.head(rank_points)) };
+        Ok(Dataset { x, y, x_test, y_test, rank_points, truth: None })
     }
 
     /// Number of feature columns (reads the training file's first row, or a `.npy` file whole).
@@ -389,7 +388,7 @@ mod tests {
         assert_eq!(d.x.as_slice(), &[1.0, 2.0, 3.0, 4.0]);
         assert_eq!(d.y, vec![10.0, 30.0]);
         assert_eq!(d.x_test.as_slice(), d.x.as_slice());
-        assert_eq!(d.rank_points.get().map(Points::len), Some(1));
+        assert_eq!(d.rank_points.as_ref().map(Points::len), Some(1));
     }
 
     /// `--vary-data` builds one dataset per seed: the file is read from disk once; a changed

@@ -19,7 +19,7 @@
 mod lanes;
 
 use super::precision::{dot_in, Precision, Real};
-use super::{two_layer, HiddenFeatures, Model, PointSet};
+use super::{two_layer, HiddenFeatures, JacobianStructure, LossHessian, Model};
 use crate::linalg::{self, Points};
 use crate::rng::RandomSource;
 use faer::Mat;
@@ -586,7 +586,7 @@ impl Pass<'_> {
 }
 
 impl ReluMlp {
-    /// ∇²L(θ)v of [`Model::loss_hessian_mul`] by Pearlmutter's R-operator, point by point in f64:
+    /// ∇²L(θ)v of [`LossHessian::loss_hessian_mul`] by Pearlmutter's R-operator, point by point in f64:
     /// a forward pass carrying each layer's input aₗ and its directional derivative Raₗ along v
     /// (Rzₗ = Vₗaₗ + WₗRaₗ + cₗ for the perturbation (Vₗ, cₗ) of (Wₗ, bₗ), Raₗ₊₁ = 1[zₗ > 0]·Rzₗ,
     /// Ra₀ = 0), then a backward pass carrying δₗ = ∂h/∂zₗ and Rδₗ
@@ -665,12 +665,6 @@ impl ReluMlp {
 impl Model for ReluMlp {
     fn num_params(&self) -> usize {
         self.params
-    }
-    /// Exact (almost everywhere) by the R-operator ([`ReluMlp::hessian_mul`]), in f64 whatever
-    /// the network's precision.
-    fn loss_hessian_mul(&self, theta: &[f64], xs: &Points, y: &[f64], w: f64, v: &[f64], out: &mut [f64]) -> bool {
-        self.hessian_mul(theta, xs, y, w, v, out);
-        true
     }
     fn input_dim(&self) -> usize {
         self.widths[0]
@@ -784,22 +778,27 @@ impl Model for ReluMlp {
         self.with_pass(theta, Job::Predict { x })
     }
 
-    /// The SVD of [`rank_matrix`](ReluMlp::rank_matrix).
-    fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
-        let Some(xs) = set.get() else { return Ok(Vec::new()) };
-        crate::linalg::singular_values(&self.rank_matrix(theta, xs))
+    /// [`rank_matrix`](ReluMlp::rank_matrix): a matrix with the singular values of φ_θ(X),
+    /// counted by [`linalg::rank`](crate::linalg::rank) (from the eigenvalues of its Gram
+    /// matrix where they decide it).
+    fn jacobian_structure(&self, theta: &[f64], xs: &Points) -> JacobianStructure {
+        JacobianStructure::Matrix(self.rank_matrix(theta, xs))
     }
 
-    /// [`linalg::rank`](crate::linalg::rank) of [`rank_matrix`](ReluMlp::rank_matrix): the
-    /// count of its singular values, from the eigenvalues of its Gram matrix where they decide
-    /// it.
-    fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
-        let Some(xs) = set.get() else { return Ok(0) };
-        crate::linalg::rank(&self.rank_matrix(theta, xs), tol)
-    }
-
-    fn hidden_features(&self) -> Option<&dyn HiddenFeatures> {
+    fn as_features(&self) -> Option<&dyn HiddenFeatures> {
         Some(self)
+    }
+
+    fn as_hessian(&self) -> Option<&dyn LossHessian> {
+        Some(self)
+    }
+}
+
+impl LossHessian for ReluMlp {
+    /// Exact (almost everywhere) by the R-operator ([`ReluMlp::hessian_mul`]), in f64 whatever
+    /// the network's precision.
+    fn loss_hessian_mul(&self, theta: &[f64], xs: &Points, y: &[f64], w: f64, v: &[f64], out: &mut [f64]) {
+        self.hessian_mul(theta, xs, y, w, v, out);
     }
 }
 
