@@ -4,10 +4,12 @@
 
 pub mod csv;
 pub mod npy;
+pub mod rank_points;
 mod relu_1d;
 mod sparse_regression;
 mod teacher;
 
+pub use rank_points::RankSource;
 pub use relu_1d::Relu1d;
 pub use sparse_regression::SparseRegression;
 pub use teacher::Teacher;

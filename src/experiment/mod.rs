@@ -255,6 +255,9 @@ pub fn simulate_model(
         if let Some(w) = d.degenerate_labels() {
             eprintln!("warning: {}: seed {s}: {w}", cfg.name);
         }
+        if let Some(w) = summary::rank_points_of(cfg, d).and_then(|r| r.shortfall(model.num_params())) {
+            eprintln!("warning: {}: seed {s}: {w}", cfg.name);
+        }
     }
     let flags = [("quick", opts.quick), ("vary_data", opts.vary_data)]
         .into_iter()
