@@ -9,17 +9,15 @@
 pub mod curvature;
 mod diagonal;
 mod kernels;
-mod mlp;
+pub mod mlp;
 pub mod precision;
 mod quadratic;
-pub mod two_layer;
 
 pub use curvature::CurvatureBound;
 pub use diagonal::DiagonalNet;
 pub use mlp::{MlpInit, ReluMlp};
 pub use precision::Precision;
 pub use quadratic::Quadratic;
-pub use two_layer::TwoLayerRelu;
 
 use crate::linalg::Points;
 use crate::rng::RandomSource;
@@ -32,7 +30,10 @@ pub fn catalog() -> Vec<(&'static str, Box<dyn Model>)> {
     vec![
         ("diagonal", Box::new(DiagonalNet::new(7, 0.1))),
         ("quadratic", Box::new(Quadratic::new(0.5))),
-        ("two-layer relu", Box::new(TwoLayerRelu::new(3, 6, true, true, MlpInit::Gaussian { scales: vec![1.0, 1.0] }))),
+        (
+            "two-layer relu",
+            Box::new(ReluMlp::two_layer(3, 6, true, true, MlpInit::Gaussian { scales: vec![1.0, 1.0] })),
+        ),
         ("relu mlp", {
             let init = MlpInit::Gaussian { scales: vec![1.0; 3] };
             Box::new(ReluMlp::new(3, &[5, 4], &[true, true, true], init))
