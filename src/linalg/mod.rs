@@ -1,5 +1,5 @@
 //! Small dense linear-algebra helpers: a row-major point matrix, a fixed-order dot product, and
-//! the numerical rank of a matrix ([`rank`]: by SVD, by the Gram matrix's eigenvalues, and the
+//! the numerical rank of a matrix ([`rank`](mod@rank): by SVD, by the Gram matrix's eigenvalues, and the
 //! diagonal net's exact bracket and inertia count).
 
 pub mod rank;

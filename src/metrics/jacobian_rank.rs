@@ -1,6 +1,6 @@
 //! The Jacobian rank metric rank_τ φ_θ(X) = #{σ : σ/σ_max > τ} on fixed points (docs/DESIGN.md
 //! §4), counted from the structure the model exposes ([`Model::jacobian_structure`]) by
-//! [`linalg::rank`].
+//! [`linalg::rank`](mod@crate::linalg::rank).
 
 use crate::linalg::rank::RankFactor;
 use crate::linalg::{self, Points};
@@ -50,7 +50,7 @@ pub fn jacobian_singular_values(model: &dyn Model, theta: &[f64], set: &RankPoin
 }
 
 /// rank_τ φ_θ(X) on `set` (strict threshold τ = `tol`). A matrix structure is counted by
-/// [`linalg::rank`] (the eigenvalues of its Gram matrix where they decide, else its SVD); the
+/// [`linalg::rank`](crate::linalg::rank()) (the eigenvalues of its Gram matrix where they decide, else its SVD); the
 /// scales d of X·diag(d) bracket the count alone ([`linalg::rank::bracket`]), and when a scale
 /// lies in the band around the threshold it is counted exactly by inertia
 /// ([`RankFactor::rank`], proof in `linalg/rank/inertia.rs`); only a singular value within

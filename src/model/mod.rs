@@ -172,7 +172,7 @@ pub trait Model: Send + Sync {
     /// The structure of φ_θ(X) on the points `xs` that counting its rank can use
     /// ([`JacobianStructure`]; the count itself is
     /// [`metrics::jacobian_rank`](crate::metrics::jacobian_rank), by
-    /// [`linalg::rank`](crate::linalg::rank)). Default: φ_θ(X) itself
+    /// [`linalg::rank`](crate::linalg::rank())). Default: φ_θ(X) itself
     /// ([`jacobian`](Model::jacobian)). Models return a smaller matrix with the same singular
     /// values, or the diagonal net the scales of X·diag(d).
     fn jacobian_structure(&self, theta: &[f64], xs: &Points) -> JacobianStructure {
@@ -226,7 +226,7 @@ pub trait LinearInX {
 #[derive(Debug, Clone)]
 pub enum JacobianStructure {
     /// A matrix with the singular values of φ_θ(X): φ itself, or a smaller one (the ReLU nets'
-    /// [`ReluMlp::rank_matrix`]).
+    /// [`mlp::jacobian_factor`] for one hidden layer).
     Matrix(Mat<f64>),
     /// φ_θ(X) has the singular values of X·diag(d) for these column scales d (length d): the
     /// diagonal net, φφᵀ = X diag(u² + v²) Xᵀ, dⱼ = √(uⱼ² + vⱼ²). With X = QR fixed, the rank is

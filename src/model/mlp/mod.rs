@@ -10,7 +10,7 @@
 //! goes point by point in a `Pass`: its layers go along their units (θ's weights transposed once
 //! per call, so that one input's weights to the units are contiguous), and backpropagation along
 //! a weight row. A network whose hidden layers are all narrower
-//! goes along points ([`lanes`]): eight points at a time, one per vector lane. Either way each
+//! goes along points (`lanes.rs`): eight points at a time, one per vector lane. Either way each
 //! unit's and each parameter's operations and their order are those of the plain scalar pass (a
 //! test compares them bit for bit), so the choice changes the speed, not the numbers. Measured on
 //! Fig. 9's comparisons: relu-1d (100 units) is ≈ 20 % faster along units than along points, the
@@ -253,8 +253,8 @@ impl Model for ReluMlp {
         self.with_pass(theta, Job::Predict { x })
     }
 
-    /// [`rank_matrix`](ReluMlp::rank_matrix): a matrix with the singular values of φ_θ(X),
-    /// counted by [`linalg::rank`](crate::linalg::rank) (from the eigenvalues of its Gram
+    /// The rank matrix (`rank.rs`): a matrix with the singular values of φ_θ(X),
+    /// counted by [`linalg::rank`](crate::linalg::rank()) (from the eigenvalues of its Gram
     /// matrix where they decide it).
     fn jacobian_structure(&self, theta: &[f64], xs: &Points) -> JacobianStructure {
         JacobianStructure::Matrix(self.rank_matrix(theta, xs))
