@@ -51,7 +51,7 @@ pub fn jacobian_singular_values(model: &dyn Model, theta: &[f64], set: &RankPoin
 
 /// rank_τ φ_θ(X) on `set` (strict threshold τ = `tol`). A matrix structure is counted by
 /// [`linalg::rank`](crate::linalg::rank()) (the eigenvalues of its Gram matrix where they decide, else its SVD); the
-/// scales d of X·diag(d) bracket the count alone ([`linalg::rank::bracket`]), and when a scale
+/// scales d of X·diag(d) bracket the count alone ([`linalg::rank::bracket`](mod@crate::linalg::rank::bracket)), and when a scale
 /// lies in the band around the threshold it is counted exactly by inertia
 /// ([`RankFactor::rank`], proof in `linalg/rank/inertia.rs`); only a singular value within
 /// ~0.1 % of the threshold takes an SVD.

@@ -1,11 +1,11 @@
 //! Counting the numerical rank rank_τ(M) = #{σ : σ/σ_max > τ} (strict; docs/DESIGN.md §4) of
 //! the Jacobian φ_θ(X) of Eq. (8).
 //!
-//! - [`svd`]: from the singular values of any matrix, or from its Gram matrix's eigenvalues
+//! - [`svd`](mod@svd): from the singular values of any matrix, or from its Gram matrix's eigenvalues
 //!   where they decide the count ([`rank`]);
-//! - [`bracket`]: for a matrix R·diag(d) with R fixed (the diagonal net's φ), the count bracketed
+//! - [`bracket`](mod@bracket): for a matrix R·diag(d) with R fixed (the diagonal net's φ), the count bracketed
 //!   by the column scales d alone, and the SVD of the non-negligible columns only;
-//! - [`inertia`]: the exact count by inertia where the bracket cannot decide ([`RankFactor`]).
+//! - [`inertia`](mod@inertia): the exact count by inertia where the bracket cannot decide ([`RankFactor`]).
 
 pub mod bracket;
 pub mod inertia;
