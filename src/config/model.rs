@@ -13,7 +13,7 @@ pub enum ModelSpec {
         /// α > 0.
         init_scale: f64,
     },
-    /// ReLU network d → hidden[0] → … → 1 (see [`ReluMlp`]).
+    /// ReLU network d → hidden\[0\] → … → 1 (see [`ReluMlp`]).
     ReluMlp {
         /// Hidden widths (each ≥ 1, at least one layer).
         hidden: Vec<usize>,
