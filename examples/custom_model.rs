@@ -12,7 +12,7 @@
 use largestep::data::SparseRegression;
 use largestep::experiment::train;
 use largestep::loss::Loss;
-use largestep::metrics::{log_grid, MetricsSpec};
+use largestep::metrics::{log_grid, MetricsSpec, Prepared};
 use largestep::model::{LinearInX, Model};
 use largestep::optim::Sgd;
 use largestep::record::{Recorder, RunLog};
@@ -58,6 +58,8 @@ impl LinearInX for SquaredDiagonal {
 fn main() -> anyhow::Result<()> {
     let (d, total) = (60, 20_001);
     let data = SparseRegression { n: 30, d, r: 5, n_test: 500 }.generate(&mut ChaChaSource::new(0), 2 * d);
+    // The dataset with what the metrics prepare on it once (the rank points' QR factor).
+    let data = Prepared::new(std::sync::Arc::new(data));
     let model = SquaredDiagonal { d, alpha: 0.1 };
     let metrics: MetricsSpec =
         toml::from_str("grid_points = 40\nsupport_size = true\njacobian_rank = { points = 120, tol = 1e-10 }")?;

@@ -20,7 +20,6 @@
 
 #![warn(missing_docs)]
 
-pub mod cache;
 pub mod claims;
 pub mod config;
 pub mod data;

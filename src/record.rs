@@ -1,8 +1,7 @@
 //! The recorder: evaluates the metrics at the grid points and streams rows to CSV.
 
-use crate::data::Dataset;
 use crate::loss::Loss;
-use crate::metrics::{self, MetricsSpec};
+use crate::metrics::{self, MetricsSpec, Prepared};
 use crate::model::Model;
 use crate::output::fmt_f64;
 use anyhow::Result;
@@ -131,7 +130,7 @@ impl<'a> Recorder<'a> {
     /// Logs θ_t; returns whether the run is still sane (NaN/±∞ or a loss above [`DIVERGED_LOSS`]
     /// means divergence; a failed metric evaluation sets [`RunLog::failure`] and its cells to NaN;
     /// the row is written either way).
-    pub fn record(&mut self, t: usize, eta: f64, model: &dyn Model, theta: &[f64], data: &Dataset) -> Result<bool> {
+    pub fn record(&mut self, t: usize, eta: f64, model: &dyn Model, theta: &[f64], data: &Prepared) -> Result<bool> {
         let (train_loss, test_loss) = metrics::losses(model, self.loss, theta, data);
         let finite = train_loss < DIVERGED_LOSS && theta.iter().all(|v| v.is_finite());
         let nan = || vec![f64::NAN; self.spec.columns().len()];

@@ -9,6 +9,7 @@
 //! Cross-field rules (r ≤ d, layouts against the model, memory estimates, …) are in
 //! [`crate::config::ExperimentConfig::validate`].
 
+use crate::data::RankSource;
 use toml::Value;
 
 /// Largest run length N accepted (`iterations`, `quick_iterations`; `iterations_log10` ≤ 9
@@ -91,7 +92,7 @@ const SEED: Kind = Kind::Int(0, i64::MAX);
 pub const FIELDS: &[Field] = &[
     Field { key: "name", kind: Kind::Text, default: "required", unit: "", meaning: "experiment name: a plain file name (letters, digits, `_`, `-`, `.`; output folder results/<name>)" },
     Field { key: "title", kind: Kind::Text, default: "\"\"", unit: "", meaning: "figure title" },
-    Field { key: "figure", kind: Kind::Choice(crate::experiment::figure::Layout::NAMES), default: "\"losses\"", unit: "", meaning: "figure layout; trajectories: diagonal net on sparse regression with snapshots; functions/function_snapshots: one-hidden-layer ReLU net on 1-D data; arrows: one-hidden-layer ReLU net on a 2-D two-layer teacher" },
+    Field { key: "figure", kind: Kind::Choice(crate::config::Layout::NAMES), default: "\"losses\"", unit: "", meaning: "figure layout; trajectories: diagonal net on sparse regression with snapshots; functions/function_snapshots: one-hidden-layer ReLU net on 1-D data; arrows: one-hidden-layer ReLU net on a 2-D two-layer teacher" },
     Field { key: "rng", kind: Kind::Choice(&["chacha", "numpy", "torch"]), default: "\"chacha\"", unit: "", meaning: "random generator: ChaCha8, numpy's legacy MT19937 stream of the release, or the ReLU release's torch and numpy streams" },
     Field { key: "data", kind: Kind::Table, default: "required", unit: "", meaning: "the training data" },
     Field { key: "data.kind", kind: Kind::Choice(&["sparse_regression", "relu1d", "teacher", "csv", "npy"]), default: "required", unit: "", meaning: "sparse regression (§3.1), the 12-point 1-D task (Figs. 4, 12, 13), teacher–student on the sphere, or a regression dataset from files (csv; npy is a synonym: each file's format follows its extension)" },
@@ -107,6 +108,8 @@ pub const FIELDS: &[Field] = &[
     Field { key: "data.test_fraction", kind: Kind::Real { min: 0.0, max: 1.0, open: true, max_open: true }, default: "—", unit: "fraction of rows", meaning: "rows held out as the test set by a seeded shuffle (csv; default: test on the training set)" },
     Field { key: "data.target", kind: Kind::Text, default: "the last column", unit: "", meaning: "target column by header name (csv)" },
     Field { key: "data.header", kind: Kind::Bool, default: "true", unit: "", meaning: "the first row is a header (csv)" },
+    Field { key: "data.rank_points", kind: Kind::Choice(&RankSource::NAMES), default: "test", unit: "", meaning: "where the Jacobian-rank points come from (csv): the first test inputs, fresh Gaussian points matched to the training inputs' column mean and spread, a points file, or the training inputs (not fresh); fewer than |θ| fresh points cap the rank and are reported" },
+    Field { key: "data.rank_points_file", kind: Kind::Text, default: "—", unit: "path", meaning: "the points file of rank_points = \"file\": the feature columns, the first metrics.jacobian_rank.points rows (csv)" },
     Field { key: "data.seed", kind: SEED, default: "0", unit: "", meaning: "base data seed (plus the seed offset with vary_data)" },
     Field { key: "model", kind: Kind::Table, default: "required", unit: "", meaning: "the trained model" },
     Field { key: "model.kind", kind: Kind::Choice(&["diagonal", "relu_mlp"]), default: "required", unit: "", meaning: "diagonal linear network u⊙v (§3.1) or ReLU network" },

@@ -6,9 +6,9 @@
 //! [`RandomSource`], last ⌈f·n⌉ rows of the shuffled order), or else the training set itself.
 //! Every error names the file, the 1-based row (counting the header line) and the column.
 
+use super::rank_points::{gaussian_matched, RankSource};
 use super::Dataset;
 use crate::linalg::Points;
-use crate::model::PointSet;
 use crate::rng::RandomSource;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -35,6 +35,12 @@ pub struct FileData {
     /// Seed of the split shuffle (the run's seed offset is added with `--vary-data`).
     #[serde(default)]
     pub seed: u64,
+    /// Where the Jacobian-rank points come from ([`RankSource`]; default: the test inputs).
+    #[serde(default, skip_serializing_if = "RankSource::is_default")]
+    pub rank_points: RankSource,
+    /// The points file of `rank_points = "file"` (the feature columns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_points_file: Option<PathBuf>,
 }
 
 fn yes() -> bool {
@@ -248,6 +254,15 @@ pub fn load_memory(spec: &FileData) -> f64 {
 impl FileData {
     /// Checks the fields that need no file: the split fraction and its exclusivity with `test`.
     pub fn validate(&self) -> Result<(), (String, String)> {
+        match (self.rank_points, &self.rank_points_file) {
+            (RankSource::File, None) => {
+                return Err(("rank_points_file".into(), "is required with rank_points = \"file\"".into()))
+            }
+            (source, Some(_)) if source != RankSource::File => {
+                return Err(("rank_points_file".into(), "needs rank_points = \"file\"".into()))
+            }
+            _ => {}
+        }
         match (self.test.is_some(), self.test_fraction) {
             (true, Some(_)) => Err(("test_fraction".into(), "give either `test` or `test_fraction`, not both".into())),
             (_, Some(f)) if !(f > 0.0 && f < 1.0) => {
@@ -259,7 +274,7 @@ impl FileData {
 
     /// Makes relative paths relative to `base` (the config file's folder).
     pub fn resolve(&mut self, base: &Path) {
-        for p in std::iter::once(&mut self.train).chain(self.test.as_mut()) {
+        for p in std::iter::once(&mut self.train).chain(self.test.as_mut()).chain(self.rank_points_file.as_mut()) {
             if p.is_relative() {
                 let joined = base.join(&*p);
                 *p = std::fs::canonicalize(&joined).unwrap_or(joined);
@@ -268,7 +283,8 @@ impl FileData {
     }
 
     /// Loads the dataset; `rng` shuffles the rows for `test_fraction`; the Jacobian rank is
-    /// evaluated on the first `rank_points` test inputs (all of them if there are fewer).
+    /// evaluated on `rank_points` points from the source [`FileData::rank_points`] (the first
+    /// test inputs by default, all of them if there are fewer; [`super::rank_points`]).
     ///
     /// ```
     /// use largestep::data::csv::FileData;
@@ -349,8 +365,38 @@ impl FileData {
                 (x.clone(), y.clone(), x, y)
             }
         };
-        let rank_points = if rank_points == 0 { PointSet::default() } else { PointSet::new(x_test.head(rank_points)) };
-        Ok(Dataset { x, y, x_test, y_test, rank_points, truth: None, test_cache: Default::default() })
+        let rank_points = match (rank_points, self.rank_points) {
+            (0, _) => None,
+            (k, RankSource::Test) => Some(x_test.head(k)),
+            (k, RankSource::Train) => Some(x.head(k)),
+            (k, RankSource::Gaussian) => Some(gaussian_matched(&x, k, rng)),
+            (k, RankSource::File) => Some(self.points_file(k, x.dim(), &read)?),
+        };
+        Ok(Dataset { x, y, x_test, y_test, rank_points, truth: None })
+    }
+
+    /// The first `k` rows of `rank_points_file`, which must hold `d` columns (the features).
+    fn points_file(
+        &self,
+        k: usize,
+        d: usize,
+        read: &impl Fn(&Path) -> Result<NumericTable, DataError>,
+    ) -> Result<Points, DataError> {
+        let path = self.rank_points_file.as_deref().unwrap_or(Path::new(""));
+        let t = read(path)?;
+        if t.columns.len() != d || t.rows.is_empty() {
+            return Err(DataError {
+                file: path.display().to_string(),
+                row: None,
+                column: None,
+                message: format!(
+                    "data.rank_points_file: needs ≥ 1 row of d = {d} columns (the feature columns), got {} rows of {}",
+                    t.rows.len(),
+                    t.columns.len()
+                ),
+            });
+        }
+        Ok(Points::new(t.rows.iter().take(k).flatten().copied().collect(), d))
     }
 
     /// Number of feature columns (reads the training file's first row, or a `.npy` file whole).
@@ -377,7 +423,16 @@ mod tests {
     }
 
     fn spec(train: &Path) -> FileData {
-        FileData { train: train.into(), test: None, test_fraction: None, target: None, header: true, seed: 0 }
+        FileData {
+            train: train.into(),
+            test: None,
+            test_fraction: None,
+            target: None,
+            header: true,
+            seed: 0,
+            rank_points: RankSource::Test,
+            rank_points_file: None,
+        }
     }
 
     #[test]
@@ -389,7 +444,7 @@ mod tests {
         assert_eq!(d.x.as_slice(), &[1.0, 2.0, 3.0, 4.0]);
         assert_eq!(d.y, vec![10.0, 30.0]);
         assert_eq!(d.x_test.as_slice(), d.x.as_slice());
-        assert_eq!(d.rank_points.get().map(Points::len), Some(1));
+        assert_eq!(d.rank_points.as_ref().map(Points::len), Some(1));
     }
 
     /// `--vary-data` builds one dataset per seed: the file is read from disk once; a changed

@@ -4,20 +4,20 @@
 
 pub mod csv;
 pub mod npy;
+pub mod rank_points;
 mod relu_1d;
 mod sparse_regression;
 mod teacher;
 
+pub use rank_points::RankSource;
 pub use relu_1d::Relu1d;
 pub use sparse_regression::SparseRegression;
 pub use teacher::Teacher;
 
-use crate::cache::Cache;
 use crate::linalg::Points;
-use crate::model::PointSet;
 
 /// A supervised regression problem.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Dataset {
     /// Training inputs X (n × d).
     pub x: Points,
@@ -27,13 +27,11 @@ pub struct Dataset {
     pub x_test: Points,
     /// Test targets.
     pub y_test: Vec<f64>,
-    /// Points on which the Jacobian rank is evaluated (docs/DESIGN.md §4).
-    pub rank_points: PointSet,
+    /// Points on which the Jacobian rank is evaluated (docs/DESIGN.md §4); `None` when no rank
+    /// is recorded.
+    pub rank_points: Option<Points>,
     /// Ground-truth parameters when the generator has them (the diagonal net's β*).
     pub truth: Option<Vec<f64>>,
-    /// A precomputation on the test set, built on first use
-    /// ([`LinearTestLoss`](crate::metrics::LinearTestLoss)).
-    pub test_cache: Cache,
 }
 
 impl Dataset {

@@ -2,7 +2,7 @@
 
 use super::Dataset;
 use crate::linalg::Points;
-use crate::model::{PointSet, Precision};
+use crate::model::Precision;
 use crate::rng::RandomSource;
 
 /// Offsets of the 12 inputs before scaling: xᵢ = offsetᵢ/4 + 0.07.
@@ -33,9 +33,9 @@ impl Relu1d {
         let (lo, hi) = (x[0], x[x.len() - 1]);
         let rank_points = if rank_points > 0 {
             let r: Vec<f64> = (0..rank_points).map(|_| rng.uniform_in(lo, hi)).collect();
-            PointSet::new(Points::new(r, 1))
+            Some(Points::new(r, 1))
         } else {
-            PointSet::default()
+            None
         };
         Dataset {
             x: Points::new(x.clone(), 1),
@@ -44,7 +44,6 @@ impl Relu1d {
             y_test: y,
             rank_points,
             truth: None,
-            test_cache: Default::default(),
         }
     }
 }

@@ -2,7 +2,6 @@
 
 use super::Dataset;
 use crate::linalg::Points;
-use crate::model::PointSet;
 use crate::rng::RandomSource;
 
 /// Noiseless sparse regression y = ⟨β*, x⟩ with x ~ N(0, I_d), β* supported on the first r
@@ -36,11 +35,8 @@ impl SparseRegression {
         let label = |p: &Points| -> Vec<f64> { p.rows().map(|xi| crate::linalg::dot(&beta, xi)).collect() };
         let y = label(&x);
         let y_test = label(&x_test);
-        let rank_points = if rank_points > 0 {
-            PointSet::new(Points::new(rng.gaussian_matrix(rank_points, self.d), self.d))
-        } else {
-            PointSet::default()
-        };
-        Dataset { x, y, x_test, y_test, rank_points, truth: Some(beta), test_cache: Default::default() }
+        let rank_points =
+            if rank_points > 0 { Some(Points::new(rng.gaussian_matrix(rank_points, self.d), self.d)) } else { None };
+        Dataset { x, y, x_test, y_test, rank_points, truth: Some(beta) }
     }
 }

@@ -4,7 +4,7 @@
 use super::Dataset;
 use crate::linalg::Points;
 use crate::model::precision::Real;
-use crate::model::{MlpInit, Model, PointSet, Precision, ReluMlp};
+use crate::model::{MlpInit, Model, Precision, ReluMlp};
 use crate::rng::RandomSource;
 
 /// Labels y = h_{θ*}(x) of a ReLU teacher with hidden widths `hidden`; x ~ N(0, I_d) rescaled to
@@ -99,7 +99,7 @@ impl Teacher {
         }
         let label = |p: &Points| -> Vec<f64> { p.rows().map(|xi| net.predict(&theta, xi)).collect() };
         let (y, y_test) = (label(&x), label(&x_test));
-        let rank_points = if rank_points > 0 { PointSet::new(x_test.head(rank_points)) } else { PointSet::default() };
-        Dataset { x, y, x_test, y_test, rank_points, truth: Some(theta), test_cache: Default::default() }
+        let rank_points = if rank_points > 0 { Some(x_test.head(rank_points)) } else { None };
+        Dataset { x, y, x_test, y_test, rank_points, truth: Some(theta) }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::train;
 use crate::config::ExperimentConfig;
-use crate::data::Dataset;
+use crate::metrics::Prepared;
 use crate::model::Model;
 use crate::optim::Optimizer;
 use crate::record::{Recorder, RunLog};
@@ -17,8 +17,8 @@ pub struct Job<'a> {
     pub cfg: &'a ExperimentConfig,
     /// The model.
     pub model: &'a dyn Model,
-    /// The seed's dataset.
-    pub data: &'a Dataset,
+    /// The seed's dataset, with what the metrics prepare on it.
+    pub data: &'a Prepared,
     /// Iterations at which metrics are logged.
     pub grid: &'a [usize],
     /// Run length N: the schedules are built for it.

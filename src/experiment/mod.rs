@@ -256,6 +256,9 @@ pub fn simulate_model(
         if let Some(w) = d.degenerate_labels() {
             eprintln!("warning: {}: seed {s}: {w}", cfg.name);
         }
+        if let Some(w) = summary::rank_points_of(cfg, d).and_then(|r| r.shortfall(model.num_params())) {
+            eprintln!("warning: {}: seed {s}: {w}", cfg.name);
+        }
     }
     let flags = [("quick", opts.quick), ("vary_data", opts.vary_data)]
         .into_iter()
@@ -268,6 +271,7 @@ pub fn simulate_model(
     let total = cfg.training.total(opts.quick);
     let grid = log_grid(total, cfg.metrics.grid_dense, cfg.metrics.grid_points);
 
+    let prepared = crate::metrics::Prepared::per_dataset(&datasets);
     let jobs: Vec<(usize, usize)> = (0..seeds.len()).flat_map(|k| (0..cfg.runs.len()).map(move |r| (k, r))).collect();
     let bar = if opts.progress {
         let b = ProgressBar::new((jobs.len() * total) as u64);
@@ -283,7 +287,7 @@ pub fn simulate_model(
     let logs: Vec<RunLog> = jobs
         .par_iter()
         .map(|&(k, r)| -> Result<RunLog> {
-            let job = Job { cfg, model, data: &datasets[k], grid: &grid, total, stop: total, seed: seeds[k] };
+            let job = Job { cfg, model, data: &prepared[k], grid: &grid, total, stop: total, seed: seeds[k] };
             let mut opt = cfg.optimizer(&cfg.runs[r]);
             job.run(r, opt.as_mut(), &|n: u64| bar.inc(n))
         })

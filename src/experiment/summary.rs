@@ -6,8 +6,57 @@
 //! dropped silently, they are excluded from every median and counted in `diverged`.
 
 use super::Outcome;
+use crate::config::{DataSpec, ExperimentConfig};
+use crate::data::{Dataset, RankSource};
 use crate::output::{fmt_f64, Table};
 use crate::record::RunLog;
+
+/// The Jacobian-rank points of a file dataset: how many, and from which source
+/// ([`crate::data::rank_points`]). Generators draw as many fresh points as asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileRankPoints {
+    /// Points the rank is counted on.
+    pub count: usize,
+    /// Their source.
+    pub source: RankSource,
+}
+
+impl FileRankPoints {
+    /// Fresh points among them (none from the training inputs).
+    pub fn fresh(&self) -> usize {
+        if self.source.fresh() {
+            self.count
+        } else {
+            0
+        }
+    }
+
+    /// A warning when fewer than |θ| = `params` fresh points exist: the rank of φ_θ(X)
+    /// (n × |θ|) is then at most n, not the paper's count on |θ| fresh points.
+    pub fn shortfall(&self, params: usize) -> Option<String> {
+        (self.fresh() < params).then(|| {
+            format!(
+                "the Jacobian rank is counted on {} {} point(s) ({} fresh), fewer than |θ| = {params}: it is capped at {}; \
+                 set data.rank_points = \"gaussian\" (fresh points matched to the inputs' scale), \"file\" (with \
+                 data.rank_points_file) or \"train\" (the training inputs), docs/DESIGN.md §8",
+                self.count,
+                self.source.name(),
+                self.fresh(),
+                self.count
+            )
+        })
+    }
+}
+
+/// The rank points of `data` when `cfg` reads file data and records the Jacobian rank.
+pub fn rank_points_of(cfg: &ExperimentConfig, data: &Dataset) -> Option<FileRankPoints> {
+    match (&cfg.data, cfg.metrics.jacobian_rank) {
+        (DataSpec::Csv(f), Some(_)) => {
+            Some(FileRankPoints { count: data.rank_points.as_ref().map_or(0, |p| p.len()), source: f.rank_points })
+        }
+        _ => None,
+    }
+}
 
 /// Whether a run diverged: it stopped on NaN/±∞ (or a loss above
 /// [`crate::record::DIVERGED_LOSS`]), or its last logged losses are not finite.
@@ -54,11 +103,18 @@ pub(crate) fn value_names(o: &Outcome) -> Vec<String> {
 /// final values of a run that did not converge are empty (read as NaN), never its last logged
 /// row. The last two columns describe the seed's training labels (their standard deviation, and
 /// whether [`crate::data::Dataset::degenerate_labels`] flags them as nearly constant), so a
-/// summary of a run on degenerate data says so itself.
+/// summary of a run on degenerate data says so itself. With file data and a Jacobian rank, three
+/// more: `rank_points` (the points counted on), `rank_points_source` (`data.rank_points`) and
+/// `rank_capped` (whether fewer than |θ| of them are fresh: [`FileRankPoints::shortfall`]).
 pub fn summary_table(o: &Outcome) -> Table {
     let mut h = vec!["run".to_string(), "seed".to_string()];
     h.extend(value_names(o));
     h.extend(["status", "diverged_at", "label_std", "degenerate_labels"].map(String::from));
+    let rank: Vec<Option<FileRankPoints>> = o.datasets.iter().map(|d| rank_points_of(&o.config, d)).collect();
+    let with_rank = rank.iter().any(Option::is_some);
+    if with_rank {
+        h.extend(["rank_points", "rank_points_source", "rank_capped"].map(String::from));
+    }
     let mut t = Table::new(h);
     let per_seed = o.config.runs.len().max(1);
     // Once per dataset, not per run.
@@ -75,6 +131,16 @@ pub fn summary_table(o: &Outcome) -> Table {
         row.push(status.into());
         row.push(log.diverged_at.map(|t| t.to_string()).unwrap_or_default());
         row.extend(labels.get(i / per_seed).cloned().unwrap_or_default());
+        if with_rank {
+            match rank.get(i / per_seed).copied().flatten() {
+                Some(r) => row.extend([
+                    r.count.to_string(),
+                    r.source.name().to_string(),
+                    r.shortfall(log.initial.len()).is_some().to_string(),
+                ]),
+                None => row.extend(std::iter::repeat_n(String::new(), 3)),
+            }
+        }
         t.push(row);
     }
     t

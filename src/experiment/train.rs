@@ -1,6 +1,6 @@
 //! The training loop shared by every model and optimizer.
 
-use crate::data::Dataset;
+use crate::metrics::Prepared;
 use crate::model::Model;
 use crate::optim::{Optimizer, Step};
 use crate::record::Recorder;
@@ -18,7 +18,7 @@ const FINITE_CHECK_EVERY: usize = 256;
 #[allow(clippy::too_many_arguments)]
 pub fn train(
     model: &dyn Model,
-    data: &Dataset,
+    data: &Prepared,
     optimizer: &mut dyn Optimizer,
     schedule: &dyn Schedule,
     total: usize,
@@ -42,7 +42,7 @@ pub fn train(
             recorder.log.diverged_at = Some(t);
             break;
         }
-        optimizer.step(Step::new(model, data, eta, t), theta, rng);
+        optimizer.step(Step::new(model, data.data(), eta, t), theta, rng);
         if t + 1 - reported >= 4096 {
             progress((t + 1 - reported) as u64);
             reported = t + 1;

@@ -4,16 +4,16 @@
 mod column;
 mod feature_sparsity;
 mod grid;
-mod linear_test_loss;
-mod rank_bracket;
-mod rank_inertia;
+mod jacobian_rank;
+pub mod linear_test_loss;
+mod prepared;
 
 pub use column::Column;
 pub use feature_sparsity::{positive_fraction, sparsity_coefficient, SparsityOptions};
 pub use grid::log_grid;
-pub use linear_test_loss::{LinearTestLoss, MAX_CONDITION as LINEAR_TEST_LOSS_MAX_CONDITION};
-pub use rank_bracket::{bracket as rank_bracket, scaled_rank, RankBracket, MARGIN as RANK_BRACKET_MARGIN};
-pub use rank_inertia::{RankFactor, DROP as RANK_DROP, SCHUR_MARGIN, SIGMA1_TAIL};
+pub use jacobian_rank::{jacobian_rank, jacobian_singular_values, RankPoints};
+pub use linear_test_loss::LinearTestLoss;
+pub use prepared::Prepared;
 
 use crate::data::Dataset;
 use crate::loss::Loss;
@@ -89,10 +89,15 @@ impl MetricsSpec {
     }
 
     /// Evaluates the extra metrics (same order as [`columns`](Self::columns)).
-    pub fn evaluate(&self, model: &dyn Model, theta: &[f64], data: &Dataset) -> Result<Vec<f64>, String> {
+    pub fn evaluate(&self, model: &dyn Model, theta: &[f64], prepared: &Prepared) -> Result<Vec<f64>, String> {
+        let data = prepared.data();
         let mut out = Vec::new();
         if let Some(r) = &self.jacobian_rank {
-            out.push(model.jacobian_rank(theta, &data.rank_points, r.tol)? as f64);
+            let rank = match prepared.rank_points() {
+                Some(set) => jacobian_rank(model, theta, set, r.tol)?,
+                None => 0,
+            };
+            out.push(rank as f64);
         }
         if self.support_size {
             let beta = model.as_linear().ok_or("support_size needs a model linear in x")?.linear_predictor(theta);
@@ -101,7 +106,7 @@ impl MetricsSpec {
         if let Some(s) = &self.feature_sparsity {
             for &l in &s.layers {
                 let f = model
-                    .hidden_features()
+                    .as_features()
                     .and_then(|m| m.features(theta, &data.x, l - 1))
                     .ok_or_else(|| format!("model has no hidden layer {l}"))?;
                 out.push(sparsity_coefficient(&f, &SparsityOptions::small_net(s.tau)));
@@ -111,16 +116,23 @@ impl MetricsSpec {
     }
 }
 
+/// The training loss at θ.
+pub fn train_loss(model: &dyn Model, loss: Loss, theta: &[f64], data: &Dataset) -> f64 {
+    let mut p = vec![0.0; data.len()];
+    model.predict_all(theta, &data.x, &mut p);
+    loss.value(&p, &data.y)
+}
+
 /// Train and test loss at θ. For a model linear in x in double precision the test loss comes
 /// from the test set's [`LinearTestLoss`] factor (d² instead of 2·n_test·d flops; the same sum
-/// of squares up to rounding), built once per dataset.
-pub fn losses(model: &dyn Model, loss: Loss, theta: &[f64], data: &Dataset) -> (f64, f64) {
+/// of squares up to rounding), built once per dataset ([`Prepared`]).
+pub fn losses(model: &dyn Model, loss: Loss, theta: &[f64], prepared: &Prepared) -> (f64, f64) {
+    let data = prepared.data();
     let mut p = vec![0.0; data.len()];
     model.predict_all(theta, &data.x, &mut p);
     let train = loss.value(&p, &data.y);
     if let Some(linear) = model.as_linear().filter(|_| model.precision() == crate::model::Precision::F64) {
-        let form = data.test_cache.get_or_init(|| LinearTestLoss::new(&data.x_test, &data.y_test));
-        if let Some(form) = form.as_ref() {
+        if let Some(form) = prepared.linear_test_loss() {
             let sum = form.sum_of_squares(&linear.linear_predictor(theta));
             return (train, loss.mean_of_sum(sum, data.y_test.len()));
         }

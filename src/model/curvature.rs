@@ -16,7 +16,7 @@ use crate::linalg::Points;
 use std::fmt::Debug;
 
 /// A model's bound Λ(θ) on the curvature of ½Σᵢ(h_θ(xᵢ) − yᵢ)², with its fixed part (which
-/// depends on the points only) computed once, by [`Model::curvature_bound`](super::Model::curvature_bound).
+/// depends on the points only) computed once, by [`Curvature::curvature_bound`](super::Curvature::curvature_bound).
 pub trait CurvatureBound: Send + Sync + Debug {
     /// Λ(θ) ≥ λ_max(φ_θ(X)ᵀφ_θ(X) + Σᵢ rᵢ∇²h_θ(xᵢ)), rᵢ = h_θ(xᵢ) − yᵢ, on the points `xs` the
     /// bound was built for and the targets `y`; NaN if θ or a residual is not finite (a bound

@@ -1,10 +1,8 @@
 //! Diagonal linear network h_{u,v}(x) = ⟨u ⊙ v, x⟩ (§2.3.1, Eq. 9).
 
-use super::{CurvatureBound, LinearInX, Model, PointSet};
+use super::{Curvature, CurvatureBound, JacobianStructure, LinearInX, Model};
 use crate::linalg::{self, Points};
-use crate::metrics::RankFactor;
 use crate::rng::RandomSource;
-use faer::Mat;
 use std::sync::Arc;
 
 /// Diagonal linear network with θ = (u, v) ∈ ℝ^{2d}, h_θ(x) = ⟨u ⊙ v, x⟩.
@@ -27,12 +25,6 @@ impl DiagonalNet {
     fn split<'a>(&self, theta: &'a [f64]) -> (&'a [f64], &'a [f64]) {
         theta.split_at(self.dim)
     }
-}
-
-/// The [`RankFactor`] of X_eval = QR, computed once per point set and shared by every rank
-/// evaluation of a run; a failed SVD of R is kept and reported by every evaluation.
-fn rank_factor(set: &PointSet, xs: &Points) -> Arc<Result<RankFactor, String>> {
-    set.cached(|| RankFactor::new(xs.to_mat().qr().thin_R().to_owned()))
 }
 
 impl DiagonalNet {
@@ -132,30 +124,21 @@ impl Model for DiagonalNet {
         spread(u, v, ou, ov);
     }
     /// φ_θ(X) φ_θ(X)ᵀ = X diag(u² + v²) Xᵀ, so φ has the singular values of
-    /// X diag(√(u² + v²)); with X = QR (computed once per point set), those are the singular
-    /// values of R diag(√(u² + v²)) (min(n, d) × d). docs/DESIGN.md §4; proved against the plain SVD in
-    /// `tests/theory/rank.rs`.
-    fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
-        let Some(xs) = set.get() else { return Ok(Vec::new()) };
-        let f = rank_factor(set, xs);
-        let f = f.as_ref().as_ref().map_err(String::clone)?;
-        let scale = self.column_scales(theta);
-        let r = f.r();
-        let m = Mat::from_fn(r.nrows(), r.ncols(), |i, j| r[(i, j)] * scale[j]);
-        linalg::singular_values(&m)
-    }
-    /// The count is bracketed by the scales alone ([`crate::metrics::RankBracket`], proof in
-    /// `metrics/rank_bracket.rs`); when a scale lies in the band around the threshold, it is
-    /// counted exactly by inertia ([`RankFactor::rank`], proof in `metrics/rank_inertia.rs`), and
-    /// only a singular value within ~0.1 % of the threshold takes an SVD.
-    fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
-        let Some(xs) = set.get() else { return Ok(0) };
-        let f = rank_factor(set, xs);
-        f.as_ref().as_ref().map_err(String::clone)?.rank(&self.column_scales(theta), tol)
+    /// X diag(√(u² + v²)) ([`JacobianStructure::ScaledInputs`]): with X = QR (computed once per
+    /// point set), those of R diag(√(u² + v²)) (min(n, d) × d). docs/DESIGN.md §4; proved
+    /// against the plain SVD in `tests/theory/rank.rs`.
+    fn jacobian_structure(&self, theta: &[f64], _xs: &Points) -> JacobianStructure {
+        JacobianStructure::ScaledInputs(self.column_scales(theta))
     }
     fn as_linear(&self) -> Option<&dyn LinearInX> {
         Some(self)
     }
+    fn as_curvature(&self) -> Option<&dyn Curvature> {
+        Some(self)
+    }
+}
+
+impl Curvature for DiagonalNet {
     /// Λ(θ) = ‖X‖₂²·maxⱼ(uⱼ² + vⱼ²) + maxⱼ|(Xᵀr)ⱼ| ([`DiagonalCurvature`]); none if the SVD of X
     /// fails.
     fn curvature_bound(&self, xs: &Points) -> Option<Arc<dyn CurvatureBound>> {

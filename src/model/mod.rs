@@ -9,48 +9,20 @@
 pub mod curvature;
 mod diagonal;
 mod kernels;
-mod mlp;
+pub mod mlp;
 pub mod precision;
 mod quadratic;
-pub mod two_layer;
 
 pub use curvature::CurvatureBound;
 pub use diagonal::DiagonalNet;
 pub use mlp::{MlpInit, ReluMlp};
 pub use precision::Precision;
 pub use quadratic::Quadratic;
-pub use two_layer::TwoLayerRelu;
 
-use crate::cache::Cache;
-use crate::linalg::{self, Points};
+use crate::linalg::Points;
 use crate::rng::RandomSource;
 use faer::Mat;
-use std::any::Any;
 use std::sync::Arc;
-
-/// A fixed set of evaluation points (for the Jacobian rank) with room for one model-specific
-/// precomputation on them (e.g. the diagonal net's rank factor), built on first use.
-#[derive(Debug, Default)]
-pub struct PointSet {
-    /// The points.
-    pub points: Option<Points>,
-    cache: Cache,
-}
-
-impl PointSet {
-    /// Wraps `points`.
-    pub fn new(points: Points) -> Self {
-        Self { points: Some(points), cache: Cache::default() }
-    }
-    /// The points (empty set: no rank metric).
-    pub fn get(&self) -> Option<&Points> {
-        self.points.as_ref()
-    }
-    /// The cached precomputation of type `T`, built by `init` the first time.
-    pub fn cached<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
-        self.cache.get_or_init(init)
-    }
-}
 
 /// Small instances of every model of the library, by name, for property tests that must hold
 /// for all of them (gradients vs finite differences, Prop. 2.1). A new model adds one line here.
@@ -58,7 +30,10 @@ pub fn catalog() -> Vec<(&'static str, Box<dyn Model>)> {
     vec![
         ("diagonal", Box::new(DiagonalNet::new(7, 0.1))),
         ("quadratic", Box::new(Quadratic::new(0.5))),
-        ("two-layer relu", Box::new(TwoLayerRelu::new(3, 6, true, true, MlpInit::Gaussian { scales: vec![1.0, 1.0] }))),
+        (
+            "two-layer relu",
+            Box::new(ReluMlp::two_layer(3, 6, true, true, MlpInit::Gaussian { scales: vec![1.0, 1.0] })),
+        ),
         ("relu mlp", {
             let init = MlpInit::Gaussian { scales: vec![1.0; 3] };
             Box::new(ReluMlp::new(3, &[5, 4], &[true, true, true], init))
@@ -69,7 +44,13 @@ pub fn catalog() -> Vec<(&'static str, Box<dyn Model>)> {
 /// A parametric predictor h_θ(x) with flat parameters θ ∈ ℝᵖ.
 ///
 /// Required: [`num_params`](Model::num_params), [`input_dim`](Model::input_dim),
-/// [`init`](Model::init), [`grad`](Model::grad). Everything else has a generic default.
+/// [`init`](Model::init), [`grad`](Model::grad). Everything else has a generic default, in two
+/// kinds: fast paths that give the default's numbers by a shorter route (`residual_step`,
+/// `predict_all`, `jacobian_t_mul`, …, [`jacobian_structure`](Model::jacobian_structure)), and
+/// optional capabilities, each `as_*` returning `Option<&dyn Trait>` (`None` by default):
+/// [`as_linear`](Model::as_linear), [`as_features`](Model::as_features),
+/// [`as_hessian`](Model::as_hessian), [`as_curvature`](Model::as_curvature). Validation asks the
+/// built model for a capability, never the config's kind.
 pub trait Model: Send + Sync {
     /// Number of parameters p.
     fn num_params(&self) -> usize;
@@ -188,52 +169,31 @@ pub trait Model: Send + Sync {
         m
     }
 
-    /// Singular values of φ_θ(X) on a fixed point set (descending). Default: SVD of
-    /// [`jacobian`](Model::jacobian). Models override it with a smaller matrix that has the same
-    /// singular values.
-    fn jacobian_singular_values(&self, theta: &[f64], set: &PointSet) -> Result<Vec<f64>, String> {
-        match set.get() {
-            Some(xs) => linalg::singular_values(&self.jacobian(theta, xs)),
-            None => Ok(Vec::new()),
-        }
+    /// The structure of φ_θ(X) on the points `xs` that counting its rank can use
+    /// ([`JacobianStructure`]; the count itself is
+    /// [`metrics::jacobian_rank`](crate::metrics::jacobian_rank), by
+    /// [`linalg::rank`](crate::linalg::rank())). Default: φ_θ(X) itself
+    /// ([`jacobian`](Model::jacobian)). Models return a smaller matrix with the same singular
+    /// values, or the diagonal net the scales of X·diag(d).
+    fn jacobian_structure(&self, theta: &[f64], xs: &Points) -> JacobianStructure {
+        JacobianStructure::Matrix(self.jacobian(theta, xs))
     }
 
-    /// rank_τ φ_θ(X) = #{σ : σ/σ_max > τ} on a fixed point set (DESIGN §4). Default: counted
-    /// from [`jacobian_singular_values`](Model::jacobian_singular_values); models may decide it
-    /// without an SVD where that gives the same count (the diagonal net's bracket).
-    fn jacobian_rank(&self, theta: &[f64], set: &PointSet, tol: f64) -> Result<usize, String> {
-        Ok(linalg::rank_from_singular_values(&self.jacobian_singular_values(theta, set)?, tol))
+    /// The model's exact Hessian–vector product of the squared loss, if it has one
+    /// ([`LossHessian`]). Default: none (callers difference the gradient,
+    /// [`Sharpness`](crate::sde::sharpness::Sharpness)).
+    fn as_hessian(&self) -> Option<&dyn LossHessian> {
+        None
     }
 
-    /// The Hessian–vector product of the squared loss L = (w/2)·Σᵢ rᵢ², rᵢ = h_θ(xᵢ) − yᵢ, on
-    /// the points `xs` with targets `y`:
-    /// ∇²L(θ)v = w·Σᵢ [(∇h_θ(xᵢ)·v)·∇h_θ(xᵢ) + rᵢ·∇²h_θ(xᵢ)v], into `out` (length p,
-    /// overwritten), computed exactly in f64 (for a ReLU net almost everywhere: the Hessian of
-    /// the pieces active at θ, the activation's second derivative taken as 0, as automatic
-    /// differentiation takes it). Returns false, writing nothing, if the model has no exact
-    /// product (the default): callers then difference the gradient
-    /// ([`Sharpness`](crate::sde::sharpness::Sharpness)).
-    fn loss_hessian_mul(
-        &self,
-        _theta: &[f64],
-        _xs: &Points,
-        _y: &[f64],
-        _w: f64,
-        _v: &[f64],
-        _out: &mut [f64],
-    ) -> bool {
-        false
-    }
-
-    /// A bound on the curvature of the squared loss on the points `xs` ([`CurvatureBound`]),
-    /// its fixed part computed here once, if the model has a cheap one. Default: none (callers
-    /// estimate λ_max by Lanczos).
-    fn curvature_bound(&self, _xs: &Points) -> Option<Arc<dyn CurvatureBound>> {
+    /// The model's cheap bound on the curvature of the squared loss, if it has one
+    /// ([`Curvature`]). Default: none (callers estimate λ_max by Lanczos).
+    fn as_curvature(&self) -> Option<&dyn Curvature> {
         None
     }
 
     /// The model's hidden-layer features, if it has any (the feature-sparsity metric needs them).
-    fn hidden_features(&self) -> Option<&dyn HiddenFeatures> {
+    fn as_features(&self) -> Option<&dyn HiddenFeatures> {
         None
     }
 
@@ -244,7 +204,7 @@ pub trait Model: Send + Sync {
 }
 
 /// Optional capability: post-activation features of hidden layers (for the feature-sparsity
-/// metric of §4). A model offers it through [`Model::hidden_features`].
+/// metric of §4). A model offers it through [`Model::as_features`].
 pub trait HiddenFeatures {
     /// Number of hidden layers whose features can be inspected.
     fn hidden_layers(&self) -> usize;
@@ -259,4 +219,38 @@ pub trait HiddenFeatures {
 pub trait LinearInX {
     /// The linear predictor β(θ).
     fn linear_predictor(&self, theta: &[f64]) -> Vec<f64>;
+}
+
+/// The structure of φ_θ(X) = [∇_θ h_θ(xᵢ)ᵀ]ᵢ (Eq. 8) that counting its rank can use
+/// ([`Model::jacobian_structure`]).
+#[derive(Debug, Clone)]
+pub enum JacobianStructure {
+    /// A matrix with the singular values of φ_θ(X): φ itself, or a smaller one (the ReLU nets'
+    /// [`mlp::jacobian_factor`] for one hidden layer).
+    Matrix(Mat<f64>),
+    /// φ_θ(X) has the singular values of X·diag(d) for these column scales d (length d): the
+    /// diagonal net, φφᵀ = X diag(u² + v²) Xᵀ, dⱼ = √(uⱼ² + vⱼ²). With X = QR fixed, the rank is
+    /// that of R·diag(d), bracketed by d and counted exactly by inertia
+    /// ([`linalg::rank::RankFactor`](crate::linalg::rank::RankFactor)).
+    ScaledInputs(Vec<f64>),
+}
+
+/// Optional capability: the exact Hessian–vector product of the squared loss. A model offers
+/// it through [`Model::as_hessian`].
+pub trait LossHessian {
+    /// The Hessian–vector product of the squared loss L = (w/2)·Σᵢ rᵢ², rᵢ = h_θ(xᵢ) − yᵢ, on
+    /// the points `xs` with targets `y`:
+    /// ∇²L(θ)v = w·Σᵢ [(∇h_θ(xᵢ)·v)·∇h_θ(xᵢ) + rᵢ·∇²h_θ(xᵢ)v], into `out` (length p,
+    /// overwritten), computed exactly in f64 (for a ReLU net almost everywhere: the Hessian of
+    /// the pieces active at θ, the activation's second derivative taken as 0, as automatic
+    /// differentiation takes it).
+    fn loss_hessian_mul(&self, theta: &[f64], xs: &Points, y: &[f64], w: f64, v: &[f64], out: &mut [f64]);
+}
+
+/// Optional capability: a cheap bound on the curvature of the squared loss. A model offers it
+/// through [`Model::as_curvature`].
+pub trait Curvature {
+    /// A [`CurvatureBound`] on the points `xs`, its fixed part computed here once; `None` where
+    /// that part cannot be computed (a failed SVD).
+    fn curvature_bound(&self, xs: &Points) -> Option<Arc<dyn CurvatureBound>>;
 }

@@ -13,7 +13,7 @@ use super::{Arm, Eq58, LossTape};
 use crate::config::{ExperimentConfig, RunSpec};
 use crate::data::Dataset;
 use crate::experiment::{Job, Outcome};
-use crate::metrics::log_grid;
+use crate::metrics::{log_grid, Prepared};
 use crate::model::Model;
 use crate::optim::Optimizer;
 use crate::record::RunLog;
@@ -158,6 +158,8 @@ struct Setup {
     grid: Vec<usize>,
     seeds: Vec<u64>,
     datasets: Vec<Arc<Dataset>>,
+    /// The metrics' state on each seed's dataset (one per distinct dataset).
+    prepared: Vec<Arc<Prepared>>,
     model: Box<dyn Model>,
     probes: Vec<usize>,
     /// [`Comparison::flow_of`].
@@ -177,7 +179,9 @@ impl Setup {
         } else {
             Vec::new()
         };
-        let mut setup = Self { total, stop: total, grid, seeds, datasets, model, probes, flow_of: Vec::new() };
+        let prepared = Prepared::per_dataset(&datasets);
+        let mut setup =
+            Self { total, stop: total, grid, seeds, datasets, prepared, model, probes, flow_of: Vec::new() };
         // The first seed with the same data and θ₀ as each seed.
         let init: Vec<Vec<u64>> =
             (0..setup.seeds.len()).map(|k| setup.job(cfg, k).start().1.iter().map(|v| v.to_bits()).collect()).collect();
@@ -189,7 +193,7 @@ impl Setup {
         Job {
             cfg,
             model: self.model.as_ref(),
-            data: &self.datasets[k],
+            data: &self.prepared[k],
             grid: &self.grid,
             total: self.total,
             stop: self.stop,

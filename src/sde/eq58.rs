@@ -157,7 +157,7 @@ impl Optimizer for Eq58 {
         let mut substeps = self.substeps;
         if let Some(st) = &mut self.stable {
             let w = self.loss.residual_weight(data.len());
-            let bound = st.bound.get_or_insert_with(|| model.curvature_bound(&data.x));
+            let bound = st.bound.get_or_insert_with(|| model.as_curvature().and_then(|c| c.curvature_bound(&data.x)));
             let certified = bound
                 .as_ref()
                 .map(|b| w * b.at(theta, &data.x, &data.y))

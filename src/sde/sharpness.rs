@@ -8,7 +8,7 @@
 //! λ_max is the largest (algebraic) eigenvalue, found by the Lanczos method on Hessian–vector
 //! products, warm-started from the previous top Ritz vector so that a probe along a run costs a
 //! few products. A product is the model's exact one where it has one
-//! ([`Model::loss_hessian_mul`]: the ReLU nets, by the R-operator, in f64, almost everywhere),
+//! ([`Model::as_hessian`]: the ReLU nets, by the R-operator, in f64, almost everywhere),
 //! else the central difference of the analytic gradient,
 //! ∇²L(θ)v ≈ (∇L(θ + εv) − ∇L(θ − εv))/(2ε) (error O(ε²); the diagonal net, which is smooth).
 //! Before session 9 the ReLU nets were differenced too, and a difference whose θ ± εv crossed a
@@ -83,11 +83,12 @@ impl Sharpness {
     }
 
     /// ∇²L(θ)v into `self.hv`: the model's exact product where it has one
-    /// ([`Model::loss_hessian_mul`]: the ReLU nets), else central differences of the gradient,
+    /// ([`Model::as_hessian`]: the ReLU nets), else central differences of the gradient,
     /// step ε = [`EPSILON`]·max(1, ‖θ‖) along the unit vector v.
     fn hvp(&mut self, model: &dyn Model, loss: Loss, data: &Dataset, theta: &[f64]) {
         self.hv.resize(theta.len(), 0.0);
-        if model.loss_hessian_mul(theta, &data.x, &data.y, loss.residual_weight(data.len()), &self.v, &mut self.hv) {
+        if let Some(h) = model.as_hessian() {
+            h.loss_hessian_mul(theta, &data.x, &data.y, loss.residual_weight(data.len()), &self.v, &mut self.hv);
             return;
         }
         let eps = EPSILON * norm(theta).max(1.0);

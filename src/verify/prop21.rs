@@ -4,7 +4,7 @@
 use crate::data::Dataset;
 use crate::linalg::Points;
 use crate::loss::Loss;
-use crate::model::{Model, PointSet};
+use crate::model::Model;
 use crate::optim::{Optimizer, Sgd, Step};
 use crate::rng::{ChaChaSource, RandomSource};
 use crate::theory_bridge::samples;
@@ -37,9 +37,8 @@ pub fn train_only(x: Vec<f64>, dim: usize, y: Vec<f64>) -> Dataset {
         y,
         x_test: Points::new(Vec::new(), dim),
         y_test: Vec::new(),
-        rank_points: PointSet::default(),
+        rank_points: None,
         truth: None,
-        test_cache: Default::default(),
     }
 }
 

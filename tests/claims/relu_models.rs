@@ -3,8 +3,9 @@
 //! alignment share.
 
 use largestep::linalg::{rank_from_singular_values, singular_values, Points};
-use largestep::model::two_layer::{alignment_share, jacobian_factor, kinks_1d};
-use largestep::model::{HiddenFeatures, MlpInit, Model, PointSet, ReluMlp, TwoLayerRelu};
+use largestep::metrics::{jacobian_singular_values, RankPoints};
+use largestep::model::mlp::{alignment_share, jacobian_factor, kinks_1d};
+use largestep::model::{HiddenFeatures, MlpInit, Model, ReluMlp};
 use largestep::rng::{ChaChaSource, RandomSource};
 use proptest::prelude::*;
 
@@ -60,13 +61,13 @@ proptest! {
     fn two_layer_jacobian_factor_has_the_singular_values_of_phi(
         d in 1usize..4, m in 1usize..30, bh in any::<bool>(), bo in any::<bool>(), seed in 0u64..1000,
     ) {
-        let net = TwoLayerRelu::new(d, m, bh, bo, MlpInit::Gaussian { scales: vec![1.0, 1.0] });
+        let net = ReluMlp::two_layer(d, m, bh, bo, MlpInit::Gaussian { scales: vec![1.0, 1.0] });
         let theta = random_theta(&net, seed);
         let mut rng = ChaChaSource::new(seed + 1);
         let n = 25;
         let xs = Points::new(rng.normals(n * d), d);
         let plain = singular_values(&net.jacobian(&theta, &xs)).unwrap();
-        let fast = net.jacobian_singular_values(&theta, &PointSet::new(xs.clone())).unwrap();
+        let fast = jacobian_singular_values(&net, &theta, &RankPoints::new(xs.clone())).unwrap();
         let smax = plain[0];
         for (i, p) in plain.iter().enumerate() {
             let f = fast.get(i).copied().unwrap_or(0.0);
@@ -107,13 +108,13 @@ fn features_are_the_post_activations_and_layers_are_counted() {
 
 #[test]
 fn initializations_follow_design_section_3() {
-    let net = TwoLayerRelu::blanc_1d(100);
+    let net = ReluMlp::blanc_1d(100);
     assert_eq!(net.num_params(), 300);
     let theta = net.init(&mut ChaChaSource::new(3));
     assert!(net.weights(&theta, 0).iter().all(|w| (w.abs() - 2.5).abs() < 1e-15));
     let plus = net.weights(&theta, 0).iter().filter(|w| **w > 0.0).count();
     assert!((30..=70).contains(&plus), "signs are not balanced: {plus}/100 positive");
-    let student = TwoLayerRelu::student(2, 20, 0.5);
+    let student = ReluMlp::student(2, 20, 0.5);
     let t = student.init(&mut ChaChaSource::new(0));
     assert_eq!(t.len(), 60);
     assert!(student.weights(&t, 1).iter().all(|a| *a == 0.0));
@@ -128,7 +129,7 @@ fn initializations_follow_design_section_3() {
 #[test]
 fn kinks_are_breakpoints_in_range_merged_within_tolerance() {
     // Neurons: kinks at 0.5, 0.5 + 1e-5 (merged), −0.25, 3.0 (outside), dead output weight.
-    let net = TwoLayerRelu::blanc_1d(5);
+    let net = ReluMlp::blanc_1d(5);
     let w = [2.0, 1.0, -4.0, 1.0, 1.0];
     let b = [-1.0, -0.5 - 1e-5, -1.0, -3.0, 0.1];
     let a = [1.0, -1.0, 0.5, 2.0, 0.0];
@@ -141,7 +142,7 @@ fn kinks_are_breakpoints_in_range_merged_within_tolerance() {
 
 #[test]
 fn alignment_share_weighs_neurons_by_norm() {
-    let net = TwoLayerRelu::student(2, 3, 1.0);
+    let net = ReluMlp::student(2, 3, 1.0);
     // w₁ on the teacher direction (norm 2), w₂ at 5° (norm 1), w₃ at 45° (norm 1).
     let (r, q) = (5f64.to_radians(), std::f64::consts::FRAC_1_SQRT_2);
     let t = vec![2.0, 0.0, r.cos(), r.sin(), q, q, 0.0, 0.0, 0.0];

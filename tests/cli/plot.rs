@@ -415,7 +415,7 @@ fn sde_folders_replot_byte_for_byte_from_their_csvs() {
 #[cfg(feature = "deep")]
 #[test]
 fn deep_folders_replot_byte_for_byte_from_deep_csv() {
-    // A width-4 ResNet-18 on the 60-image fixture, two runs of two epochs (as tests/writers_deep.rs).
+    // A width-4 ResNet-18 on the 60-image fixture, two runs of two epochs (as tests/deep/writers_deep.rs).
     let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cifar10-mini");
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("deep");

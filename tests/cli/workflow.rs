@@ -184,3 +184,64 @@ fn run_on_datasets_matches_run() {
     let err = experiment::run_on_datasets(&cfg, three, &b).err().expect("3 datasets for 2 seeds refused");
     assert!(err.to_string().contains("3 datasets for 2 seeds"), "{err}");
 }
+
+/// Issue 33, rank points for own data: with fewer test rows than |θ| the rank is capped by the
+/// number of points; the run says so on stderr and in summary.csv, and `data.rank_points`
+/// chooses fresh Gaussian points on the data's scale, a points file, or the training inputs.
+#[test]
+fn own_data_rank_points_are_reported_and_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    write_linear_csv(&dir.path().join("train.csv"));
+    // The rank points file: 8 rows of the 4 feature columns.
+    let mut points = String::from("x1,x2,x3,x4\n");
+    for i in 0..8u32 {
+        points += &format!("{},{},{},{}\n", i % 3, (i * 5) % 7, i % 2, (i * 3) % 5);
+    }
+    std::fs::write(dir.path().join("points.csv"), points).unwrap();
+    // 40 rows, 10 % held out: 4 test rows, |θ| = 2d = 8.
+    let base = CSV_CONFIG
+        .replace("test_fraction = 0.25", "test_fraction = 0.1")
+        .replace("support_size = true", "support_size = true\njacobian_rank = { points = 8, tol = 1e-10 }");
+    let run = |extra: &str| {
+        let cfg = dir.path().join("own.toml");
+        std::fs::write(&cfg, base.replace("test_fraction = 0.1", &format!("test_fraction = 0.1\n{extra}"))).unwrap();
+        let root = dir.path().join("out");
+        let o = largestep(&["run", cfg.to_str().unwrap(), "--no-plot", "--out", root.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let summary = std::fs::read_to_string(root.join("own-data/summary.csv")).unwrap();
+        let mut lines = summary.lines();
+        let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+        let row: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+        let cell = |name: &str| row[header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}"))].clone();
+        let rank: f64 = cell("final_jacobian_rank").parse().unwrap();
+        (stderr(&o), cell("rank_points"), cell("rank_points_source"), cell("rank_capped"), rank)
+    };
+    let (err, n, source, capped, rank) = run("");
+    assert!(err.contains("4 test point(s) (4 fresh), fewer than |θ| = 8"), "{err}");
+    assert_eq!((n.as_str(), source.as_str(), capped.as_str()), ("4", "test", "true"));
+    assert!(rank <= 4.0, "the rank is capped by the 4 points: {rank}");
+    for (extra, want_source, want_capped) in [
+        ("rank_points = \"gaussian\"", "gaussian", "false"),
+        ("rank_points = \"file\"\nrank_points_file = \"points.csv\"", "file", "false"),
+        ("rank_points = \"train\"", "train", "true"),
+    ] {
+        let (err, n, source, capped, _) = run(extra);
+        assert_eq!((n.as_str(), source.as_str(), capped.as_str()), ("8", want_source, want_capped), "{extra}");
+        assert_eq!(err.contains("fewer than |θ|"), want_capped == "true", "{extra}: {err}");
+    }
+    // A points file with the wrong columns is one error naming the file and the field.
+    std::fs::write(dir.path().join("points.csv"), "a,b\n1,2\n").unwrap();
+    let cfg = dir.path().join("own.toml");
+    std::fs::write(
+        &cfg,
+        base.replace(
+            "test_fraction = 0.1",
+            "test_fraction = 0.1\nrank_points = \"file\"\nrank_points_file = \"points.csv\"",
+        ),
+    )
+    .unwrap();
+    let o = largestep(&["run", cfg.to_str().unwrap(), "--no-plot", "--out", dir.path().join("bad").to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success() && err.contains("points.csv") && err.contains("data.rank_points_file"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

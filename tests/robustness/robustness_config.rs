@@ -297,6 +297,8 @@ fn every_config_field_is_in_the_schema_and_every_schema_key_is_a_field() {
             target: Some("y".into()),
             header: true,
             seed: 0,
+            rank_points: largestep::data::RankSource::File,
+            rank_points_file: Some("r.csv".into()),
         }),
     ];
     let models = [

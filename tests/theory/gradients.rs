@@ -66,7 +66,7 @@ proptest! {
             model.jacobian_t_mul(&theta, &xs, &want_c, &mut want);
             prop_assert_eq!(&wc, &want_c, "{}", name);
             prop_assert_eq!(&wout, &want, "{}", name);
-            if model.hidden_features().is_some() {
+            if model.as_features().is_some() {
                 // The ReLU nets backpropagate straight into φᵀc: the per-point gradients'
                 // accumulation (out += cᵢ·∇h(xᵢ), in point order) bit for bit, and predict_all is
                 // predict at every point.

@@ -1,12 +1,15 @@
-//! The diagonal net's rank bracket (src/metrics/rank_bracket.rs) against the plain SVD: wherever
+//! The diagonal net's rank bracket (src/linalg/rank/bracket.rs) against the plain SVD: wherever
 //! the bracket decides the count without an SVD, it equals the count of the SVD of
 //! R·diag(√(u² + v²)) and of the full Jacobian φ_θ(X) at τ = 1e-15, on scales that straddle the
 //! threshold by many orders of magnitude.
 
 use faer::Mat;
+use largestep::linalg::rank::{
+    bracket as rank_bracket, scaled_rank, RankBracket, RankFactor, MARGIN as RANK_BRACKET_MARGIN,
+};
 use largestep::linalg::{rank_from_singular_values, singular_values, Points};
-use largestep::metrics::{rank_bracket, scaled_rank, RankBracket, RankFactor, RANK_BRACKET_MARGIN};
-use largestep::model::{DiagonalNet, Model, PointSet};
+use largestep::metrics::{jacobian_rank, jacobian_singular_values, RankPoints};
+use largestep::model::{DiagonalNet, Model};
 use largestep::rng::{ChaChaSource, RandomSource};
 use proptest::prelude::*;
 
@@ -66,14 +69,14 @@ proptest! {
     fn bracket_agrees_with_plain_svd(d in 4usize..40, lo in 0.0f64..40.0, seed in 0u64..10_000) {
         let mut rng = ChaChaSource::new(seed ^ 0x5eed);
         let xs = Points::new(rng.gaussian_matrix(2 * d, d), d);
-        let set = PointSet::new(xs.clone());
+        let set = RankPoints::new(xs.clone());
         let net = DiagonalNet::new(d, 0.1);
         let theta = graded_theta(d, lo, seed);
-        let reduced = rank_from_singular_values(&net.jacobian_singular_values(&theta, &set).unwrap(), TAU);
-        let fast = net.jacobian_rank(&theta, &set, TAU).unwrap();
+        let reduced = rank_from_singular_values(&jacobian_singular_values(&net, &theta, &set).unwrap(), TAU);
+        let fast = jacobian_rank(&net, &theta, &set, TAU).unwrap();
         // The ambiguous case takes the SVD of the non-negligible columns only: it may differ
         // from the full d × d SVD only by values the full SVD rounds across τ.
-        let s_rd = net.jacobian_singular_values(&theta, &set).unwrap();
+        let s_rd = jacobian_singular_values(&net, &theta, &set).unwrap();
         let near_rd = s_rd.iter().filter(|v| (**v / s_rd[0]) > TAU / 10.0 && (**v / s_rd[0]) < TAU * 10.0).count();
         prop_assert!(fast.abs_diff(reduced) <= near_rd, "rank {} vs SVD of R·D {} ({} near τ)", fast, reduced, near_rd);
         let plain = rank_from_singular_values(&singular_values(&net.jacobian(&theta, &xs)).unwrap(), TAU);
@@ -84,7 +87,7 @@ proptest! {
         prop_assert!(plain.abs_diff(fast) <= near, "φ rank {} vs bracketed {}", plain, fast);
     }
 
-    /// The claim of `scaled_rank` (metrics/rank_bracket.rs): dropping the negligible columns moves
+    /// The claim of `scaled_rank` (linalg/rank/bracket.rs): dropping the negligible columns moves
     /// every singular value by at most τσ₁/M. At τ = 1e-6 that budget (1e-8·σ₁) dwarfs rounding,
     /// so the test sees the claim itself: the count equals the plain SVD's of the full R·D unless
     /// a value lies within 2/M of the threshold.
@@ -113,7 +116,7 @@ proptest! {
         prop_assert!(fast.abs_diff(plain) <= near, "scaled_rank {} vs plain {} ({} near τ)", fast, plain, near);
     }
 
-    /// The inertia count (metrics/rank_inertia.rs) is exact: at τ = 1e-6 the plain SVD of R·D is
+    /// The inertia count (linalg/rank/inertia.rs) is exact: at τ = 1e-6 the plain SVD of R·D is
     /// accurate to ~1e-10 of the threshold, so the two counts are equal; and where no value lies
     /// within 10 % of t the inertia count must decide by itself (its margin is ~0.1 %), without
     /// falling back to an SVD.

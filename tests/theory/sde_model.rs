@@ -134,7 +134,7 @@ fn loss_tape_records_losses_before_each_step() {
     let (mut ra, mut rb) = (ChaChaSource::new(8), ChaChaSource::new(8));
     let mut expected = Vec::new();
     for t in 0..20 {
-        expected.push(largestep::metrics::losses(&model, Loss::HalfMse, &b, &data).0);
+        expected.push(largestep::metrics::train_loss(&model, Loss::HalfMse, &b, &data));
         tape.step(Step::new(&model, &data, 0.1, t), &mut a, &mut ra);
         plain.step(Step::new(&model, &data, 0.1, t), &mut b, &mut rb);
     }
@@ -282,7 +282,8 @@ fn relu_hessian_product_is_the_hessian_of_the_gradient() {
         let p = theta.len();
         let w = Loss::HalfMse.residual_weight(data.len());
         let mut hv = vec![f64::NAN; p];
-        assert!(net.loss_hessian_mul(&theta, &data.x, &data.y, w, &v, &mut hv), "the ReLU net has an exact product");
+        let exact = net.as_hessian().expect("the ReLU net has an exact product");
+        exact.loss_hessian_mul(&theta, &data.x, &data.y, w, &v, &mut hv);
         let want = hessian(&net, &data, &theta) * nalgebra::DVector::from_column_slice(&v);
         let err = (nalgebra::DVector::from_column_slice(&hv) - &want).norm();
         assert!(
@@ -293,7 +294,7 @@ fn relu_hessian_product_is_the_hessian_of_the_gradient() {
         );
         let u: Vec<f64> = (0..p).map(|k| ((k * 7 % 5) as f64 - 2.0) / 3.0).collect();
         let mut hu = vec![0.0; p];
-        net.loss_hessian_mul(&theta, &data.x, &data.y, w, &u, &mut hu);
+        exact.loss_hessian_mul(&theta, &data.x, &data.y, w, &u, &mut hu);
         let (a, b): (f64, f64) =
             (u.iter().zip(&hv).map(|(x, y)| x * y).sum(), v.iter().zip(&hu).map(|(x, y)| x * y).sum());
         assert!((a - b).abs() <= 1e-12 * (a.abs() + b.abs()), "uᵀHv = {a} vs vᵀHu = {b}");
@@ -347,7 +348,8 @@ fn lanczos_finds_lambda_max_of_a_nearly_symmetric_spectrum() {
 #[test]
 fn curvature_bound_is_above_the_top_hessian_eigenvalue() {
     let (model, data, theta) = setup();
-    let bound = model.curvature_bound(&data.x).expect("the diagonal net has a curvature bound");
+    let bound =
+        model.as_curvature().and_then(|c| c.curvature_bound(&data.x)).expect("the diagonal net has a curvature bound");
     let w = Loss::HalfMse.residual_weight(data.len());
     let mut rng = ChaChaSource::new(8);
     let mut points = vec![model.init(&mut rng), theta.clone()];
@@ -370,7 +372,7 @@ fn curvature_bound_is_above_the_top_hessian_eigenvalue() {
 #[test]
 fn certified_stable_flow_is_the_gradient_flow() {
     let (model, data, theta0) = setup();
-    let bound = model.curvature_bound(&data.x).unwrap();
+    let bound = model.as_curvature().and_then(|c| c.curvature_bound(&data.x)).unwrap();
     let w = Loss::HalfMse.residual_weight(data.len());
     let eta = 0.5 / (w * bound.at(&theta0, &data.x, &data.y));
     let run = |mut opt: Eq58| {

@@ -3,7 +3,7 @@
 
 use crate::config::DataSpec;
 use crate::experiment::Outcome;
-use crate::model::two_layer::alignment_share;
+use crate::model::mlp::alignment_share;
 use crate::model::ReluMlp;
 use crate::plot::{Figure, Panel, Series, Style};
 use anyhow::{anyhow, Result};

@@ -3,7 +3,7 @@
 
 use super::curve_panels;
 use crate::experiment::Outcome;
-use crate::model::two_layer::kinks_1d;
+use crate::model::mlp::kinks_1d;
 use crate::model::{Model, ReluMlp};
 use crate::plot::{Figure, Panel, Series, Style};
 use anyhow::{anyhow, Result};

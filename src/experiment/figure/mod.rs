@@ -5,7 +5,6 @@ pub mod arrows;
 mod curves;
 pub mod files;
 pub mod functions;
-mod layout;
 pub mod title;
 pub(crate) mod trajectories;
 
@@ -13,9 +12,9 @@ use super::Outcome;
 use crate::plot::Figure;
 use anyhow::Result;
 
+pub use crate::config::Layout;
 pub use curves::{bands, bands_table, curve_panels, median_curve, Band};
 pub use files::{load, load_with, write, Selection};
-pub use layout::Layout;
 
 /// The figures of an outcome, as (file stem, figure); titles follow the effective config
 /// ([`title::effective`]).

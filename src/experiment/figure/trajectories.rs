@@ -101,7 +101,7 @@ pub fn figure(o: &Outcome) -> Result<Figure> {
     let data = &o.datasets[0];
     let loss_at = |a: f64, b: f64| -> f64 {
         let th: Vec<f64> = (0..w0.len()).map(|k| w0[k] + a * e1[k] + b * e2[k]).collect();
-        crate::metrics::losses(model.as_ref(), o.config.training.loss, &th, data).0.max(1e-300).log10()
+        crate::metrics::train_loss(model.as_ref(), o.config.training.loss, &th, data).max(1e-300).log10()
     };
     let f: Vec<Vec<f64>> = xs.iter().map(|&a| ys.iter().map(|&b| loss_at(a, b)).collect()).collect();
     let (lo, hi) = f.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(*v), h.max(*v)));

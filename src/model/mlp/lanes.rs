@@ -1,5 +1,5 @@
 //! Passes along points: a narrow network (every hidden layer narrower than
-//! [`UNITS`](super::UNITS) units) evaluated for [`LANES`] points at a time, one point per lane.
+//! [`UNITS`](super::pass::UNITS) units) evaluated for [`LANES`] points at a time, one point per lane.
 //!
 //! A narrow layer has too few units to fill vector lanes along its units, but a block of points
 //! always fills them: every scalar operation of one point's pass —
@@ -107,9 +107,9 @@ fn lane_dot<T: Real>(w: &[f64], a: &[Lane]) -> [T; LANES] {
 }
 
 impl ReluMlp {
-    /// Whether passes go along points (every hidden layer narrower than [`super::UNITS`]).
+    /// Whether passes go along points (every hidden layer narrower than [`super::pass::UNITS`]).
     pub(super) fn along_points(&self) -> bool {
-        self.widths[1..self.widths.len() - 1].iter().all(|&w| w < super::UNITS)
+        self.widths[1..self.widths.len() - 1].iter().all(|&w| w < super::pass::UNITS)
     }
     /// Scratch length of a block pass.
     pub(super) fn lanes_len(&self) -> usize {

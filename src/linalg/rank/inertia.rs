@@ -3,7 +3,7 @@
 //!
 //! The diagonal net's rank (docs/DESIGN.md §4) is #{i : σᵢ(RD) > t}, t = τσ₁(RD), with R the
 //! fixed factor of the evaluation points (X = QR) and D = diag(d), dⱼ = √(uⱼ² + vⱼ²) ≥ 0. When
-//! the bracket of `rank_bracket.rs` cannot decide, this module decides, in three steps.
+//! the bracket of `bracket.rs` cannot decide, this module decides, in three steps.
 //!
 //! **1. Counting without singular values.** Columns with dⱼ = 0 only add zero singular values,
 //! never counted; let K be the others and G = RᵀR = XᵀX (fixed). The σᵢ(R_K D_K)² are the
@@ -45,7 +45,7 @@
 //! bounds). Where the margin holds, the count is the exact count of RD at the exact
 //! threshold; otherwise (a singular value within ~0.1 % of t, step 4 — inside the plain SVD's
 //! own rounding there, ε/τ ≈ 22 % per ulp of σ₁) the caller falls back to the SVD
-//! of `rank_bracket.rs`.
+//! of `bracket.rs`.
 //!
 //! **4. Negligible columns.** A may hold many columns of scale far below t, each adding a
 //! clearly negative eigenvalue (≈ −t²) to S̃ and only cost. Let S ⊂ A be the longest
@@ -60,7 +60,7 @@
 //! `tests/theory/rank_bracket.rs` checks the count against the plain SVD at
 //! τ = 1e-6, where the SVD is exact to far better than the margin, and at the release's 1e-15.
 
-use super::rank_bracket::{bracket, drop_negligible, scaled_rank, RankBracket};
+use super::bracket::{bracket, drop_negligible, scaled_rank, RankBracket};
 use faer::linalg::triangular_solve::solve_lower_triangular_in_place;
 use faer::{Mat, Par, Side};
 
@@ -87,7 +87,7 @@ impl RankFactor {
     /// The factor of `r` (n × d, upper triangular when it comes from a QR). A wide `r` (n < d)
     /// has rank < d and gets no bracket (every ambiguous count takes the SVD).
     pub fn new(r: Mat<f64>) -> Result<Self, String> {
-        let s = crate::linalg::singular_values(&r)?;
+        let s = super::singular_values(&r)?;
         let s_min = if r.nrows() < r.ncols() { 0.0 } else { s.last().copied().unwrap_or(0.0) };
         let s_max = s.first().copied().unwrap_or(0.0);
         let gram = r.transpose() * &r;

@@ -108,7 +108,7 @@ pub fn scaled_rank(r: &Mat<f64>, s_min: f64, s_max: f64, d: &[f64], tol: f64) ->
     // scaling): they do not change the singular values.
     let rows = if is_upper_triangular(r) { keep.last().map_or(0, |&j| j + 1).min(r.nrows()) } else { r.nrows() };
     let m = Mat::from_fn(rows, keep.len(), |i, k| r[(i, keep[k])] * d[keep[k]]);
-    Ok(crate::linalg::rank_from_singular_values(&crate::linalg::singular_values(&m)?, tol))
+    Ok(super::rank_from_singular_values(&super::singular_values(&m)?, tol))
 }
 
 /// K of the module doc: every column but the longest ascending-scale prefix S with
@@ -125,7 +125,7 @@ fn kept_columns(r: &Mat<f64>, d: &[f64], tol: f64) -> Vec<usize> {
 /// `cols` without the longest ascending-scale prefix S whose weight (Σ_{j∈S} `w2(j)`)^{1/2} stays
 /// ≤ `budget`, in increasing column order. With `w2(j)` = ‖R eⱼ‖²dⱼ², ‖R_S D_S‖₂ ≤ ‖R_S D_S‖_F ≤
 /// `budget`, so by Weyl's inequality dropping S moves every singular value by at most `budget`
-/// (used here and by the inertia count, `rank_inertia.rs` step 4).
+/// (used here and by the inertia count, `inertia.rs` step 4).
 pub(super) fn drop_negligible(mut cols: Vec<usize>, d: &[f64], w2: impl Fn(usize) -> f64, budget: f64) -> Vec<usize> {
     cols.sort_by(|&a, &b| d[a].total_cmp(&d[b]).then(a.cmp(&b)));
     let mut acc = 0.0;
