@@ -21,6 +21,7 @@ fn write_jpeg(path: &Path, rgb: [u8; 3]) {
 /// wnids.txt, `per_class` training images per class, two validation images per class (listed in
 /// val_annotations.txt in class-interleaved order).
 fn write_layout(root: &Path, per_class: usize) {
+    std::fs::create_dir_all(root).unwrap();
     std::fs::write(root.join("wnids.txt"), WNIDS.join("\n") + "\n").unwrap();
     for (l, w) in WNIDS.iter().enumerate() {
         for i in 0..per_class {

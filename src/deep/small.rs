@@ -346,14 +346,18 @@ pub fn train(p: &Protocol, data: &Cifar, device: &Device, progress: &dyn Fn(&str
     Ok(out)
 }
 
-/// The per-epoch CSV: `seed` then the columns of [`report::table`].
+/// The per-epoch CSV: `seed` then the columns of [`report::table`] without its wall-clock
+/// `seconds` (so that the same seeds give the same bytes; the times are in `run.json`).
 pub fn epochs_table(trained: &[Trained], blocks: &[String]) -> Table {
     let mut t: Option<Table> = None;
     for tr in trained {
         let part = report::table(&[(tr.run.clone(), tr.log.clone())], blocks);
-        let all = t.get_or_insert_with(|| Table::new(std::iter::once("seed".to_string()).chain(part.header.clone())));
+        let keep: Vec<usize> = (0..part.header.len()).filter(|&i| part.header[i] != "seconds").collect();
+        let all = t.get_or_insert_with(|| {
+            Table::new(std::iter::once("seed".to_string()).chain(keep.iter().map(|&i| part.header[i].clone())))
+        });
         for row in part.rows {
-            all.push(std::iter::once(tr.seed.to_string()).chain(row));
+            all.push(std::iter::once(tr.seed.to_string()).chain(keep.iter().map(|&i| row[i].clone())));
         }
     }
     t.unwrap_or_else(|| Table::new(["seed"]))
