@@ -230,10 +230,13 @@ pub fn decode_image(path: &Path) -> Result<Vec<u8>> {
     Ok(chw)
 }
 
+/// An image file with its label.
+pub type LabelledFile = (u32, PathBuf);
+
 /// The labelled files of `split` (e.g. `train`) of the class-folder layout
 /// `dir/split/<class>/<file>`: classes are the sorted folder names (for CIFAR-10 this is its
 /// label order), files sorted by name within each class. Returns the files and the class names.
-pub fn folder_files(dir: &Path, split: &str) -> Result<(Vec<(u32, PathBuf)>, Vec<String>)> {
+pub fn folder_files(dir: &Path, split: &str) -> Result<(Vec<LabelledFile>, Vec<String>)> {
     let classes = sorted_entries(&dir.join(split), true)?;
     ensure!(!classes.is_empty(), "{}: no class folders", dir.join(split).display());
     let names: Vec<String> =
