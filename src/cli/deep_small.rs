@@ -32,6 +32,9 @@ pub fn reproduce(name: &str, overrides: &[String], data: &Path, out: &Path, plot
     use std::io::Write;
     let start = std::time::Instant::now();
     let p = Protocol::embedded(name, overrides).expect("a deep protocol name")?;
+    let mut flags = std::collections::BTreeMap::new();
+    flags.insert("data".to_string(), data.display().to_string());
+    let provenance = crate::provenance::Provenance::start(name, &p.to_toml()?, p.seed_list(), flags);
     let set = crate::output::OutputDir::begin(out)?;
     let cifar = small::load_subsets(data, &p)?;
     eprintln!(
@@ -45,9 +48,7 @@ pub fn reproduce(name: &str, overrides: &[String], data: &Path, out: &Path, plot
     let trained = small::train(&p, &cifar, &candle_core::Device::Cpu, &|line| eprintln!("{line}"))?;
     let staging = set.staging().to_path_buf();
     let summary = small::write(&staging, &p, &trained, plot)?;
-    let mut flags = std::collections::BTreeMap::new();
-    flags.insert("data".to_string(), data.display().to_string());
-    crate::provenance::Provenance::start(name, &p.to_toml()?, p.seed_list(), flags).finish(&staging)?;
+    provenance.finish(&staging)?;
     set.commit()?;
     let mut w = std::io::stdout().lock();
     writeln!(w, "claims of the paper decided by these runs ({}):", p.describe())?;
