@@ -18,6 +18,7 @@
 //! setting is asked for, which every output then labels [`Scale::Reduced`].
 
 pub mod compare;
+pub mod deep_small;
 pub mod observations;
 pub mod registry;
 

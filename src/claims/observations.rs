@@ -89,7 +89,14 @@ impl Observation {
         }
         let logs = o.seed_logs(k);
         let ordered: Vec<&RunLog> = order.iter().map(|&r| &logs[r]).collect();
-        if ordered.iter().any(|l| diverged(l)) {
+        self.on_runs(&ordered, &sparsity_columns(o))
+    }
+
+    /// This observation on one seed's runs `ordered` (reference first), O3 judging the metric
+    /// columns `sparsity` of their last rows: the one definition behind [`Self::on_seed`], also
+    /// used on runs that are not an [`Outcome`] (the deep protocol, [`crate::claims::deep_small`]).
+    pub fn on_runs(self, ordered: &[&RunLog], sparsity: &[usize]) -> Option<bool> {
+        if ordered.len() < 2 || ordered.iter().any(|l| diverged(l)) {
             return None;
         }
         match self {
@@ -101,11 +108,10 @@ impl Observation {
                 Some(decreasing(&test))
             }
             Observation::O3 => {
-                let columns = sparsity_columns(o);
-                if columns.is_empty() {
+                if sparsity.is_empty() {
                     return None;
                 }
-                Some(columns.iter().all(|&c| {
+                Some(sparsity.iter().all(|&c| {
                     let v: Vec<f64> = ordered.iter().map(|l| l.last().map_or(f64::NAN, |r| r.metrics[c])).collect();
                     v.windows(2).all(|w| w[0] >= w[1]) && v[v.len() - 1] < v[0]
                 }))
@@ -119,6 +125,12 @@ impl Observation {
     pub fn explain(self, o: &Outcome, order: &[usize], k: usize) -> String {
         let logs = o.seed_logs(k);
         let ordered: Vec<&RunLog> = order.iter().map(|&r| &logs[r]).collect();
+        let columns: Vec<(usize, &str)> = sparsity_columns(o).into_iter().map(|c| (c, o.columns[c].as_str())).collect();
+        self.explain_runs(&ordered, &columns)
+    }
+
+    /// The numbers behind [`Self::on_runs`] (O3's columns as (index, name)).
+    pub fn explain_runs(self, ordered: &[&RunLog], sparsity: &[(usize, &str)]) -> String {
         if let Some(l) = ordered.iter().find(|l| diverged(l)) {
             return format!("{} diverged", l.run);
         }
@@ -137,12 +149,12 @@ impl Observation {
                 .map(|l| short(l.last().map_or(f64::NAN, |r| r.test_loss)))
                 .collect::<Vec<_>>()
                 .join(" > "),
-            Observation::O3 => sparsity_columns(o)
+            Observation::O3 => sparsity
                 .iter()
-                .map(|&c| {
+                .map(|&(c, name)| {
                     let v: Vec<String> =
                         ordered.iter().map(|l| short(l.last().map_or(f64::NAN, |r| r.metrics[c]))).collect();
-                    format!("{} {}", o.columns[c], v.join(" ≥ "))
+                    format!("{name} {}", v.join(" ≥ "))
                 })
                 .collect::<Vec<_>>()
                 .join("; "),

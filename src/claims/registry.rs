@@ -380,6 +380,38 @@ pub static CLAIMS: &[Claim] = &[
     },
 ];
 
+// ---- Reduced-scale protocols (issue 32) -------------------------------------------------------
+// The paper's O1–O3 decided on protocols of ours at a reduced scale (the deep nets on two CPU
+// cores). Listed apart from [`CLAIMS`]: their verdicts are always `Scale::Reduced`, never in the
+// paper's tally, and `verify`'s listing of the paper's claims is unchanged.
+
+/// The runs of `deep-cifar10-small` in the order O1–O3 read them: the small constant step, then
+/// the large step decayed after 10 / 30 / 50 % of training.
+pub const DEEP_SMALL: &[&str] = &["constant", "decay10", "decay30", "decay50"];
+
+const DEEP_SMALL_TEXT: &str = "our findings also hold for deep convolutional networks used in practice: loss \
+     stabilization, better test results and sparser features at super-blocks 3 and 4 for longer large-step phases";
+
+const fn reduced(id: &'static str, protocol: &'static str, o: Observation, order: &'static [&'static str]) -> Claim {
+    Claim {
+        id,
+        group: Group::Deep,
+        reference: "§3.3, Figs. 6, 15 (reduced scale)",
+        sentence: DEEP_SMALL_TEXT,
+        figure: Some(protocol),
+        check: Check::Observation(o, order),
+        role: Role::Paper,
+    }
+}
+
+/// O1–O3 on the reduced-scale protocols (decided by [`crate::claims::deep_small`]).
+pub static REDUCED: &[Claim] = &[
+    reduced("O1-deep-cifar10-small", "deep-cifar10-small", Observation::O1, DEEP_SMALL),
+    reduced("O2-deep-cifar10-small", "deep-cifar10-small", Observation::O2, DEEP_SMALL),
+    reduced("O3-deep-cifar10-small", "deep-cifar10-small", Observation::O3, DEEP_SMALL),
+];
+// ---- end of the reduced-scale protocols ------------------------------------------------------
+
 /// A run fits when its final train loss is below this (Fig. 12's failure to fit sits at
 /// ≈ 10^-0.5 ≈ 0.32; fitted runs end below 10^-2).
 pub const FIT_BELOW: f64 = 0.1;

@@ -1,6 +1,7 @@
 //! The command-line interface: `reproduce`, `run`, `list` (clap).
 
 mod deep;
+mod deep_small;
 pub mod exit;
 mod plot;
 mod report;

@@ -22,6 +22,10 @@ pub struct ReportArgs {
     /// Folder where the GPU runs wrote their deep.csv files (searched three levels deep).
     #[arg(long, default_value = "results/deep")]
     deep_results: PathBuf,
+    /// Folder where `reproduce deep-…` wrote the reduced-scale deep protocols
+    /// (`<dir>/deep-cifar10-small/claims.json`).
+    #[arg(long, default_value = "results")]
+    deep_small_results: PathBuf,
     /// Folder where `largestep sweep` wrote its outputs (each sweep folder holds
     /// observations.csv; searched two levels deep).
     #[arg(long, default_value = "results")]
@@ -44,6 +48,7 @@ pub fn report(a: &ReportArgs) -> Result<ExitCode> {
         quick: a.quick,
         seed: a.seed,
         deep_results: a.deep_results.clone(),
+        deep_small_results: a.deep_small_results.clone(),
         sweep_results: a.sweep_results.clone(),
         fresh: a.fresh,
         verbose: true,

@@ -88,6 +88,10 @@ enum RngArg {
 pub struct ReproduceArgs {
     /// Figure name (see `largestep list`) or `all`.
     figure: String,
+    /// CIFAR-10 for the deep protocols (`deep-…`): the official binary files or the class-folder
+    /// layout DIR/{train,test}/<class>/* (e.g. the shipped cifar10-images.tar.gz extracted).
+    #[arg(long)]
+    data: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -115,6 +119,13 @@ pub fn list() -> Result<ExitCode> {
             registry::Entry::Standalone(s) => (s.name, s.rng.to_string(), (s.title)()),
         };
         writeln!(w, "{name:<10} {rng:<6} {title}")?;
+    }
+    for (name, text) in registry::DEEP.entries {
+        let title = toml::from_str::<toml::Table>(text)
+            .ok()
+            .and_then(|t| t.get("title").and_then(|v| v.as_str().map(String::from)))
+            .unwrap_or_default();
+        writeln!(w, "{name:<10} {:<6} {title} [--features deep, --data DIR; not in `all`]", "")?;
     }
     w.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -144,6 +155,9 @@ pub fn from_file(path: &Path, overrides: &[String]) -> Result<ExperimentConfig> 
 /// order (the configs' runs and the standalone figures), even after one fails, and lists the
 /// failures at the end.
 pub fn reproduce(a: &ReproduceArgs) -> Result<ExitCode> {
+    if registry::DEEP.text(&a.figure).is_some() {
+        return reproduce_deep(a);
+    }
     let overrides = a.common.overrides();
     if let Some(s) = registry::standalone(&a.figure) {
         if !overrides.is_empty() || a.common.quick {
@@ -206,6 +220,28 @@ fn standalone(s: &registry::Standalone, c: &CommonArgs) -> Result<()> {
     writeln!(w, "{}: {:.2} s → {}", s.name, start.elapsed().as_secs_f64(), dir.display())?;
     w.flush()?;
     Ok(())
+}
+
+/// A reduced-scale deep protocol: its own fields take `--set`, `--seed` sets `first_seed`,
+/// `--seeds` sets `seeds`; `--quick` is the CI size ([`super::deep_small::QUICK`]).
+fn reproduce_deep(a: &ReproduceArgs) -> Result<ExitCode> {
+    let c = &a.common;
+    if c.rng.is_some() || c.vary_data {
+        return Err(anyhow!("{}: --rng and --vary-data do not apply to a deep protocol", a.figure));
+    }
+    let mut o: Vec<String> =
+        if c.quick { super::deep_small::QUICK.iter().map(|s| s.to_string()).collect() } else { vec![] };
+    if let Some(s) = c.seed {
+        o.push(format!("first_seed={s}"));
+    }
+    if let Some(k) = c.seeds {
+        o.push(format!("seeds={k}"));
+    }
+    o.extend(c.set.iter().cloned());
+    let data = a.data.as_deref().ok_or_else(|| {
+        anyhow!("{} needs --data DIR: CIFAR-10 (binary files or DIR/{{train,test}}/<class>/*.jpg)", a.figure)
+    })?;
+    super::deep_small::reproduce(&a.figure, &o, data, &c.out.join(&a.figure), !c.no_plot)
 }
 
 pub fn run_file(a: &RunArgs) -> Result<ExitCode> {

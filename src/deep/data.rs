@@ -230,10 +230,13 @@ pub fn decode_image(path: &Path) -> Result<Vec<u8>> {
     Ok(chw)
 }
 
-/// Loads `split` (e.g. `train`) of the class-folder layout `dir/split/<class>/<file>`: classes
-/// are the sorted folder names (for CIFAR-10 this is its label order), files sorted by name.
-/// Returns the set and the class names.
-pub fn load_folder_split(dir: &Path, split: &str) -> Result<(ImageSet, Vec<String>)> {
+/// An image file with its label.
+pub type LabelledFile = (u32, PathBuf);
+
+/// The labelled files of `split` (e.g. `train`) of the class-folder layout
+/// `dir/split/<class>/<file>`: classes are the sorted folder names (for CIFAR-10 this is its
+/// label order), files sorted by name within each class. Returns the files and the class names.
+pub fn folder_files(dir: &Path, split: &str) -> Result<(Vec<LabelledFile>, Vec<String>)> {
     let classes = sorted_entries(&dir.join(split), true)?;
     ensure!(!classes.is_empty(), "{}: no class folders", dir.join(split).display());
     let names: Vec<String> =
@@ -246,6 +249,11 @@ pub fn load_folder_split(dir: &Path, split: &str) -> Result<(ImageSet, Vec<Strin
         .into_iter()
         .flatten()
         .collect();
+    Ok((files, names))
+}
+
+/// Decodes labelled 32×32 image files (in parallel; the order is kept).
+pub fn decode_files(files: &[(u32, PathBuf)]) -> Result<ImageSet> {
     use rayon::prelude::*;
     let decoded: Vec<Vec<u8>> = files.par_iter().map(|(_, f)| decode_image(f)).collect::<Result<_>>()?;
     let mut set = ImageSet::default();
@@ -253,7 +261,39 @@ pub fn load_folder_split(dir: &Path, split: &str) -> Result<(ImageSet, Vec<Strin
         set.labels.push(*label);
         set.pixels.extend_from_slice(&px);
     }
-    Ok((set, names))
+    Ok(set)
+}
+
+/// Loads `split` (e.g. `train`) of the class-folder layout `dir/split/<class>/<file>`
+/// ([`folder_files`]). Returns the set and the class names.
+pub fn load_folder_split(dir: &Path, split: &str) -> Result<(ImageSet, Vec<String>)> {
+    let (files, names) = folder_files(dir, split)?;
+    Ok((decode_files(&files)?, names))
+}
+
+/// A seeded class-balanced sample: `per_class` items of each label (a Fisher–Yates
+/// [`permutation`] of each class's items, the first `per_class` of it), in label order, each
+/// class in its original order. Errors when a class has fewer than `per_class`.
+pub fn balanced_indices(
+    labels: &[u32],
+    classes: usize,
+    per_class: usize,
+    rng: &mut dyn RandomSource,
+) -> Result<Vec<usize>> {
+    let mut out = Vec::with_capacity(classes * per_class);
+    for c in 0..classes as u32 {
+        let members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == c).collect();
+        ensure!(
+            members.len() >= per_class,
+            "class {c} has {} items, fewer than the {per_class} per class asked for",
+            members.len()
+        );
+        let p = permutation(members.len(), rng);
+        let mut take: Vec<usize> = p[..per_class].iter().map(|&j| members[j]).collect();
+        take.sort_unstable();
+        out.extend(take);
+    }
+    Ok(out)
 }
 
 /// Loads `dir`: the class-folder layout when `dir/train` exists, else the binary files of `kind`.

@@ -15,10 +15,13 @@
 //! * [`optim::SgdMomentum`]: SGD with heavy-ball momentum and L2 0.5·λ‖θ‖² in the loss;
 //! * [`data`]: the official CIFAR-10/100 binary files and the class-folder JPEG layout, batching
 //!   with seeded shuffling and augmentation (random crop 32 pad 4, horizontal flip);
+//!   [`tiny_imagenet`]: Tiny ImageNet in its distribution's folder layout;
 //! * [`metric`]: the deep-net feature sparsity (docs/DESIGN.md §4) through
 //!   [`crate::metrics::sparsity_coefficient`];
 //! * [`train`]: settings (basic / sota / fig1), schedules (through [`crate::schedule`]), the
-//!   epoch loop with checkpoints, and [`report`]: CSV and the Figs. 6/7 layout, Fig. 17 filters.
+//!   epoch loop with checkpoints, and [`report`]: CSV and the Figs. 6/7 layout, Fig. 17 filters;
+//! * [`small`]: the reduced-scale CPU protocol (`reproduce deep-cifar10-small`): its config,
+//!   seeds × schedules, per-epoch and per-chunk logs, the figure.
 
 pub mod data;
 pub mod densenet;
@@ -36,6 +39,8 @@ pub mod recompute;
 pub mod report;
 pub mod resnet;
 pub mod side_by_side;
+pub mod small;
+pub mod tiny_imagenet;
 pub mod train;
 
 pub use device::{parse_device, DeviceArg};

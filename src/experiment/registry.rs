@@ -57,6 +57,13 @@ pub const SDE: Registry = Registry {
     ],
 };
 
+/// Every embedded reduced-scale deep protocol (`reproduce deep-…`, needs `--features deep`), see
+/// `crate::deep::small`.
+pub const DEEP: Registry = Registry {
+    dir: "experiments",
+    entries: &[("deep-cifar10-small", include_str!("../../experiments/deep-cifar10-small.toml"))],
+};
+
 /// (name, TOML text) of every embedded experiment, in paper order.
 pub const EMBEDDED: &[(&str, &str)] = EXPERIMENTS.entries;
 

@@ -111,6 +111,7 @@ mod tests {
             quick,
             seed,
             deep_results: "d".into(),
+            deep_small_results: "r".into(),
             sweep_results: "s".into(),
             fresh: false,
             verbose: false,

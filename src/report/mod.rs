@@ -20,6 +20,7 @@
 //! always shown; rates over seeds are [`Statistic::rate`]s with Wilson 95 % intervals.
 
 pub mod cache;
+pub mod deep_small;
 pub mod html;
 pub mod markdown;
 pub mod provenance;
@@ -254,6 +255,8 @@ pub struct Options {
     pub seed: u64,
     /// Where GPU runs wrote their `deep.csv` files.
     pub deep_results: PathBuf,
+    /// Where `reproduce deep-…` wrote the reduced-scale protocols (`<dir>/<protocol>/claims.json`).
+    pub deep_small_results: PathBuf,
     /// Where `largestep sweep` wrote its folders (each with `observations.csv`).
     pub sweep_results: PathBuf,
     /// Recompute every step even when a stored result matches.

@@ -104,6 +104,20 @@ pub fn gather(opts: &Options, start: Instant) -> Result<Report> {
     let deep = deep_section(&opts.deep_results);
     claims.extend(deep_claims(&deep));
     claims.extend(unchecked_claims());
+    // ---- reduced-scale deep protocols (issue 32): read, never run here ----
+    let start_small = Instant::now();
+    let (small, found) = super::deep_small::claims(&opts.deep_small_results);
+    claims.extend(small);
+    let found: Vec<&str> = found.iter().map(String::as_str).collect();
+    steps.push(read_step(
+        "deep-small",
+        &opts.deep_small_results,
+        crate::claims::deep_small::CLAIMS_FILE,
+        "`largestep reproduce deep-…`",
+        &found,
+        start_small,
+    ));
+    // ---- end of the reduced-scale deep protocols ----
     let files: Vec<&str> = deep.files.iter().map(|f| f.path.as_str()).collect();
     steps.push(read_step("deep", &opts.deep_results, "deep.csv", "the GPU runs", &files, start_deep));
     let start_sweeps = Instant::now();

@@ -117,3 +117,15 @@ fn list_names_every_embedded_figure() {
         assert!(s.lines().any(|l| l.starts_with(name)), "{name} missing from `list`");
     }
 }
+
+/// Without `--features deep` the deep protocol is listed and refused with one line naming the
+/// feature (issue 32); with it, tests/deep_small.rs runs it.
+#[cfg(not(feature = "deep"))]
+#[test]
+fn the_deep_protocol_names_the_feature_it_needs() {
+    let out = largestep(&["reproduce", "deep-cifar10-small", "--data", "."]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("--features deep") && err.lines().count() == 1, "{err}");
+    let list = String::from_utf8_lossy(&largestep(&["list"]).stdout).to_string();
+    assert!(list.contains("deep-cifar10-small") && list.contains("--features deep"), "{list}");
+}

@@ -13,5 +13,7 @@ mod deep_metric;
 mod deep_models;
 mod deep_ops;
 mod deep_side_by_side;
+mod deep_small;
+mod deep_tiny_imagenet;
 mod deep_training;
 mod writers_deep;
