@@ -26,6 +26,7 @@ pub mod data;
 #[cfg(feature = "deep")]
 pub mod deep;
 pub mod experiment;
+pub mod layers;
 pub mod linalg;
 pub mod loss;
 pub mod metrics;
@@ -40,14 +41,13 @@ pub mod record;
 pub mod report;
 pub mod rng;
 pub mod schedule;
-pub mod schema;
 pub mod sde;
 pub mod sweep;
 pub mod theory_bridge;
 pub mod verify;
 
 pub use claims::registry::{Claim, CLAIMS};
-pub use config::ExperimentConfig;
+pub use config::{schema, ExperimentConfig};
 pub use data::Dataset;
 pub use experiment::{simulate, simulate_model, Outcome, RunOptions};
 pub use largestep_theory::criterion::Criterion;

@@ -13,6 +13,7 @@ mod layout;
 mod memory;
 mod model;
 mod overrides;
+pub mod schema;
 mod spans;
 mod training;
 mod validate;
@@ -29,7 +30,6 @@ pub(crate) use validate::check_name;
 use crate::metrics::MetricsSpec;
 use crate::optim::{Gd, Optimizer, Sgd};
 use crate::rng::RngKind;
-use crate::schema;
 use serde::{Deserialize, Serialize};
 use spans::field_at;
 use std::path::Path;
@@ -65,7 +65,7 @@ impl ExperimentConfig {
     /// Parses and validates TOML text; `file` names the source in errors.
     ///
     /// Three stages, each error naming file and dotted key (with the `[[runs]]` index): TOML
-    /// syntax; every key against the field table [`crate::schema::FIELDS`] (unknown keys, types,
+    /// syntax; every key against the field table [`crate::config::schema::FIELDS`] (unknown keys, types,
     /// ranges); deserialization and the cross-field rules of [`validate`](Self::validate).
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
         Self::parse_at(text, file, None)
@@ -85,7 +85,7 @@ impl ExperimentConfig {
     fn parse_at(text: &str, file: &str, dir: Option<&Path>) -> Result<Self, ConfigError> {
         let located = |e: toml::de::Error| Self::toml_error(text, file, &e);
         let doc: toml::Table = toml::from_str(text).map_err(located)?;
-        crate::schema::check_document(&doc).map_err(|(field, message)| ConfigError {
+        crate::config::schema::check_document(&doc).map_err(|(field, message)| ConfigError {
             file: file.into(),
             field,
             message,

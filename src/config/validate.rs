@@ -1,8 +1,8 @@
 //! The cross-field rules of an [`ExperimentConfig`], checked before any training; every error
 //! names the field (with its `[[runs]]` index) and what is allowed.
 
+use super::schema;
 use super::{ConfigError, DataSpec, ExperimentConfig, Layout, ModelSpec};
-use crate::schema;
 
 /// `name` becomes a folder under `results/`: a plain file name.
 pub(crate) fn check_name(name: &str) -> Result<(), String> {
@@ -30,7 +30,7 @@ pub(super) fn positive(field: &str, v: usize) -> Result<(), (String, String)> {
 impl ExperimentConfig {
     /// Checks every range and cross-field rule, before any training; the error names the
     /// field (with its `[[runs]]` index) and what is allowed. Ranges of single fields are also
-    /// checked on the document by [`crate::schema::check_document`]; these checks repeat the
+    /// checked on the document by [`crate::config::schema::check_document`]; these checks repeat the
     /// ones a config built in code needs.
     pub fn validate(&self, file: &str) -> Result<(), ConfigError> {
         let fail = |prefix: &str, (field, message): (String, String)| ConfigError {
