@@ -5,7 +5,7 @@
 //!
 //! | layer | modules | what they hold |
 //! |---|---|---|
-//! | 0 | `number`, `linalg`, `rng`, `loss`, `schedule`, `output`, `overrides` | numbers in prose, dense kernels and rank counts, seeded generators, losses, step-size schedules, atomic result sets, `--set` parsing |
+//! | 0 | `number`, `stats`, `linalg`, `rng`, `loss`, `schedule`, `output`, `overrides` | numbers in prose, medians/quantiles/slopes, dense kernels and rank counts, seeded generators, losses, step-size schedules, atomic result sets, `--set` parsing |
 //! | 1 | `model` | the models h_θ(x), their gradients and Jacobian structure |
 //! | 2 | `data` | datasets (generators of the paper's settings, files) |
 //! | 3 | `metrics`, `optim`, `theory_bridge` | rank, sparsity and losses on a dataset; optimizers; the `theory` crate's view of the models |
@@ -20,6 +20,7 @@
 /// Every top-level module of the library with its layer.
 pub const LAYERS: &[(&str, usize)] = &[
     ("number", 0),
+    ("stats", 0),
     ("linalg", 0),
     ("rng", 0),
     ("loss", 0),

@@ -42,6 +42,7 @@ pub mod report;
 pub mod rng;
 pub mod schedule;
 pub mod sde;
+pub mod stats;
 pub mod sweep;
 pub mod theory_bridge;
 pub mod verify;

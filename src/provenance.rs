@@ -24,6 +24,21 @@ pub struct Machine {
 }
 
 impl Machine {
+    /// CPU model, cores, OS and architecture, in words (the report's header).
+    pub fn describe() -> String {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split(':').nth(1))
+                    .map(|m| m.trim().to_string())
+            })
+            .unwrap_or_else(|| "unknown CPU".into());
+        let m = Self::current();
+        format!("{cpu}, {} cores, {} {}", m.cpus, m.os, m.arch)
+    }
+
     /// The current machine.
     pub fn current() -> Self {
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")

@@ -63,7 +63,7 @@ impl RunLog {
         let e = self.large_phase_end;
         let v: Vec<f64> =
             self.rows.iter().filter(|r| r.iteration >= e / 2 && r.iteration < e).map(|r| r.train_loss).collect();
-        crate::linalg::median(&v)
+        crate::stats::median(&v)
     }
     /// The last logged row (the release's "final" value).
     pub fn last(&self) -> Option<&Row> {

@@ -29,9 +29,9 @@
 //! Over seeds, the count becomes a verdict by the one [`crate::claims::CRITERION`].
 
 use crate::experiment::{diverged, Outcome};
-use crate::linalg::median;
 use crate::metrics::Column;
 use crate::record::{Row, RunLog};
+use crate::stats::median;
 use serde::{Deserialize, Serialize};
 
 /// One of the paper's three observations.
@@ -212,7 +212,7 @@ pub fn stabilization(log: &RunLog) -> Option<Stabilization> {
     let (a, b) = plateau_window(log);
     let x: Vec<f64> = rows.iter().map(|r| r.iteration as f64).collect();
     let y: Vec<f64> = rows.iter().map(|r| r.train_loss.ln()).collect();
-    let fall = crate::linalg::slope(&x, &y) * (b - a) as f64;
+    let fall = crate::stats::slope(&x, &y) * (b - a) as f64;
     let level = median(&rows.iter().map(|r| r.train_loss).collect::<Vec<_>>());
     let last = log.last()?.train_loss;
     Some(Stabilization { fall, drop: level / last })

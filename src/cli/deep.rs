@@ -39,9 +39,9 @@ mod enabled {
     use largestep::deep::side_by_side::{run_device, train_all};
     use largestep::deep::train::{loss_and_correct, RunConfig, RunIdentity, ScheduleArg, Setting, Trainer};
     use largestep::deep::{device::synchronize, filters, parse_device, report, DeviceArg, NetSpec};
-    use largestep::linalg::median;
     use largestep::output::OutputDir;
     use largestep::rng::{ChaChaSource, RandomSource};
+    use largestep::stats::median;
     use std::path::PathBuf;
     use std::process::ExitCode;
     use std::time::Instant;

@@ -14,7 +14,7 @@ mod summary;
 mod train;
 
 pub use job::Job;
-pub use summary::{aggregate_table, diverged, quantile, status, summary_table, Aggregate};
+pub use summary::{aggregate_table, diverged, status, summary_table, Aggregate};
 pub(crate) use summary::{finals as summary_finals, value_names as summary_value_names};
 pub use train::train;
 

@@ -10,6 +10,7 @@ use crate::config::{DataSpec, ExperimentConfig};
 use crate::data::{Dataset, RankSource};
 use crate::output::{fmt_f64, Table};
 use crate::record::RunLog;
+use crate::stats::quantile;
 
 /// The Jacobian-rank points of a file dataset: how many, and from which source
 /// ([`crate::data::rank_points`]). Generators draw as many fresh points as asked.
@@ -203,23 +204,6 @@ impl Aggregate {
             q3: quantile(&v, 0.75),
             min: v.first().copied().unwrap_or(f64::NAN),
             max: v.last().copied().unwrap_or(f64::NAN),
-        }
-    }
-}
-
-/// The q-quantile of sorted values by linear interpolation between order statistics
-/// (numpy's default): position q·(n − 1). NaN when empty.
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    match sorted.len() {
-        0 => f64::NAN,
-        n => {
-            let pos = q * (n - 1) as f64;
-            let (lo, frac) = (pos.floor() as usize, pos - pos.floor());
-            if frac == 0.0 {
-                sorted[lo]
-            } else {
-                sorted[lo] + frac * (sorted[lo + 1] - sorted[lo])
-            }
         }
     }
 }

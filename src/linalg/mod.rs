@@ -80,28 +80,3 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     }
     (s[0] + s[1]) + (s[2] + s[3]) + tail
 }
-
-/// Least-squares slope of `y` against `x`: Σ(x − x̄)(y − ȳ) / Σ(x − x̄)².
-pub fn slope(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let mx = x.iter().sum::<f64>() / n;
-    let my = y.iter().sum::<f64>() / n;
-    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
-    sxy / sxx
-}
-
-/// Median of finite values (NaN and ±∞ ignored); NaN when none.
-pub fn median(values: &[f64]) -> f64 {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        0.5 * (v[m - 1] + v[m])
-    }
-}

@@ -23,7 +23,6 @@ pub mod cache;
 pub mod deep_small;
 pub mod html;
 pub mod markdown;
-pub mod provenance;
 mod section;
 pub mod sources;
 pub mod spec;

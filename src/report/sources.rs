@@ -76,7 +76,7 @@ impl Runner<'_> {
 
 /// Gathers every section of the report (running or reusing each step).
 pub fn gather(opts: &Options, start: Instant) -> Result<Report> {
-    let version = super::provenance::code_version();
+    let version = crate::provenance::build_id();
     let runner = || Runner {
         cache: Cache::for_report(opts, opts.fresh || version.is_none()),
         version: version.clone().unwrap_or_else(|| "unknown".into()),
@@ -128,8 +128,8 @@ pub fn gather(opts: &Options, start: Instant) -> Result<Report> {
     let provenance = Provenance {
         version: env!("CARGO_PKG_VERSION").into(),
         commit: version.unwrap_or_else(|| "unknown (not a git checkout: nothing reused)".into()),
-        machine: super::provenance::machine(),
-        generated: super::provenance::now_utc(),
+        machine: crate::provenance::Machine::describe(),
+        generated: crate::provenance::rfc3339(std::time::SystemTime::now()),
         seconds: start.elapsed().as_secs_f64(),
         quick: opts.quick,
     };

@@ -409,21 +409,6 @@ pub struct Calibration {
 /// the target.
 pub const WIDEN: usize = 3;
 
-/// Median keeping ±∞ (a diverged SDE run is a plateau of +∞, not a missing value); NaN if any
-/// value is NaN or there is none.
-fn median_inf(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() || v.iter().any(|x| x.is_nan()) {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
-
 /// Picks c by the paper's criterion (Appendix C: "c selected for each setting to match the
 /// training dynamics of the corresponding SGD run"): the SDE's plateau train loss (median over
 /// the second half of the large-step phase, [`RunLog::plateau_train_loss`], then median over
@@ -479,7 +464,7 @@ pub fn calibrate(
     let plateau = |log: &RunLog| if log.diverged_at.is_some() { f64::INFINITY } else { log.plateau_train_loss() };
     // The seeds whose SGD run finished (a diverged SGD run gives no target).
     let kept: Vec<usize> = (0..sgd.len()).filter(|&k| sgd[k].0 .0.diverged_at.is_none()).collect();
-    let target = median_inf(kept.iter().map(|&k| plateau(&sgd[k].0 .0)).collect());
+    let target = crate::stats::median_with_infinities(kept.iter().map(|&k| plateau(&sgd[k].0 .0)).collect());
     if !(target.is_finite() && target > 0.0) {
         anyhow::bail!("{}: SGD's plateau train loss is {target}, no target for the calibration", cfg.name);
     }
@@ -493,7 +478,9 @@ pub fn calibrate(
             .collect::<Result<_>>()?;
         Ok((0..cs.len())
             .map(|j| {
-                median_inf(jobs.iter().zip(&logs).filter(|((i, _), _)| *i == j).map(|(_, l)| plateau(l)).collect())
+                crate::stats::median_with_infinities(
+                    jobs.iter().zip(&logs).filter(|((i, _), _)| *i == j).map(|(_, l)| plateau(l)).collect(),
+                )
             })
             .collect())
     };

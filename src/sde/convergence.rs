@@ -43,7 +43,7 @@ pub struct OrderStudy {
     pub paths: usize,
 }
 
-pub use crate::linalg::slope;
+pub use crate::stats::slope;
 
 /// Runs the study: `levels` (k values, Δt = T·2⁻ᵏ) on `paths` paths from `rng`, observable `g`.
 #[allow(clippy::too_many_arguments)]

@@ -5,9 +5,9 @@
 use super::compare::{Calibration, Comparison};
 use super::sharpness::{first_unstable, Probe};
 use super::Arm;
-use crate::linalg::median;
 use crate::metrics::Column;
 use crate::record::RunLog;
+use crate::stats::median;
 use largestep_theory::criterion::Criterion;
 use largestep_theory::verdict::{Statistic, Verdict};
 use statrs::statistics::Statistics;

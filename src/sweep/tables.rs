@@ -9,8 +9,9 @@
 
 use super::grid::Grid;
 use super::observations::Count;
-use crate::experiment::{quantile, Aggregate};
+use crate::experiment::Aggregate;
 use crate::output::{fmt_f64, Table};
+use crate::stats::quantile;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -2,11 +2,11 @@
 //! metric against the iteration, one line per run (median over seeds at each grid point, with the interquartile band).
 
 use crate::experiment::Outcome;
-use crate::linalg::median;
 use crate::metrics::Column;
 use crate::output::{fmt_f64, Table};
 use crate::plot::{Figure, Panel, Series, Style};
 use crate::record::Row;
+use crate::stats::median;
 use statrs::statistics::{Data, OrderStatistics};
 
 /// Median over seeds of `value(row)` for run `r` at each logged iteration.
