@@ -2,29 +2,11 @@
 //! row and column), the library entry point on given datasets, and `run.json` provenance in
 //! every output folder (docs/DESIGN.md §8, §9).
 
+use crate::common::{largestep, stderr, write_linear_csv};
 use largestep::config::ExperimentConfig;
 use largestep::experiment::{self, RunOptions};
 use largestep::provenance::{fnv1a64, Provenance};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn largestep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_largestep")).args(args).output().expect("binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// y = 2x₁ − x₃ on 40 points x ∈ [−1, 1]⁴ (a sparse linear target), as CSV with a header.
-fn write_linear_csv(path: &Path) {
-    let mut text = String::from("x1,x2,x3,x4,y\n");
-    for i in 0..40u32 {
-        let x: Vec<f64> = (0..4u32).map(|j| (f64::from((i * 7 + j * 13) % 17) / 8.0) - 1.0).collect();
-        text += &format!("{},{},{},{},{}\n", x[0], x[1], x[2], x[3], 2.0 * x[0] - x[2]);
-    }
-    std::fs::write(path, text).unwrap();
-}
 
 const CSV_CONFIG: &str = r#"
 name = "own-data"

@@ -49,6 +49,16 @@ pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// y = 2x₁ − x₃ on 40 points x ∈ [−1, 1]⁴ (a sparse linear target), as CSV with a header.
+pub fn write_linear_csv(path: &Path) {
+    let mut text = String::from("x1,x2,x3,x4,y\n");
+    for i in 0..40u32 {
+        let x: Vec<f64> = (0..4u32).map(|j| (f64::from((i * 7 + j * 13) % 17) / 8.0) - 1.0).collect();
+        text += &format!("{},{},{},{},{}\n", x[0], x[1], x[2], x[3], 2.0 * x[0] - x[2]);
+    }
+    std::fs::write(path, text).unwrap();
+}
+
 /// The rounding tolerance of a computation of `n` floating-point operations on values of
 /// magnitude `scale`: c·ε·n·scale (ε the f64 machine epsilon; c a small constant stating how
 /// loose the bound is, e.g. 4 for a few roundings per operation).

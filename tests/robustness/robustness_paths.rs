@@ -2,18 +2,7 @@
 //! for `run`, `sweep` and an SDE spec's `base` file alike, whatever the working directory —
 //! and a same-named file in the working directory is never the one used.
 
-use crate::common::{assert_ok, largestep_in};
-use std::path::Path;
-
-/// y = 2x₁ − x₃ on 40 points, as CSV.
-fn write_csv(path: &Path) {
-    let mut text = String::from("x1,x2,x3,x4,y\n");
-    for i in 0..40u32 {
-        let x: Vec<f64> = (0..4u32).map(|j| (f64::from((i * 7 + j * 13) % 17) / 8.0) - 1.0).collect();
-        text += &format!("{},{},{},{},{}\n", x[0], x[1], x[2], x[3], 2.0 * x[0] - x[2]);
-    }
-    std::fs::write(path, text).unwrap();
-}
+use crate::common::{assert_ok, largestep_in, write_linear_csv as write_csv};
 
 const CONFIG: &str = r#"
 name = "own-data"

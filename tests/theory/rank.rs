@@ -2,6 +2,7 @@
 //! (φφᵀ = X diag(u² + v²) Xᵀ, singular values of R·diag(√(u² + v²)) with X = QR) against the
 //! plain SVD of φ.
 
+use crate::common::tol;
 use faer::Mat;
 use largestep::linalg::{rank, rank_from_singular_values, singular_values, Points};
 use largestep::metrics::{jacobian_singular_values, RankPoints};
@@ -75,7 +76,7 @@ fn diagonal_setup(seed: u64) -> (ChaChaSource, usize, Points, RankPoints, Diagon
     (rng, d, xs, set, DiagonalNet::new(d, 0.1))
 }
 
-/// The shortcut and the plain SVD of φ agree on the singular values to ~1e-12 relative (of
+/// The shortcut and the plain SVD of φ agree on the singular values to 64·p·ε relative (of
 /// σ_max), and on the rank at τ = 1e-4 and τ = 1e-10 where the gap is wide. At τ = 1e-15 the
 /// threshold sits at the SVD's own rounding level (backward error ≈ p·ε·σ_max with p = 50,
 /// ε = 2.2e-16), so on these spread spectra rounding decides what is counted: the counts are
@@ -92,9 +93,11 @@ fn diagonal_shortcut_matches_plain_svd() {
         let plain = singular_values(&net.jacobian(&theta, &xs)).unwrap();
         let fast = jacobian_singular_values(&net, &theta, &set).unwrap();
         let smax = plain[0];
-        assert!((fast[0] - smax).abs() <= 1e-12 * smax, "σ_max {} vs {}", fast[0], smax);
+        // Both routes' backward errors (the SVDs and the QR) are a few p·ε·σ_max, p = 2d columns.
+        let bound = tol(64.0, 2 * d, smax);
+        assert!((fast[0] - smax).abs() <= bound, "σ_max {} vs {}", fast[0], smax);
         for (a, b) in plain.iter().zip(&fast) {
-            assert!((a - b).abs() <= 1e-12 * smax, "case {case}: σ {a} vs {b}");
+            assert!((a - b).abs() <= bound, "case {case}: σ {a} vs {b} (bound {bound:e})");
         }
         for tol in [1e-4, 1e-10] {
             assert_eq!(rank_from_singular_values(&plain, tol), rank_from_singular_values(&fast, tol));
