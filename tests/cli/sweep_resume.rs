@@ -2,9 +2,10 @@
 //! finished cells (their inputs hash the same) and writes the same bytes as an uninterrupted
 //! sweep; a cell whose inputs changed is recomputed.
 
+use crate::common::{sigkill, spawn_quiet};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/experiments/slurm/example.toml");
@@ -54,20 +55,13 @@ fn a_killed_sweep_resumes_to_the_same_bytes() {
 
     let out = root.path().join("out");
     let resume = root.path().join(".out.resume");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_largestep"))
-        .args(args(&out, &[]))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_quiet(&args(&out, &[]));
     // Kill once two of the six cells are stored (each cell takes tens of milliseconds; the
     // poll every millisecond sees the store grow long before the sixth).
     loop {
         assert!(child.try_wait().unwrap().is_none(), "the sweep ended before two cells were seen stored");
         if finished_cells(&resume) >= 2 {
-            // SAFETY: the pid of our own child.
-            unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-            child.wait().unwrap();
+            sigkill(&mut child);
             break;
         }
         std::thread::sleep(Duration::from_millis(1));
@@ -91,20 +85,13 @@ fn changed_inputs_are_recomputed() {
     let out = root.path().join("out");
     let resume = root.path().join(".out.resume");
     // Killed once its first cell is stored.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_largestep"))
-        .args(args(&out, &[]))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_quiet(&args(&out, &[]));
     loop {
         if child.try_wait().unwrap().is_some() {
             return; // finished before a kill: nothing to check on this machine
         }
         if finished_cells(&resume) >= 1 {
-            // SAFETY: the pid of our own child.
-            unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-            child.wait().unwrap();
+            sigkill(&mut child);
             break;
         }
         std::thread::sleep(Duration::from_millis(5));

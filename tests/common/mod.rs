@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
 
 /// The `largestep` binary this test run built.
 pub fn bin() -> Command {
@@ -18,6 +19,25 @@ pub fn largestep<S: AsRef<OsStr>>(args: &[S]) -> Output {
 /// Runs `largestep ARGS…` in the working directory `cwd`.
 pub fn largestep_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> Output {
     bin().current_dir(cwd).args(args).output().expect("runs the largestep binary")
+}
+
+/// Starts `largestep ARGS…` in the background, its output discarded.
+pub fn spawn_quiet<S: AsRef<OsStr>>(args: &[S]) -> Child {
+    bin().args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("starts the largestep binary")
+}
+
+/// SIGKILLs a child of this test (no chance to clean up) and reaps it.
+pub fn sigkill(child: &mut Child) {
+    // SAFETY: the pid of our own child, not yet reaped.
+    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    child.wait().expect("reaps the killed child");
+}
+
+/// Runs `largestep ARGS…` and SIGKILLs it after `at`.
+pub fn kill_after<S: AsRef<OsStr>>(args: &[S], at: Duration) {
+    let mut child = spawn_quiet(args);
+    std::thread::sleep(at);
+    sigkill(&mut child);
 }
 
 /// A run's standard error as text.

@@ -2,9 +2,8 @@
 //! result (issue 35, items 1 and 5): CPU, the 60-image fixture, a width-4 ResNet-18.
 #![cfg(feature = "deep")]
 
-use crate::common::{files, largestep};
+use crate::common::{files, kill_after, largestep, sigkill, spawn_quiet};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cifar10-mini");
@@ -88,20 +87,13 @@ fn a_killed_deep_run_resumes_to_the_same_result() {
 
     let out = root.path().join("out");
     let state = root.path().join(".out.resume/constant_0.05/checkpoint.safetensors");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_largestep"))
-        .args(args(&out, &[]))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_quiet(&args(&out, &[]));
     let killed = loop {
         if child.try_wait().unwrap().is_some() {
             break false;
         }
         if state.is_file() {
-            // SAFETY: the pid of our own child.
-            unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-            child.wait().unwrap();
+            sigkill(&mut child);
             break true;
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -192,16 +184,7 @@ fn a_deep_run_killed_at_seeded_moments_leaves_the_old_or_the_new_set() {
     for i in 0..4 {
         s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         let at = span.mul_f64((s >> 33) as f64 / (1u64 << 31) as f64);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_largestep"))
-            .args(&run)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(at);
-        // SAFETY: the pid of our own child.
-        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-        child.wait().unwrap();
+        kill_after(&run, at);
         let now = files(&out);
         let complete = now.keys().eq(new.keys())
             && csv_without_seconds(&out.join("deep.csv")) == csv_without_seconds(&reference.join("deep.csv"));

@@ -3,11 +3,11 @@
 //! someone else's files is refused, and a run killed (SIGKILL) at seeded moments leaves the old
 //! set or the complete new one, with the rerun cleaning up what it left (issue 35, item 1).
 
-use crate::common::{files, largestep};
+use crate::common::{files, kill_after, largestep};
 use largestep::output::{atomic_write, OutputDir};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/experiments/slurm/example.toml");
@@ -148,16 +148,7 @@ fn kill_and_rerun(
     complete: impl Fn(&BTreeMap<String, Vec<u8>>) -> bool,
 ) -> BTreeMap<String, Vec<u8>> {
     for (i, at) in moments(seed, 4, span).into_iter().enumerate() {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_largestep"))
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(at);
-        // SAFETY: the pid of our own child.
-        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-        child.wait().unwrap();
+        kill_after(args, at);
         let now = files(out);
         assert!(now == *old || complete(&now), "kill {i} at {at:?}: a mixed or partial set: {:?}", now.keys());
     }
@@ -236,16 +227,7 @@ fn a_killed_report_leaves_the_old_set() {
     let old = old_set(&out);
     let args = ["report", "--quick", "--out", out.to_str().unwrap()];
     for at in moments(38, 3, Duration::from_secs(3)) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_largestep"))
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(at);
-        // SAFETY: the pid of our own child.
-        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-        child.wait().unwrap();
+        kill_after(&args, at);
         assert_eq!(files(&out), old);
     }
     drop(OutputDir::begin(&out).unwrap());
